@@ -1,0 +1,376 @@
+// Plain data that crosses process boundaries: JSON-safe (no class instances, no tensors, no Dates —
+// timestamps are ISO strings; bitmaps are base64 strings so every transport carries them unchanged).
+
+// ── Engine and system ─────────────────────────────────────────────────────────────────────────────
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+
+export interface BackendInfo {
+  name: BackendName;
+  threads: number;
+  /** Why this backend, in words a user reads, e.g. "tfjs-node not installed: using wasm, 2 threads". */
+  reason: string;
+}
+
+export interface SystemInfo {
+  appVersion: string;
+  mode: 'electron' | 'serve' | 'cli';
+  dataDir: string;
+  backend: BackendInfo;
+  /** Pieces that could not be loaded on this machine, each with what it costs the user. */
+  missing: { piece: string; effect: string }[];
+}
+
+export type PresetName = 'keras-cifar-cnn' | 'lenet5' | 'vgg-bn';
+
+export interface PresetInfo {
+  name: PresetName;
+  description: string;
+  parameters: number;
+  flopsPerImage: number;
+}
+
+// ── Datasets ──────────────────────────────────────────────────────────────────────────────────────
+
+export type DatasetKind = 'folder' | 'idx' | 'cifar';
+export type ResizeMode = 'crop' | 'pad' | 'stretch';
+
+export type ProblemReason =
+  | 'unreadable'
+  | 'empty-file'
+  | 'corrupt'
+  | 'not-an-image'
+  | 'unsupported-format'
+  | 'too-many-pixels'
+  | 'too-small'
+  | 'duplicate'
+  | 'label-conflict'
+  | 'symlink-loop'
+  | 'too-deep';
+
+export interface ImportProblem {
+  /** Path relative to the dataset root. */
+  path: string;
+  reason: ProblemReason;
+  detail?: string;
+}
+
+export interface ClassCount {
+  name: string;
+  count: number;
+  train: number;
+  validation: number;
+  test: number;
+}
+
+export interface DatasetSummary {
+  id: string;
+  name: string;
+  sourcePath: string;
+  kind: DatasetKind;
+  createdAt: string;
+  classes: ClassCount[];
+  imported: number;
+  skipped: number;
+  /** [height, width, channels] */
+  inputShape: [number, number, number];
+  resizeMode: ResizeMode;
+  /** How many source images had each channel layout, e.g. { gray: 10, rgb: 280, rgba: 3, cmyk: 1 }. */
+  channelMix: Record<string, number>;
+  sizeStats: { minWidth: number; maxWidth: number; minHeight: number; maxHeight: number; meanWidth: number; meanHeight: number };
+  split: { train: number; validation: number; test: number; seed: number; fromFolders: boolean };
+  warnings: string[];
+}
+
+export interface DatasetDetail extends DatasetSummary {
+  problems: ImportProblem[];
+}
+
+export interface DatasetSample {
+  index: number;
+  split: 'train' | 'validation' | 'test';
+  label: number;
+  /** data:image/png;base64,… */
+  dataUrl: string;
+}
+
+// ── Runs ──────────────────────────────────────────────────────────────────────────────────────────
+
+export type RunKind = 'train' | 'prune' | 'sensitivity';
+export type RunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+export type OptimizerName = 'adam' | 'sgd';
+export type Criterion = 'taylor' | 'gradient' | 'magnitude' | 'random';
+export type Scope = 'layer' | 'global';
+export type Granularity = 'unstructured' | 'structured';
+
+export interface TrainConfig {
+  preset: PresetName;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  optimizer: OptimizerName;
+  /** sgd only */
+  momentum: number;
+  augment: { flip: boolean; shiftPixels: number };
+  /** Early stopping on validation loss; 0 = off. */
+  earlyStoppingPatience: number;
+  seed: number;
+}
+
+export type PruneTarget = { kind: 'sparsity'; value: number } | { kind: 'threshold'; value: number };
+
+export type PruneSchedule =
+  | { kind: 'oneshot' }
+  | { kind: 'iterative'; rounds: number }
+  | { kind: 'gradual'; startStep: number; endStep: number; frequency: number };
+
+export interface PruneConfig {
+  criterion: Criterion;
+  target: PruneTarget;
+  scope: Scope;
+  /** global scope: every layer keeps at least this fraction of its weights */
+  minKeptFraction: number;
+  schedule: PruneSchedule;
+  granularity: Granularity;
+  finetuneEpochs: number;
+  calibrationBatches: number;
+  pruneFirstLayer: boolean;
+  pruneLastLayer: boolean;
+}
+
+export interface SensitivityConfig {
+  criterion: Criterion;
+  /** e.g. [0, 0.05, …, 0.95] */
+  sparsities: number[];
+  validationSamples: number;
+}
+
+export interface RunConfig {
+  datasetId: string;
+  train: TrainConfig;
+  prune?: PruneConfig;
+  sensitivity?: SensitivityConfig;
+  /** A prune or sensitivity run starts from its parent's final (dense) weights. */
+  parentRunId?: string;
+}
+
+export interface MetricBest {
+  value: number;
+  epoch: number;
+}
+
+export interface RunSummary {
+  id: string;
+  name: string;
+  kind: RunKind;
+  status: RunStatus;
+  datasetId: string;
+  datasetName: string;
+  config: RunConfig;
+  seed: number;
+  backend: BackendInfo | null;
+  parentRunId: string | null;
+  sweepId: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+  /** e.g. { 'validation.accuracy': { value: 0.91, epoch: 7 } } — key is `${split}.${name}` */
+  best: Record<string, MetricBest>;
+  final: Record<string, number>;
+  /** achieved sparsity over prunable weights (prune runs) */
+  sparsity: number | null;
+  testAccuracy: number | null;
+  /** gzip bytes of the smallest export, if any */
+  exportGzipBytes: number | null;
+}
+
+export type MetricSplit = 'train' | 'validation' | 'test';
+
+export interface MetricSeries {
+  name: string;
+  split: MetricSplit;
+  /** 'train' = dense training, 'finetune' = after pruning */
+  phase: 'train' | 'finetune';
+  epochs: number[];
+  values: number[];
+}
+
+export interface ScoreHistogram {
+  min: number;
+  max: number;
+  /** 32 bins */
+  counts: number[];
+}
+
+export interface MaskBitmap {
+  /** output units */
+  rows: number;
+  /** inputs · kh · kw */
+  cols: number;
+  /** rows·cols bits, row-major, most significant bit first, 1 = kept; base64 */
+  bitsBase64: string;
+}
+
+export interface LayerPruneReport {
+  name: string;
+  weights: number;
+  kept: number;
+  sparsity: number;
+  threshold: number;
+  histogram: ScoreHistogram;
+  mask: MaskBitmap;
+}
+
+export interface ModelTotals {
+  parameters: number;
+  nonzeroParameters: number;
+  prunableWeights: number;
+  keptPrunableWeights: number;
+  denseFlops: number;
+  effectiveFlops: number;
+  compressionRatio: number;
+  latencyMsBefore?: number;
+  latencyMsAfter?: number;
+}
+
+export interface PruneStepReport {
+  step: number;
+  /** training step (batch index) at which the prune happened */
+  atStep: number;
+  targetSparsity: number;
+  achievedSparsity: number;
+  layers: LayerPruneReport[];
+  totals: ModelTotals;
+}
+
+export interface PerClassMetrics {
+  name: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+export interface WrongPrediction {
+  /** index into the test split */
+  index: number;
+  label: number;
+  predicted: number;
+  confidence: number;
+}
+
+export interface EvaluationReport {
+  loss: number;
+  accuracy: number;
+  macroF1: number;
+  balancedAccuracy: number;
+  perClass: PerClassMetrics[];
+  /** confusion[trueClass][predictedClass] */
+  confusion: number[][];
+  mostConfidentlyWrong: WrongPrediction[];
+}
+
+export interface SensitivityCurve {
+  layer: string;
+  sparsities: number[];
+  accuracies: number[];
+  losses: number[];
+}
+
+export interface RunDetail extends RunSummary {
+  metrics: MetricSeries[];
+  pruneSteps: PruneStepReport[];
+  /** dense model evaluated on the test split before pruning (prune runs) */
+  denseEvaluation: EvaluationReport | null;
+  evaluation: EvaluationReport | null;
+  sensitivity: SensitivityCurve[];
+  artifacts: ArtifactSummary[];
+  classes: string[];
+}
+
+export interface ConfigDifference {
+  /** dotted path, e.g. 'prune.criterion' */
+  path: string;
+  /** one value per compared run, in request order; JSON-encoded for display */
+  values: string[];
+}
+
+export interface CompareResult {
+  runs: RunDetail[];
+  differences: ConfigDifference[];
+}
+
+export interface SweepRequestResult {
+  sweepId: string;
+  runIds: string[];
+}
+
+// ── Export ────────────────────────────────────────────────────────────────────────────────────────
+
+export type ExportFormat = 'tfjs' | 'onnx';
+export type WeightEncoding = 'float32' | 'float16' | 'uint8';
+
+export interface SizeFigures {
+  rawBytes: number;
+  gzipBytes: number;
+  sparseGzipBytes: number;
+  parameters: number;
+  nonzeroParameters: number;
+}
+
+export interface SizeTable {
+  export: SizeFigures;
+  dense: SizeFigures;
+  /** dense ÷ export */
+  ratios: { raw: number; gzip: number; sparseGzip: number };
+}
+
+export interface ParityResult {
+  ok: boolean;
+  runtime: 'tfjs' | 'onnxruntime';
+  images: number;
+  top1Agreement: number;
+  maxAbsLogitDelta: number;
+  message?: string;
+}
+
+export interface ArtifactSummary {
+  id: string;
+  runId: string;
+  format: ExportFormat | 'dataset-png';
+  encoding: WeightEncoding | null;
+  path: string;
+  zipPath: string | null;
+  bytes: number;
+  gzipBytes: number;
+  sha256: string;
+  createdAt: string;
+  sizes: SizeTable | null;
+  parity: ParityResult | null;
+}
+
+// ── Jobs and settings ─────────────────────────────────────────────────────────────────────────────
+
+export type JobKind = 'import' | 'train' | 'prune' | 'sensitivity' | 'export' | 'dataset-export';
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface JobSummary {
+  id: string;
+  kind: JobKind;
+  status: JobStatus;
+  runId: string | null;
+  datasetId: string | null;
+  phase: string;
+  done: number;
+  total: number;
+  startedAt: string | null;
+}
+
+export type Theme = 'system' | 'light' | 'dark';
+
+export interface Settings {
+  theme: Theme;
+  jobConcurrency: number;
+  recentDatasets: string[];
+}

@@ -1,0 +1,174 @@
+// Schemas for every request payload. Handlers parse with these before touching anything (STYLE.md §3).
+// Defaults live here, once: a client may send a partial config and the service receives a full one.
+import { z } from 'zod';
+
+const MAX_PATH = 4096;
+
+/** An absolute path on the machine that runs the services: no NUL, no `..` segments, bounded length. */
+export const absolutePath = z
+  .string()
+  .min(1)
+  .max(MAX_PATH)
+  .refine((p) => !p.includes('\0'), 'path contains a NUL byte')
+  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'), 'path must be absolute')
+  .refine((p) => !p.split(/[\\/]+/).includes('..'), 'path must not contain ".." segments');
+
+export const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'ids are letters, digits, "-" and "_"');
+
+const name = z.string().trim().min(1).max(200);
+const seed = z.number().int().min(0).max(2 ** 31 - 1);
+const fraction = z.number().min(0).max(1);
+
+export const presetName = z.enum(['keras-cifar-cnn', 'lenet5', 'vgg-bn']);
+export const criterion = z.enum(['taylor', 'gradient', 'magnitude', 'random']);
+export const resizeMode = z.enum(['crop', 'pad', 'stretch']);
+
+export const trainConfig = z.strictObject({
+  preset: presetName.default('keras-cifar-cnn'),
+  epochs: z.number().int().min(1).max(1000).default(5),
+  batchSize: z.number().int().min(1).max(4096).default(64),
+  learningRate: z.number().positive().max(10).default(0.001),
+  optimizer: z.enum(['adam', 'sgd']).default('adam'),
+  momentum: z.number().min(0).max(0.999).default(0.9),
+  augment: z
+    .strictObject({ flip: z.boolean().default(false), shiftPixels: z.number().int().min(0).max(8).default(0) })
+    .default({ flip: false, shiftPixels: 0 }),
+  earlyStoppingPatience: z.number().int().min(0).max(1000).default(0),
+  seed: seed.default(42),
+});
+
+export const pruneTarget = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('sparsity'), value: z.number().min(0).max(0.999) }),
+  z.strictObject({ kind: z.literal('threshold'), value: z.number().min(0).finite() }),
+]);
+
+export const pruneSchedule = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('oneshot') }),
+  z.strictObject({ kind: z.literal('iterative'), rounds: z.number().int().min(1).max(100) }),
+  z.strictObject({
+    kind: z.literal('gradual'),
+    startStep: z.number().int().min(0),
+    endStep: z.number().int().min(1),
+    frequency: z.number().int().min(1),
+  }),
+]);
+
+export const pruneConfig = z.strictObject({
+  criterion: criterion.default('taylor'),
+  target: pruneTarget.default({ kind: 'sparsity', value: 0.8 }),
+  scope: z.enum(['layer', 'global']).default('layer'),
+  minKeptFraction: fraction.default(0.01),
+  schedule: pruneSchedule.default({ kind: 'oneshot' }),
+  granularity: z.enum(['unstructured', 'structured']).default('unstructured'),
+  finetuneEpochs: z.number().int().min(0).max(1000).default(2),
+  calibrationBatches: z.number().int().min(1).max(1000).default(8),
+  pruneFirstLayer: z.boolean().default(true),
+  pruneLastLayer: z.boolean().default(true),
+});
+
+export const sensitivityConfig = z.strictObject({
+  criterion: criterion.default('taylor'),
+  sparsities: z
+    .array(z.number().min(0).max(0.999))
+    .min(1)
+    .max(100)
+    .default(Array.from({ length: 20 }, (_, i) => i * 0.05)),
+  validationSamples: z.number().int().min(1).max(100_000).default(1000),
+});
+
+export const runConfig = z.strictObject({
+  datasetId: id,
+  train: trainConfig.default(trainConfig.parse({})),
+  prune: pruneConfig.optional(),
+  sensitivity: sensitivityConfig.optional(),
+  parentRunId: id.optional(),
+});
+
+export const splitFractions = z
+  .strictObject({ train: fraction, validation: fraction, test: fraction })
+  .refine((s) => Math.abs(s.train + s.validation + s.test - 1) < 1e-6, 'split fractions must add up to 1')
+  .refine((s) => s.train > 0, 'the train split cannot be empty');
+
+export const importOptions = z.strictObject({
+  path: absolutePath,
+  name: name.optional(),
+  /** square side in pixels; default 28 for 1-channel data, 32 for 3-channel */
+  size: z.number().int().min(8).max(512).optional(),
+  channels: z.union([z.literal(1), z.literal(3)]).optional(),
+  resizeMode: resizeMode.default('crop'),
+  split: splitFractions.default({ train: 0.8, validation: 0.1, test: 0.1 }),
+  seed: seed.default(42),
+});
+
+const empty = z.strictObject({});
+
+export const payloads = {
+  'system.info': empty,
+  'system.reveal': z.strictObject({ path: absolutePath }),
+  'presets.list': z.strictObject({
+    inputShape: z.tuple([z.number().int().min(8).max(512), z.number().int().min(8).max(512), z.number().int().min(1).max(4)]).optional(),
+    classes: z.number().int().min(2).max(1000).optional(),
+  }),
+  'datasets.import': importOptions,
+  'datasets.list': empty,
+  'datasets.get': z.strictObject({ id }),
+  'datasets.delete': z.strictObject({ id }),
+  'datasets.samples': z.strictObject({
+    id,
+    split: z.enum(['train', 'validation', 'test']).default('train'),
+    /** explicit indices into the split (e.g. a confusion cell), or a class to page through */
+    indices: z.array(z.number().int().min(0)).max(500).optional(),
+    classIndex: z.number().int().min(0).optional(),
+    offset: z.number().int().min(0).default(0),
+    limit: z.number().int().min(1).max(500).default(48),
+  }),
+  'datasets.exportImages': z.strictObject({ id, outDir: absolutePath }),
+  'runs.start': z.strictObject({ name: name.optional(), config: runConfig }),
+  'runs.sweep': z.strictObject({
+    name: name.optional(),
+    datasetId: id,
+    train: trainConfig.default(trainConfig.parse({})),
+    prune: pruneConfig.default(pruneConfig.parse({})),
+    criteria: z.array(criterion).min(1).max(4),
+    sparsities: z.array(z.number().min(0).max(0.999)).min(1).max(20),
+    seeds: z.array(seed).min(1).max(10),
+    schedules: z.array(pruneSchedule).min(1).max(5).default([{ kind: 'oneshot' }]),
+  }),
+  'runs.list': z.strictObject({
+    datasetId: id.optional(),
+    criterion: criterion.optional(),
+    status: z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted']).optional(),
+    kind: z.enum(['train', 'prune', 'sensitivity']).optional(),
+    sweepId: id.optional(),
+    limit: z.number().int().min(1).max(10_000).default(1000),
+    offset: z.number().int().min(0).default(0),
+  }),
+  'runs.get': z.strictObject({ id }),
+  'runs.compare': z.strictObject({ ids: z.array(id).min(2).max(10) }),
+  'runs.cancel': z.strictObject({ id }),
+  'runs.resume': z.strictObject({ id }),
+  'runs.delete': z.strictObject({ id }),
+  'exports.create': z.strictObject({
+    runId: id,
+    format: z.enum(['tfjs', 'onnx']).default('tfjs'),
+    encoding: z.enum(['float32', 'float16', 'uint8']).default('float32'),
+    /** default: <dataDir>/exports/<runId>/<format>-<encoding> */
+    outDir: absolutePath.optional(),
+    zip: z.boolean().default(false),
+  }),
+  'exports.list': z.strictObject({ runId: id }),
+  'jobs.list': empty,
+  'jobs.cancel': z.strictObject({ jobId: id }),
+  'settings.get': empty,
+  'settings.set': z.strictObject({
+    theme: z.enum(['system', 'light', 'dark']).optional(),
+    jobConcurrency: z.number().int().min(1).max(8).optional(),
+    recentDatasets: z.array(absolutePath).max(9).optional(),
+  }),
+} as const;
+
+export type PayloadSchemas = typeof payloads;
