@@ -4,8 +4,11 @@ import tseslint from 'typescript-eslint';
 import vue from 'eslint-plugin-vue';
 
 const node = ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'url', 'http', 'zlib'];
+// A folder pattern like '**/store/**' also needs its bare form '**/store' to catch `import … from '../store'`.
+const withBareFolders = (patterns) =>
+  patterns.flatMap((p) => (p.endsWith('/**') && p.startsWith('**/') ? [p, p.slice(0, -3)] : [p]));
 const restrict = (patterns, message) => ({
-  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+  'no-restricted-imports': ['error', { patterns: [{ group: withBareFolders(patterns), message }] }],
 });
 
 export const layerRules = [
