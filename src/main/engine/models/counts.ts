@@ -1,0 +1,36 @@
+import type * as tf from '@tensorflow/tfjs';
+
+/**
+ * Floating-point operations per image of each multiply-accumulate layer (Conv2D, DepthwiseConv2D,
+ * Dense), counted as 2 FLOPs per multiply-add; activations, pooling and batch norm are left out because
+ * they are a rounding error next to the convolutions. Works on any built model, including one whose
+ * layers were shrunk by structured pruning, because it reads the actual kernel and output shapes.
+ */
+export function flopsByLayer(model: tf.LayersModel): Map<string, number> {
+  const flops = new Map<string, number>();
+  for (const layer of model.layers) {
+    const kind = layer.getClassName();
+    const kernel = layer.weights[0];
+    if (!kernel) continue;
+    if (kind === 'Conv2D' || kind === 'DepthwiseConv2D') {
+      const out = layer.outputShape as (number | null)[];
+      const positions = (out[1] ?? 1) * (out[2] ?? 1);
+      // kernel [kh, kw, in, out] (depthwise: [kh, kw, in, multiplier]) — the product is the MACs per position
+      const macsPerPosition = kernel.shape.reduce((a, b) => a * b, 1);
+      flops.set(layer.name, 2 * positions * macsPerPosition);
+    } else if (kind === 'Dense') {
+      flops.set(layer.name, 2 * kernel.shape.reduce((a, b) => a * b, 1));
+    }
+  }
+  return flops;
+}
+
+export function countFlops(model: tf.LayersModel): number {
+  let total = 0;
+  for (const f of flopsByLayer(model).values()) total += f;
+  return total;
+}
+
+export function countParameters(model: tf.LayersModel): number {
+  return model.countParams();
+}
