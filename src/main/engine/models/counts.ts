@@ -16,13 +16,18 @@ export function flopsByLayer(model: tf.LayersModel): Map<string, number> {
       const out = layer.outputShape as (number | null)[];
       const positions = (out[1] ?? 1) * (out[2] ?? 1);
       // kernel [kh, kw, in, out] (depthwise: [kh, kw, in, multiplier]) — the product is the MACs per position
-      const macsPerPosition = kernel.shape.reduce((a, b) => a * b, 1);
+      const macsPerPosition = product(kernel.shape);
       flops.set(layer.name, 2 * positions * macsPerPosition);
     } else if (kind === 'Dense') {
       flops.set(layer.name, 2 * kernel.shape.reduce((a, b) => a * b, 1));
     }
   }
   return flops;
+}
+
+/** LayerVariable shapes are fully defined once the model is built; a null would be a bug upstream. */
+function product(shape: readonly (number | null)[]): number {
+  return shape.reduce<number>((a, b) => a * (b ?? 1), 1);
 }
 
 export function countFlops(model: tf.LayersModel): number {
