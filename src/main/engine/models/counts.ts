@@ -19,7 +19,7 @@ export function flopsByLayer(model: tf.LayersModel): Map<string, number> {
       const macsPerPosition = product(kernel.shape);
       flops.set(layer.name, 2 * positions * macsPerPosition);
     } else if (kind === 'Dense') {
-      flops.set(layer.name, 2 * kernel.shape.reduce((a, b) => a * b, 1));
+      flops.set(layer.name, 2 * product(kernel.shape));
     }
   }
   return flops;
