@@ -19,6 +19,8 @@ export interface SystemInfo {
   backend: BackendInfo;
   /** Pieces that could not be loaded on this machine, each with what it costs the user. */
   missing: { piece: string; effect: string }[];
+  /** Absolute path of the bundled sample dataset on the serving machine, if it ships (the UI offers it on first run). */
+  sampleDatasetPath?: string | null;
 }
 
 export type PresetName = 'keras-cifar-cnn' | 'lenet5' | 'vgg-bn';
@@ -269,6 +271,8 @@ export interface EvaluationReport {
   /** confusion[trueClass][predictedClass] */
   confusion: number[][];
   mostConfidentlyWrong: WrongPrediction[];
+  /** Predicted class of every test image, in test-split order (lets the UI list a confusion cell's images). */
+  predictions?: number[];
 }
 
 export interface SensitivityCurve {
