@@ -1,0 +1,274 @@
+// The job queue: runs each job in its own worker process, at most `concurrency` at a time, relays the
+// worker's events to an observer, and turns every way a worker can end — result, error, cancel, crash,
+// hang — into exactly one outcome per job.
+import type { JobKind, JobSummary } from '../../shared/dto';
+import type { TaskEvent } from '../engine/types';
+import type { WorkerExit, WorkerHandle, WorkerLauncher } from './launcher';
+import type { FromWorker, TaskName, WorkerError } from './protocol';
+
+export interface JobSpec {
+  id: string;
+  kind: JobKind;
+  task: TaskName;
+  input: unknown;
+  runId: string | null;
+  datasetId: string | null;
+  /** Jobs that must end 'done' before this one starts (a sweep's prune runs wait for their dense parent). */
+  after?: string[];
+}
+
+export type JobOutcome =
+  | { status: 'done'; result: unknown }
+  | { status: 'cancelled'; forced: boolean; reason?: string }
+  | { status: 'failed'; error: WorkerError; crashed: boolean };
+
+export interface JobObserver {
+  started?(job: JobSpec): void;
+  event?(job: JobSpec, event: TaskEvent): void;
+  finished?(job: JobSpec, outcome: JobOutcome): void;
+}
+
+export interface JobRunnerOptions {
+  launcher: WorkerLauncher;
+  dataDir: string;
+  /** Jobs running at once (default 1). */
+  concurrency?: number;
+  /** How long a cancelled worker may take to stop on its own before it is killed (default 5 s). */
+  cancelGraceMs?: number;
+  /** How long a finished worker may take to exit before it is killed (default 3 s). */
+  exitGraceMs?: number;
+  observer?: JobObserver;
+  now?: () => Date;
+}
+
+export interface JobRunner {
+  /** Queues a job; the promise settles (never rejects) with its outcome. */
+  submit(spec: JobSpec): Promise<JobOutcome>;
+  /** Cancels a queued or running job; false when the job is unknown or already over. */
+  cancel(jobId: string): boolean;
+  list(): JobSummary[];
+  has(jobId: string): boolean;
+  setConcurrency(n: number): void;
+  /** Cancels everything queued, kills every worker, waits for them to go. */
+  close(): Promise<void>;
+}
+
+interface JobState {
+  spec: JobSpec;
+  status: 'queued' | 'running';
+  phase: string;
+  done: number;
+  total: number;
+  startedAt: string | null;
+  worker: WorkerHandle | null;
+  ready: boolean;
+  cancelRequested: boolean;
+  terminal: FromWorker | null;
+  timers: ReturnType<typeof setTimeout>[];
+  settle: (outcome: JobOutcome) => void;
+}
+
+export function createJobRunner(options: JobRunnerOptions): JobRunner {
+  let concurrency = Math.max(1, options.concurrency ?? 1);
+  const cancelGraceMs = options.cancelGraceMs ?? 5000;
+  const exitGraceMs = options.exitGraceMs ?? 3000;
+  const now = options.now ?? (() => new Date());
+  const observer = options.observer ?? {};
+  const jobs = new Map<string, JobState>();
+  /** Final status of every job that ended, for `after` dependencies. */
+  const ended = new Map<string, JobOutcome['status']>();
+  let closed = false;
+
+  function notify<K extends keyof JobObserver>(key: K, ...args: Parameters<NonNullable<JobObserver[K]>>) {
+    try {
+      (observer[key] as ((...a: unknown[]) => void) | undefined)?.(...args);
+    } catch (err) {
+      // An observer bug must not wedge the queue; it is reported, not swallowed silently.
+      console.error(`job observer ${key} failed:`, err);
+    }
+  }
+
+  function finish(state: JobState, outcome: JobOutcome) {
+    for (const timer of state.timers) clearTimeout(timer);
+    jobs.delete(state.spec.id);
+    ended.set(state.spec.id, outcome.status);
+    notify('finished', state.spec, outcome);
+    state.settle(outcome);
+    pump();
+  }
+
+  /** A queued job whose dependencies cannot succeed any more ends before it ever runs. */
+  function blockedReason(spec: JobSpec): string | null | 'wait' {
+    for (const dep of spec.after ?? []) {
+      const status = ended.get(dep);
+      if (status === 'done') continue;
+      if (status !== undefined) return `job ${dep} it depends on ended ${status}`;
+      if (jobs.has(dep)) return 'wait';
+      return `job ${dep} it depends on is unknown`;
+    }
+    return null;
+  }
+
+  function pump() {
+    if (closed) return;
+    let running = [...jobs.values()].filter((j) => j.status === 'running').length;
+    for (const state of [...jobs.values()]) {
+      if (state.status !== 'queued') continue;
+      const blocked = blockedReason(state.spec);
+      if (blocked === 'wait') continue;
+      if (blocked !== null) {
+        finish(state, { status: 'cancelled', forced: false, reason: blocked });
+        return; // finish() pumped again
+      }
+      if (running >= concurrency) break;
+      start(state);
+      running++;
+    }
+  }
+
+  function start(state: JobState) {
+    state.status = 'running';
+    state.startedAt = now().toISOString();
+    const worker = options.launcher.launch();
+    state.worker = worker;
+    notify('started', state.spec);
+    worker.onMessage((message) => onMessage(state, message));
+    worker.onExit((exit) => onExit(state, exit));
+  }
+
+  function onMessage(state: JobState, message: FromWorker) {
+    if (state.terminal) return;
+    switch (message.type) {
+      case 'ready':
+        state.ready = true;
+        if (state.cancelRequested) {
+          state.worker?.kill();
+          return;
+        }
+        state.worker?.send({
+          type: 'start',
+          jobId: state.spec.id,
+          task: state.spec.task,
+          input: state.spec.input,
+          dataDir: options.dataDir,
+        });
+        return;
+      case 'event':
+        if (message.event.type === 'progress') {
+          state.phase = message.event.phase;
+          state.done = message.event.done;
+          state.total = message.event.total;
+        }
+        notify('event', state.spec, message.event);
+        return;
+      case 'done':
+      case 'failed':
+        state.terminal = message;
+        state.worker?.send({ type: 'shutdown' });
+        state.timers.push(setTimeout(() => state.worker?.kill(), exitGraceMs));
+        return;
+    }
+  }
+
+  function onExit(state: JobState, exit: WorkerExit) {
+    const terminal = state.terminal;
+    if (terminal?.type === 'done') return finish(state, { status: 'done', result: terminal.result });
+    if (terminal?.type === 'failed') {
+      if (state.cancelRequested && terminal.error.name === 'AbortError') {
+        return finish(state, { status: 'cancelled', forced: false });
+      }
+      return finish(state, { status: 'failed', error: terminal.error, crashed: false });
+    }
+    if (state.cancelRequested) return finish(state, { status: 'cancelled', forced: true });
+    finish(state, { status: 'failed', error: crashError(exit), crashed: true });
+  }
+
+  return {
+    submit(spec) {
+      if (closed)
+        return Promise.resolve({ status: 'cancelled', forced: false, reason: 'the job runner is closed' });
+      if (jobs.has(spec.id) || ended.has(spec.id)) throw new Error(`job ${spec.id} was already submitted`);
+      return new Promise<JobOutcome>((settle) => {
+        jobs.set(spec.id, {
+          spec,
+          status: 'queued',
+          phase: 'queued',
+          done: 0,
+          total: 0,
+          startedAt: null,
+          worker: null,
+          ready: false,
+          cancelRequested: false,
+          terminal: null,
+          timers: [],
+          settle,
+        });
+        pump();
+      });
+    },
+
+    cancel(jobId) {
+      const state = jobs.get(jobId);
+      if (!state || state.cancelRequested || state.terminal) return false;
+      state.cancelRequested = true;
+      if (state.status === 'queued') {
+        finish(state, { status: 'cancelled', forced: false });
+        return true;
+      }
+      if (state.ready) state.worker?.send({ type: 'cancel' });
+      // Not ready yet: the 'ready' handler kills it before any work starts.
+      state.timers.push(setTimeout(() => state.worker?.kill(), cancelGraceMs));
+      return true;
+    },
+
+    list() {
+      return [...jobs.values()].map((j) => ({
+        id: j.spec.id,
+        kind: j.spec.kind,
+        status: j.status,
+        runId: j.spec.runId,
+        datasetId: j.spec.datasetId,
+        phase: j.phase,
+        done: j.done,
+        total: j.total,
+        startedAt: j.startedAt,
+      }));
+    },
+
+    has(jobId) {
+      return jobs.has(jobId);
+    },
+
+    setConcurrency(n) {
+      concurrency = Math.max(1, Math.floor(n));
+      pump();
+    },
+
+    async close() {
+      closed = true;
+      const exits: Promise<void>[] = [];
+      for (const state of [...jobs.values()]) {
+        if (state.status === 'queued') {
+          finish(state, { status: 'cancelled', forced: false, reason: 'the job runner closed' });
+          continue;
+        }
+        state.cancelRequested = true;
+        const worker = state.worker;
+        if (worker) {
+          exits.push(new Promise((resolve) => worker.onExit(() => resolve())));
+          worker.kill();
+        }
+      }
+      await Promise.all(exits);
+    },
+  };
+}
+
+function crashError(exit: WorkerExit): WorkerError {
+  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  const tail = exit.stderrTail.trim().split('\n').slice(-3).join(' | ');
+  return {
+    name: 'WorkerCrash',
+    message: `the worker process ${how} before finishing${tail ? `: ${tail}` : ''}`,
+  };
+}
