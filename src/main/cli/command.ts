@@ -1,0 +1,51 @@
+// What a CLI command is: a name, its options (node:util parseArgs form), and a run function that returns
+// the JSON summary the framework prints as the last stdout line under --json.
+import type { ParseArgsConfig } from 'node:util';
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+export interface CliIo {
+  /** A line for the human reader on stdout (suppressed under --json, where stdout is for the JSON). */
+  out(line: string): void;
+  /** Progress and diagnostics: stderr, so stdout stays parseable. */
+  err(line: string): void;
+  /** A progress line that may overwrite itself on a terminal. */
+  progress(line: string): void;
+  readonly json: boolean;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  /** Aborted on Ctrl-C: commands cancel their job and return. */
+  readonly signal: AbortSignal;
+}
+
+export interface CommandContext {
+  values: OptionValues;
+  positionals: string[];
+  /** Resolved from --data-dir / PRUNELAB_HOME / the OS default. */
+  dataDir: string;
+  io: CliIo;
+}
+
+export interface CliCommand {
+  name: string;
+  summary: string;
+  usage: string;
+  options: OptionSpec;
+  allowPositionals?: boolean;
+  /** Returns the summary object (printed as JSON under --json). Throw CliError for a clean failure. */
+  run(ctx: CommandContext): Promise<Record<string, unknown>>;
+}
+
+/** A failure the user should read as one clear line; exitCode defaults to 1. */
+export class CliError extends Error {
+  readonly exitCode: number;
+  readonly code: string;
+
+  constructor(message: string, options: { exitCode?: number; code?: string } = {}) {
+    super(message);
+    this.name = 'CliError';
+    this.exitCode = options.exitCode ?? 1;
+    this.code = options.code ?? 'CLI';
+  }
+}

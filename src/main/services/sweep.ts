@@ -1,0 +1,56 @@
+// A sweep request becomes a grid of prune runs (criteria × sparsities × seeds × schedules) plus ONE dense
+// train run per seed, which every prune run of that seed uses as its parent.
+import type { Payload } from '../../shared/api';
+import type { PruneSchedule, RunConfig } from '../../shared/dto';
+
+export interface PlannedRun {
+  name: string;
+  config: RunConfig;
+}
+
+export interface SweepPlan {
+  /** One dense train run per seed, in seed order. */
+  parents: (PlannedRun & { seed: number })[];
+  /** Prune runs; `parentIndex` points into `parents`. */
+  children: (PlannedRun & { parentIndex: number })[];
+}
+
+export function scheduleLabel(schedule: PruneSchedule): string {
+  if (schedule.kind === 'iterative') return `iterative:${schedule.rounds}`;
+  if (schedule.kind === 'gradual')
+    return `gradual:${schedule.startStep}-${schedule.endStep}/${schedule.frequency}`;
+  return 'oneshot';
+}
+
+export function expandSweep(request: Payload<'runs.sweep'>): SweepPlan {
+  const base = request.name ?? 'sweep';
+  const seeds = [...new Set(request.seeds)];
+  const parents = seeds.map((seed) => ({
+    seed,
+    name: `${base} · dense · seed ${seed}`,
+    config: { datasetId: request.datasetId, train: { ...request.train, seed } } satisfies RunConfig,
+  }));
+  const children: SweepPlan['children'] = [];
+  parents.forEach((parent, parentIndex) => {
+    for (const criterion of new Set(request.criteria)) {
+      for (const sparsity of new Set(request.sparsities)) {
+        for (const schedule of request.schedules) {
+          children.push({
+            parentIndex,
+            name: `${base} · ${criterion} ${percent(sparsity)} ${scheduleLabel(schedule)} · seed ${parent.seed}`,
+            config: {
+              datasetId: request.datasetId,
+              train: parent.config.train,
+              prune: { ...request.prune, criterion, target: { kind: 'sparsity', value: sparsity }, schedule },
+            },
+          });
+        }
+      }
+    }
+  });
+  return { parents, children };
+}
+
+function percent(fraction: number): string {
+  return `${Math.round(fraction * 1000) / 10}%`;
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { payloads } from '../../src/shared/api';
+import { expandSweep } from '../../src/main/services/sweep';
+import { diffConfigs } from '../../src/main/services/configDiff';
+
+describe('expandSweep', () => {
+  const request = payloads['runs.sweep'].parse({
+    name: 'grid',
+    datasetId: 'ds',
+    train: { epochs: 3 },
+    criteria: ['taylor', 'magnitude'],
+    sparsities: [0.5, 0.9],
+    seeds: [1, 2],
+    schedules: [{ kind: 'oneshot' }, { kind: 'iterative', rounds: 3 }],
+  });
+
+  it('plans one dense parent per seed and criteria × sparsities × schedules children for each', () => {
+    const plan = expandSweep(request);
+    expect(plan.parents.map((p) => p.seed)).toEqual([1, 2]);
+    expect(plan.parents.every((p) => p.config.prune === undefined)).toBe(true);
+    expect(plan.parents.map((p) => p.config.train.seed)).toEqual([1, 2]);
+    expect(plan.children).toHaveLength(2 * 2 * 2 * 2);
+    for (const child of plan.children) {
+      const parent = plan.parents[child.parentIndex]!;
+      expect(child.config.train).toEqual(parent.config.train);
+      expect(child.config.train.epochs).toBe(3);
+    }
+    const combos = plan.children.map(
+      (c) =>
+        `${c.config.train.seed}/${c.config.prune!.criterion}/${c.config.prune!.target.value}/${c.config.prune!.schedule.kind}`,
+    );
+    expect(new Set(combos).size).toBe(16);
+    expect(plan.children.filter((c) => c.parentIndex === 0)).toHaveLength(8);
+  });
+
+  it('keeps the shared prune settings and gives every run a readable name', () => {
+    const plan = expandSweep(request);
+    const first = plan.children[0]!;
+    expect(first.config.prune!.finetuneEpochs).toBe(2);
+    expect(first.config.prune!.target).toEqual({ kind: 'sparsity', value: 0.5 });
+    expect(first.name).toBe('grid · taylor 50% oneshot · seed 1');
+    expect(plan.parents[1]!.name).toBe('grid · dense · seed 2');
+  });
+
+  it('does not duplicate runs for repeated seeds or criteria', () => {
+    const plan = expandSweep({
+      ...request,
+      seeds: [7, 7],
+      criteria: ['random', 'random'],
+      sparsities: [0.8],
+      schedules: [{ kind: 'oneshot' }],
+    });
+    expect(plan.parents).toHaveLength(1);
+    expect(plan.children).toHaveLength(1);
+  });
+});
+
+describe('diffConfigs', () => {
+  it('lists only the dotted paths whose values differ, one value per run', () => {
+    const a = { datasetId: 'd', train: { seed: 1, epochs: 2 }, prune: { criterion: 'taylor' } };
+    const b = { datasetId: 'd', train: { seed: 2, epochs: 2 } };
+    expect(diffConfigs([a, b])).toEqual([
+      { path: 'prune.criterion', values: ['"taylor"', '—'] },
+      { path: 'train.seed', values: ['1', '2'] },
+    ]);
+    expect(diffConfigs([a, a])).toEqual([]);
+  });
+});
