@@ -79,8 +79,10 @@ function gradients(c: Case, fused: boolean): { dFilter: Float32Array; dInput: Fl
       ),
       outShape,
     );
-    const [dInput, dFilter] = tf.grads((xx: tf.Tensor4D, ww: tf.Tensor4D) =>
-      forward(xx, ww).mul(upstream).sum(),
+    const [dInput, dFilter] = tf.grads((xx, ww) =>
+      forward(xx as tf.Tensor4D, ww as tf.Tensor4D)
+        .mul(upstream)
+        .sum(),
     )([x, w]);
     return { dFilter: dFilter!.dataSync() as Float32Array, dInput: dInput!.dataSync() as Float32Array };
   });
