@@ -1,0 +1,123 @@
+// openStore: the database plus its repositories — the one object services use to read and write history.
+// Factories only: nothing is opened at import time.
+import type { RunDetail } from '../../shared/dto';
+import { systemClock, type Clock } from './clock';
+import { openDb, type Db } from './db';
+import { randomId, type IdGenerator } from './ids';
+import { createArtifactsRepository, type ArtifactsRepository } from './repositories/artifacts';
+import { createDatasetsRepository, type DatasetsRepository } from './repositories/datasets';
+import { createEvaluationsRepository, type EvaluationsRepository } from './repositories/evaluations';
+import { createJobsRepository, type JobsRepository } from './repositories/jobRecords';
+import { createMetricsRepository, type MetricsRepository } from './repositories/metrics';
+import { createPruneStepsRepository, type PruneStepsRepository } from './repositories/pruneSteps';
+import { readRunDetail } from './repositories/runDetail';
+import { createRunsRepository, defaultIsOwnerAlive, type RunsRepository } from './repositories/runs';
+import { createSensitivityRepository, type SensitivityRepository } from './repositories/sensitivity';
+import { createSettingsRepository, type SettingsRepository } from './repositories/settings';
+import { createSweepsRepository, type SweepsRepository } from './repositories/sweeps';
+
+export interface StoreOptions {
+  /** Timestamps come from here (tests pass a fixed clock). */
+  clock?: Clock;
+  /** Ids for new rows (tests pass sequentialIds()). */
+  newId?: IdGenerator;
+  /** The process recorded as owner of runs set running (default: this process). */
+  pid?: number;
+  busyTimeoutMs?: number;
+}
+
+export interface Store {
+  readonly db: Db;
+  readonly path: string;
+  readonly datasets: DatasetsRepository;
+  readonly runs: RunsRepository;
+  readonly metrics: MetricsRepository;
+  readonly pruneSteps: PruneStepsRepository;
+  readonly evaluations: EvaluationsRepository;
+  readonly sensitivity: SensitivityRepository;
+  readonly artifacts: ArtifactsRepository;
+  readonly settings: SettingsRepository;
+  readonly sweeps: SweepsRepository;
+  readonly jobs: JobsRepository;
+  /** A fresh id (for a dataset or run created before its row is written). */
+  newId(): string;
+  /** The run with its full series, prune steps, evaluations, curves and artifacts — one consistent read. */
+  runDetail(id: string): RunDetail | null;
+  /** Runs several repository writes atomically. `fn` must be synchronous (no await inside). */
+  transaction<T>(fn: () => T): T;
+  /**
+   * Startup recovery: runs left 'running' by a process that is gone become 'interrupted'. Returns their
+   * ids. Call once when the services start, before starting jobs.
+   */
+  markInterruptedRuns(isOwnerAlive?: (pid: number) => boolean): string[];
+  close(): void;
+}
+
+export function openStore(dbPath: string, options: StoreOptions = {}): Store {
+  const db = openDb(
+    dbPath,
+    options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs },
+  );
+  const clock = options.clock ?? systemClock;
+  const newId = options.newId ?? randomId;
+  const pid = options.pid ?? process.pid;
+
+  const metrics = createMetricsRepository(db);
+  const datasets = createDatasetsRepository(db);
+  const runs = createRunsRepository(db, { clock, newId, metrics, pid });
+  const pruneSteps = createPruneStepsRepository(db);
+  const evaluations = createEvaluationsRepository(db, clock);
+  const sensitivity = createSensitivityRepository(db);
+  const artifacts = createArtifactsRepository(db, clock, newId);
+  const settings = createSettingsRepository(db);
+  const sweeps = createSweepsRepository(db, clock, newId);
+  const jobs = createJobsRepository(db, clock, newId);
+  const sources = { runs, metrics, pruneSteps, evaluations, sensitivity, artifacts, datasets };
+  // A deferred transaction around the reads gives them one snapshot, even with a writer in another process.
+  const detailTx = db.transaction((id: string) => readRunDetail(sources, id));
+
+  return {
+    db,
+    path: dbPath,
+    datasets,
+    runs,
+    metrics,
+    pruneSteps,
+    evaluations,
+    sensitivity,
+    artifacts,
+    settings,
+    sweeps,
+    jobs,
+    newId,
+    runDetail: (id) => detailTx(id),
+    transaction: (fn) => db.transaction(fn)(),
+    markInterruptedRuns: (isOwnerAlive = defaultIsOwnerAlive) => runs.markInterrupted(isOwnerAlive),
+    close: () => {
+      if (db.open) db.close();
+    },
+  };
+}
+
+export { openDb, type Db } from './db';
+export { migrate, migrations, latestVersion } from './migrations';
+export { randomId, sequentialIds, type IdGenerator } from './ids';
+export type { Clock } from './clock';
+export { isLowerBetter } from './metricDirection';
+export { defaultSettings } from './repositories/settings';
+export type { DatasetsRepository } from './repositories/datasets';
+export type { RunsRepository, NewRun, RunFilter, RunCheckpoint, RunState } from './repositories/runs';
+export type {
+  MetricsRepository,
+  EpochMetrics,
+  MetricValue,
+  MetricSummary,
+  MetricPhase,
+} from './repositories/metrics';
+export type { PruneStepsRepository } from './repositories/pruneSteps';
+export type { EvaluationsRepository, EvaluationWhich } from './repositories/evaluations';
+export type { SensitivityRepository } from './repositories/sensitivity';
+export type { ArtifactsRepository, NewArtifact } from './repositories/artifacts';
+export type { SettingsRepository } from './repositories/settings';
+export type { SweepsRepository, SweepRecord } from './repositories/sweeps';
+export type { JobsRepository, JobRecord } from './repositories/jobRecords';

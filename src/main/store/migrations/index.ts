@@ -1,0 +1,36 @@
+// Numbered migrations under PRAGMA user_version. All pending steps run in ONE transaction together with the
+// version bump, so a crash mid-upgrade leaves the previous schema intact.
+import type Database from 'better-sqlite3';
+import { migration001 } from './001-initial';
+import type { Migration } from './types';
+
+export type { Migration } from './types';
+
+export const migrations: readonly Migration[] = [migration001];
+
+export const latestVersion = migrations.length;
+
+// The list must be 1, 2, 3, … with no gaps: user_version N means "migrations 1..N applied".
+migrations.forEach((m, i) => {
+  if (m.version !== i + 1) throw new Error(`migration ${m.name} has version ${m.version}, expected ${i + 1}`);
+});
+
+export function readUserVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Applies migrations after the database's version, up to `target` (default: all). Returns the new version. */
+export function migrate(db: Database.Database, target: number = latestVersion): number {
+  if (readUserVersion(db) >= target) return readUserVersion(db);
+  const apply = db.transaction(() => {
+    // Re-read inside the (immediate) transaction: another process may have migrated meanwhile.
+    const current = readUserVersion(db);
+    for (const m of migrations) {
+      if (m.version <= current || m.version > target) continue;
+      m.up(db);
+      db.pragma(`user_version = ${m.version}`);
+    }
+    return readUserVersion(db);
+  });
+  return apply.immediate();
+}

@@ -1,0 +1,240 @@
+// Metric series: one row per (run, phase, split, name, epoch), plus a per-series summary (best, final)
+// refreshed in the same transaction as every write. Writes are batched: one transaction per call, nothing
+// async inside.
+import type { MetricBest, MetricSeries, MetricSplit } from '../../../shared/dto';
+import type { Db } from '../db';
+import { realOrNaN } from '../json';
+import { isLowerBetter, summariseSeries } from '../metricDirection';
+
+export type MetricPhase = MetricSeries['phase'];
+
+export interface MetricValue {
+  split: MetricSplit;
+  name: string;
+  value: number;
+}
+
+/** What one epoch reports (the `run.epoch` event without its run id). */
+export interface EpochMetrics {
+  epoch: number;
+  phase: MetricPhase;
+  values: MetricValue[];
+}
+
+export interface MetricSummary {
+  phase: MetricPhase;
+  split: MetricSplit;
+  name: string;
+  lowerIsBetter: boolean;
+  best: MetricBest | null;
+  final: { value: number; epoch: number };
+  count: number;
+}
+
+export interface MetricsRepository {
+  /** Records one epoch's values (re-recording an epoch replaces its values). */
+  append(runId: string, epoch: EpochMetrics): void;
+  /** Records many epochs, possibly of many runs, in one transaction (batched progress persistence). */
+  appendMany(entries: readonly ({ runId: string } & EpochMetrics)[]): void;
+  /** Every series of a run: dense training first, then fine-tuning; epochs ascending. */
+  series(runId: string): MetricSeries[];
+  /** Best value and its epoch of one metric; phase defaults to the run's last phase that has it. */
+  best(runId: string, split: MetricSplit, name: string, phase?: MetricPhase): MetricBest | null;
+  /** Per-series summaries of many runs at once (the runs list). */
+  summaries(runIds: readonly string[]): Map<string, MetricSummary[]>;
+  /**
+   * Forgets what a resumed run will redo: values of `phase` after `afterEpoch`, and every value of a later
+   * phase (resuming dense training invalidates fine-tuning).
+   */
+  truncate(runId: string, phase: MetricPhase, afterEpoch: number): void;
+}
+
+interface MetricRow {
+  phase: MetricPhase;
+  split: MetricSplit;
+  name: string;
+  epoch: number;
+  value: number | null;
+}
+
+interface SummaryRow {
+  run_id: string;
+  phase: MetricPhase;
+  split: MetricSplit;
+  name: string;
+  lower_is_better: 0 | 1;
+  best_value: number | null;
+  best_epoch: number | null;
+  final_value: number | null;
+  final_epoch: number;
+  count: number;
+}
+
+const phaseOrder: Record<MetricPhase, number> = { train: 0, finetune: 1 };
+
+export function rowToMetricSummary(row: SummaryRow): MetricSummary {
+  return {
+    phase: row.phase,
+    split: row.split,
+    name: row.name,
+    lowerIsBetter: row.lower_is_better === 1,
+    best:
+      row.best_value === null || row.best_epoch === null
+        ? null
+        : { value: row.best_value, epoch: row.best_epoch },
+    final: { value: realOrNaN(row.final_value), epoch: row.final_epoch },
+    count: row.count,
+  };
+}
+
+export function createMetricsRepository(db: Db): MetricsRepository {
+  const upsertValue = db.prepare<[string, MetricPhase, MetricSplit, string, number, number | null]>(`
+    INSERT INTO metrics (run_id, phase, split, name, epoch, value) VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (run_id, phase, split, name, epoch) DO UPDATE SET value = excluded.value`);
+  const selectKey = db.prepare<
+    [string, MetricPhase, MetricSplit, string],
+    { epoch: number; value: number | null }
+  >(`
+    SELECT epoch, value FROM metrics WHERE run_id = ? AND phase = ? AND split = ? AND name = ? ORDER BY epoch`);
+  const upsertSummary = db.prepare<SummaryRow>(`
+    INSERT INTO metric_summaries
+      (run_id, phase, split, name, lower_is_better, best_value, best_epoch, final_value, final_epoch, count)
+    VALUES (@run_id, @phase, @split, @name, @lower_is_better, @best_value, @best_epoch, @final_value,
+      @final_epoch, @count)
+    ON CONFLICT (run_id, phase, split, name) DO UPDATE SET
+      lower_is_better = excluded.lower_is_better, best_value = excluded.best_value,
+      best_epoch = excluded.best_epoch, final_value = excluded.final_value,
+      final_epoch = excluded.final_epoch, count = excluded.count`);
+  const deleteSummary = db.prepare<[string, MetricPhase, MetricSplit, string]>(
+    `DELETE FROM metric_summaries WHERE run_id = ? AND phase = ? AND split = ? AND name = ?`,
+  );
+  const selectSeries = db.prepare<[string], MetricRow>(
+    `SELECT phase, split, name, epoch, value FROM metrics WHERE run_id = ? ORDER BY phase, split, name, epoch`,
+  );
+  const selectRunSummaries = db.prepare<[string], SummaryRow>(
+    `SELECT * FROM metric_summaries WHERE run_id = ? ORDER BY phase, split, name`,
+  );
+  const selectSummariesOf = db.prepare<[string], SummaryRow>(`
+    SELECT s.* FROM json_each(?) AS ids JOIN metric_summaries AS s ON s.run_id = ids.value`);
+  const selectKeysToTruncate = db.prepare<
+    [string, MetricPhase, number, number],
+    Omit<MetricRow, 'epoch' | 'value'>
+  >(`
+    SELECT DISTINCT phase, split, name FROM metrics
+    WHERE run_id = ? AND ((phase = ? AND epoch > ?) OR (CASE phase WHEN 'train' THEN 0 ELSE 1 END) > ?)`);
+  const deleteAfter = db.prepare<[string, MetricPhase, number, number]>(`
+    DELETE FROM metrics
+    WHERE run_id = ? AND ((phase = ? AND epoch > ?) OR (CASE phase WHEN 'train' THEN 0 ELSE 1 END) > ?)`);
+
+  function refreshSummary(runId: string, phase: MetricPhase, split: MetricSplit, name: string): void {
+    const points = selectKey.all(runId, phase, split, name);
+    const lower = isLowerBetter(name);
+    const { best, final } = summariseSeries(points, lower);
+    if (!final) {
+      deleteSummary.run(runId, phase, split, name);
+      return;
+    }
+    upsertSummary.run({
+      run_id: runId,
+      phase,
+      split,
+      name,
+      lower_is_better: lower ? 1 : 0,
+      best_value: best?.value ?? null,
+      best_epoch: best?.epoch ?? null,
+      final_value: final.value,
+      final_epoch: final.epoch,
+      count: points.length,
+    });
+  }
+
+  const writeEpochs = db.transaction((entries: readonly ({ runId: string } & EpochMetrics)[]) => {
+    const touched = new Map<string, [string, MetricPhase, MetricSplit, string]>();
+    for (const e of entries) {
+      for (const v of e.values) {
+        upsertValue.run(e.runId, e.phase, v.split, v.name, e.epoch, Number.isNaN(v.value) ? null : v.value);
+        touched.set(JSON.stringify([e.runId, e.phase, v.split, v.name]), [e.runId, e.phase, v.split, v.name]);
+      }
+    }
+    for (const key of touched.values()) refreshSummary(...key);
+  });
+
+  const truncateTx = db.transaction((runId: string, phase: MetricPhase, afterEpoch: number) => {
+    const rank = phaseOrder[phase];
+    const keys = selectKeysToTruncate.all(runId, phase, afterEpoch, rank);
+    deleteAfter.run(runId, phase, afterEpoch, rank);
+    for (const k of keys) refreshSummary(runId, k.phase, k.split, k.name);
+  });
+
+  return {
+    append(runId, epoch) {
+      writeEpochs([{ runId, ...epoch }]);
+    },
+    appendMany(entries) {
+      if (entries.length > 0) writeEpochs(entries);
+    },
+    series(runId) {
+      const out: MetricSeries[] = [];
+      let current: MetricSeries | null = null;
+      for (const row of selectSeries.iterate(runId)) {
+        if (
+          !current ||
+          current.phase !== row.phase ||
+          current.split !== row.split ||
+          current.name !== row.name
+        ) {
+          current = { name: row.name, split: row.split, phase: row.phase, epochs: [], values: [] };
+          out.push(current);
+        }
+        current.epochs.push(row.epoch);
+        current.values.push(realOrNaN(row.value));
+      }
+      // Rows come in primary-key order ('finetune' < 'train'); show dense training first. sort is stable.
+      return out.sort((a, b) => phaseOrder[a.phase] - phaseOrder[b.phase]);
+    },
+    best(runId, split, name, phase) {
+      const rows = selectRunSummaries
+        .all(runId)
+        .filter((r) => r.split === split && r.name === name && (phase === undefined || r.phase === phase))
+        .sort((a, b) => phaseOrder[b.phase] - phaseOrder[a.phase]);
+      const row = rows[0];
+      return row ? rowToMetricSummary(row).best : null;
+    },
+    summaries(runIds) {
+      const out = new Map<string, MetricSummary[]>();
+      if (runIds.length === 0) return out;
+      for (const row of selectSummariesOf.iterate(JSON.stringify(runIds))) {
+        let list = out.get(row.run_id);
+        if (!list) out.set(row.run_id, (list = []));
+        list.push(rowToMetricSummary(row));
+      }
+      return out;
+    },
+    truncate(runId, phase, afterEpoch) {
+      truncateTx(runId, phase, afterEpoch);
+    },
+  };
+}
+
+/**
+ * RunSummary.best / .final, keyed `${split}.${name}`: per metric, the run's LAST phase that recorded it
+ * (fine-tuning over dense training — a prune run is judged after pruning).
+ */
+export function bestAndFinal(summaries: readonly MetricSummary[]): {
+  best: Record<string, MetricBest>;
+  final: Record<string, number>;
+} {
+  const chosen = new Map<string, MetricSummary>();
+  for (const s of summaries) {
+    const key = `${s.split}.${s.name}`;
+    const prev = chosen.get(key);
+    if (!prev || phaseOrder[s.phase] > phaseOrder[prev.phase]) chosen.set(key, s);
+  }
+  const best: Record<string, MetricBest> = {};
+  const final: Record<string, number> = {};
+  for (const [key, s] of chosen) {
+    if (s.best) best[key] = s.best;
+    final[key] = s.final.value;
+  }
+  return { best, final };
+}

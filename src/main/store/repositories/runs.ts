@@ -1,0 +1,304 @@
+// Runs: rows ⇄ RunSummary, the filtered runs list (one query for the page + one for its metric
+// summaries), status changes with their timestamps, and the bookkeeping a resume needs.
+import type { BackendInfo, RunConfig, RunKind, RunStatus, RunSummary } from '../../../shared/dto';
+import type { Clock } from '../clock';
+import type { Db } from '../db';
+import { notFound } from '../errors';
+import type { IdGenerator } from '../ids';
+import { fromJson, fromJsonOrNull, toJson } from '../json';
+import { bestAndFinal, type MetricPhase, type MetricSummary, type MetricsRepository } from './metrics';
+
+interface RunRow {
+  id: string;
+  name: string;
+  kind: RunKind;
+  status: RunStatus;
+  dataset_id: string;
+  config_json: string;
+  seed: number;
+  backend_json: string | null;
+  parent_run_id: string | null;
+  sweep_id: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  error: string | null;
+  sparsity: number | null;
+  checkpoint_epoch: number | null;
+  checkpoint_phase: MetricPhase | null;
+  checkpoint_path: string | null;
+  model_dir: string | null;
+  owner_pid: number | null;
+}
+
+/** A run row joined with what its summary shows from other tables. */
+interface RunListRow extends RunRow {
+  dataset_name: string;
+  test_accuracy: number | null;
+  export_gzip_bytes: number | null;
+}
+
+export interface NewRun {
+  id?: string;
+  name: string;
+  kind: RunKind;
+  config: RunConfig;
+  /** Defaults to config.parentRunId. */
+  parentRunId?: string | null;
+  sweepId?: string | null;
+}
+
+export interface RunFilter {
+  datasetId?: string;
+  criterion?: string;
+  status?: RunStatus;
+  kind?: RunKind;
+  sweepId?: string;
+  parentRunId?: string;
+  /** default 1000 */
+  limit?: number;
+  offset?: number;
+}
+
+export interface RunCheckpoint {
+  epoch: number;
+  phase: MetricPhase;
+  path: string;
+}
+
+/** What the job runner needs to resume or chain a run, beyond its summary. */
+export interface RunState {
+  status: RunStatus;
+  checkpoint: RunCheckpoint | null;
+  modelDir: string | null;
+  ownerPid: number | null;
+}
+
+export interface RunsRepository {
+  create(input: NewRun): RunSummary;
+  get(id: string): RunSummary | null;
+  /** Newest first. Filters combine with AND. */
+  list(filter?: RunFilter): RunSummary[];
+  /**
+   * Moves a run to `status`: 'running' stamps startedAt (first time only) and the owner process;
+   * 'queued' clears finishedAt and error (resume); the rest stamp finishedAt and record `error`.
+   * Throws NOT_FOUND for an unknown run.
+   */
+  setStatus(id: string, status: RunStatus, options?: { error?: string | null }): RunSummary;
+  setBackend(id: string, backend: BackendInfo): void;
+  setCheckpoint(id: string, checkpoint: RunCheckpoint): void;
+  setModelDir(id: string, modelDir: string): void;
+  /** The achieved sparsity a task reports at the end (prune steps keep it current meanwhile). */
+  setSparsity(id: string, sparsity: number): void;
+  rename(id: string, name: string): void;
+  state(id: string): RunState | null;
+  /** Deletes the run and its series, steps, evaluations and artifact rows; children keep living, orphaned. */
+  remove(id: string): boolean;
+  /**
+   * Runs left 'running' by a process that is gone become 'interrupted' (finishedAt stamped). A run whose
+   * owner process is still alive (e.g. a CLI training next to the app) is left alone. Returns their ids.
+   */
+  markInterrupted(isOwnerAlive?: (pid: number) => boolean): string[];
+}
+
+export function rowToRunSummary(row: RunListRow, summaries: readonly MetricSummary[]): RunSummary {
+  const { best, final } = bestAndFinal(summaries);
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    status: row.status,
+    datasetId: row.dataset_id,
+    datasetName: row.dataset_name,
+    config: fromJson<RunConfig>(row.config_json, `runs ${row.id}`),
+    seed: row.seed,
+    backend: fromJsonOrNull<BackendInfo>(row.backend_json, `runs ${row.id}`),
+    parentRunId: row.parent_run_id,
+    sweepId: row.sweep_id,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    error: row.error,
+    best,
+    final,
+    sparsity: row.sparsity,
+    testAccuracy: row.test_accuracy,
+    exportGzipBytes: row.export_gzip_bytes,
+  };
+}
+
+const listSelect = `
+  SELECT r.*, d.name AS dataset_name,
+    (SELECT e.accuracy FROM evaluations e WHERE e.run_id = r.id AND e.which = 'final') AS test_accuracy,
+    (SELECT min(a.gzip_bytes) FROM artifacts a WHERE a.run_id = r.id AND a.format <> 'dataset-png')
+      AS export_gzip_bytes
+  FROM runs r JOIN datasets d ON d.id = r.dataset_id`;
+
+// Each filter is a fixed SQL fragment with a bound value; one statement per combination, prepared once.
+const filterColumns = {
+  datasetId: 'r.dataset_id',
+  criterion: 'r.criterion',
+  status: 'r.status',
+  kind: 'r.kind',
+  sweepId: 'r.sweep_id',
+  parentRunId: 'r.parent_run_id',
+} as const;
+type FilterKey = keyof typeof filterColumns;
+const filterKeys = Object.keys(filterColumns) as FilterKey[];
+
+export const terminalStatuses: readonly RunStatus[] = ['done', 'failed', 'cancelled', 'interrupted'];
+
+export function defaultIsOwnerAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function createRunsRepository(
+  db: Db,
+  deps: { clock: Clock; newId: IdGenerator; metrics: MetricsRepository; pid: number },
+): RunsRepository {
+  const { clock, newId, metrics, pid } = deps;
+  const now = () => clock().toISOString();
+
+  const insert = db.prepare(`
+    INSERT INTO runs (id, name, kind, status, dataset_id, config_json, seed, parent_run_id, sweep_id, created_at)
+    VALUES (@id, @name, @kind, 'queued', @dataset_id, @config_json, @seed, @parent_run_id, @sweep_id, @created_at)`);
+  const selectOne = db.prepare<[string], RunListRow>(`${listSelect} WHERE r.id = ?`);
+  const listStatements = new Map<string, ReturnType<Db['prepare']>>();
+  const setRunning = db.prepare<[string, number, string]>(`
+    UPDATE runs SET status = 'running', started_at = coalesce(started_at, ?), finished_at = NULL, error = NULL,
+      owner_pid = ? WHERE id = ?`);
+  const setQueued = db.prepare<[string]>(
+    `UPDATE runs SET status = 'queued', finished_at = NULL, error = NULL, owner_pid = NULL WHERE id = ?`,
+  );
+  const setFinished = db.prepare<[RunStatus, string, string | null, string]>(
+    `UPDATE runs SET status = ?, finished_at = ?, error = ?, owner_pid = NULL WHERE id = ?`,
+  );
+  const updateBackend = db.prepare<[string, string]>(`UPDATE runs SET backend_json = ? WHERE id = ?`);
+  const updateCheckpoint = db.prepare<[number, MetricPhase, string, string]>(
+    `UPDATE runs SET checkpoint_epoch = ?, checkpoint_phase = ?, checkpoint_path = ? WHERE id = ?`,
+  );
+  const updateModelDir = db.prepare<[string, string]>(`UPDATE runs SET model_dir = ? WHERE id = ?`);
+  const updateSparsity = db.prepare<[number, string]>(`UPDATE runs SET sparsity = ? WHERE id = ?`);
+  const updateName = db.prepare<[string, string]>(`UPDATE runs SET name = ? WHERE id = ?`);
+  const selectState = db.prepare<[string], RunRow>(`SELECT * FROM runs WHERE id = ?`);
+  const deleteOne = db.prepare<[string]>(`DELETE FROM runs WHERE id = ?`);
+  const selectRunning = db.prepare<[], { id: string; owner_pid: number | null }>(
+    `SELECT id, owner_pid FROM runs WHERE status = 'running'`,
+  );
+  const interrupt = db.prepare<[string, string, string]>(
+    `UPDATE runs SET status = 'interrupted', finished_at = ?, error = ?, owner_pid = NULL
+     WHERE id = ? AND status = 'running'`,
+  );
+
+  function listStatement(keys: FilterKey[]) {
+    const cacheKey = keys.join(',');
+    let stmt = listStatements.get(cacheKey);
+    if (!stmt) {
+      const where = keys.map((k) => `${filterColumns[k]} = @${k}`).join(' AND ');
+      stmt = db.prepare(
+        `${listSelect} ${where ? `WHERE ${where}` : ''}
+         ORDER BY r.created_at DESC, r.rowid DESC LIMIT @limit OFFSET @offset`,
+      );
+      listStatements.set(cacheKey, stmt);
+    }
+    return stmt;
+  }
+
+  function summarise(rows: RunListRow[]): RunSummary[] {
+    const byRun = metrics.summaries(rows.map((r) => r.id));
+    return rows.map((row) => rowToRunSummary(row, byRun.get(row.id) ?? []));
+  }
+
+  function get(id: string): RunSummary | null {
+    const row = selectOne.get(id);
+    return row ? (summarise([row])[0] ?? null) : null;
+  }
+
+  function mustChange(changes: number, id: string): void {
+    if (changes === 0) throw notFound('run', id);
+  }
+
+  const markInterruptedTx = db.transaction((isOwnerAlive: (pid: number) => boolean) => {
+    const at = now();
+    const ids: string[] = [];
+    for (const row of selectRunning.all()) {
+      if (row.owner_pid !== null && row.owner_pid !== pid && isOwnerAlive(row.owner_pid)) continue;
+      interrupt.run(at, 'PruneLab stopped while this run was running; resume it to continue', row.id);
+      ids.push(row.id);
+    }
+    return ids;
+  });
+
+  return {
+    create(input) {
+      const id = input.id ?? newId();
+      insert.run({
+        id,
+        name: input.name,
+        kind: input.kind,
+        dataset_id: input.config.datasetId,
+        config_json: toJson(input.config),
+        seed: input.config.train.seed,
+        parent_run_id:
+          input.parentRunId !== undefined ? input.parentRunId : (input.config.parentRunId ?? null),
+        sweep_id: input.sweepId ?? null,
+        created_at: now(),
+      });
+      const created = get(id);
+      if (!created) throw new Error(`run ${id} vanished after insert`);
+      return created;
+    },
+    get,
+    list(filter = {}) {
+      const keys = filterKeys.filter((k) => filter[k] !== undefined);
+      const params: Record<string, unknown> = { limit: filter.limit ?? 1000, offset: filter.offset ?? 0 };
+      for (const k of keys) params[k] = filter[k];
+      return summarise(listStatement(keys).all(params) as RunListRow[]);
+    },
+    setStatus(id, status, options = {}) {
+      const at = now();
+      if (status === 'running') mustChange(setRunning.run(at, pid, id).changes, id);
+      else if (status === 'queued') mustChange(setQueued.run(id).changes, id);
+      else mustChange(setFinished.run(status, at, options.error ?? null, id).changes, id);
+      const run = get(id);
+      if (!run) throw notFound('run', id);
+      return run;
+    },
+    setBackend(id, backend) {
+      mustChange(updateBackend.run(toJson(backend), id).changes, id);
+    },
+    setCheckpoint(id, c) {
+      mustChange(updateCheckpoint.run(c.epoch, c.phase, c.path, id).changes, id);
+    },
+    setModelDir(id, modelDir) {
+      mustChange(updateModelDir.run(modelDir, id).changes, id);
+    },
+    setSparsity(id, sparsity) {
+      mustChange(updateSparsity.run(sparsity, id).changes, id);
+    },
+    rename(id, name) {
+      mustChange(updateName.run(name, id).changes, id);
+    },
+    state(id) {
+      const row = selectState.get(id);
+      if (!row) return null;
+      const checkpoint =
+        row.checkpoint_epoch !== null && row.checkpoint_phase !== null && row.checkpoint_path !== null
+          ? { epoch: row.checkpoint_epoch, phase: row.checkpoint_phase, path: row.checkpoint_path }
+          : null;
+      return { status: row.status, checkpoint, modelDir: row.model_dir, ownerPid: row.owner_pid };
+    },
+    remove(id) {
+      return deleteOne.run(id).changes > 0;
+    },
+    markInterrupted(isOwnerAlive = defaultIsOwnerAlive) {
+      return markInterruptedTx(isOwnerAlive);
+    },
+  };
+}
