@@ -6,6 +6,7 @@
 //   client → server  { type: 'request', id, name, payload }
 //   server → client  { type: 'response', id, result: Result }     one per request, errors as data
 //                    { type: 'event', event, data }               every event of the contract, pushed
+//                    { type: 'protocolError', error }             a message that had no usable id
 // HTTP (every /api/* call carries the token in the `x-prunelab-token` header, `Authorization: Bearer`,
 // or `?token=`; answers are JSON envelopes with status 200 unless the transport itself refused):
 //   POST /api/request/<name>            body: payload JSON            → Result
@@ -63,8 +64,14 @@ export interface ResponseMessage {
 
 export type EventMessage = { [E in EventName]: { type: 'event'; event: E; data: Events[E] } }[EventName];
 
+/** The answer to a message that could not be read as a request at all (not JSON, no integer id). */
+export interface ProtocolErrorMessage {
+  type: 'protocolError';
+  error: ApiErrorData;
+}
+
 export type ClientMessage = RequestMessage;
-export type ServerMessage = ResponseMessage | EventMessage;
+export type ServerMessage = ResponseMessage | EventMessage | ProtocolErrorMessage;
 
 const knownRequests: ReadonlySet<string> = new Set(requestNames);
 
@@ -118,6 +125,7 @@ export function parseServerMessage(text: string): ServerMessage | null {
     return raw as unknown as ResponseMessage;
   }
   if (raw.type === 'event' && typeof raw.event === 'string') return raw as unknown as EventMessage;
+  if (raw.type === 'protocolError' && isRecord(raw.error)) return raw as unknown as ProtocolErrorMessage;
   return null;
 }
 
@@ -201,6 +209,7 @@ export function createWireBridge(send: (text: string) => void): {
         resolve?.(message.result);
         return;
       }
+      if (message.type === 'protocolError') return;
       for (const listener of listeners.get(message.event) ?? [])
         (listener as (data: unknown) => void)(message.data);
     },

@@ -1,0 +1,101 @@
+// Serve mode's server: one HTTP server on 127.0.0.1 (by default) carrying the API, the socket, uploads
+// and the built renderer, protected by a random token that is part of the printed URL.
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { tokenQueryParam } from '../../shared/wire';
+import { allowedHostNames, createToken } from './auth';
+import { createRequestHandler, createUpgradeHandler } from './routes';
+import { createSocketHub } from './socket';
+import type { ServedApi } from './types';
+import { createUploadStore, type UploadLimits } from './uploads';
+
+export interface StartServerOptions {
+  api: ServedApi;
+  dataDir: string;
+  /** Interface to bind; 127.0.0.1 unless the user asks otherwise. */
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Folder with the built renderer's index.html; null serves the API only. */
+  rendererDir: string | null;
+  /** Injected by tests; a fresh random token otherwise. */
+  token?: string;
+  uploadLimits?: Partial<UploadLimits>;
+}
+
+export interface RunningServer {
+  /** The URL to open, token included. */
+  url: string;
+  origin: string;
+  host: string;
+  port: number;
+  token: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token ?? createToken();
+  const session = randomBytes(8).toString('hex');
+  const uploads = createUploadStore(join(options.dataDir, 'uploads', session), options.uploadLimits);
+  const hub = createSocketHub(options.api);
+  let boundPort = 0;
+  const ctx = {
+    api: options.api,
+    uploads,
+    hub,
+    token,
+    port: () => boundPort,
+    hostNames: allowedHostNames(host),
+    rendererDir: options.rendererDir,
+  };
+  const server = createServer(createRequestHandler(ctx));
+  server.on('upgrade', createUpgradeHandler(ctx));
+  // Slow-loris guard: a client must send its headers promptly.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 0; // uploads of large files may take long; bodies are size-limited instead
+  try {
+    await listen(server, options.port ?? 0, host);
+  } catch (err) {
+    await hub.close();
+    throw err;
+  }
+  boundPort = (server.address() as AddressInfo).port;
+  const shownHost =
+    host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const origin = `http://${shownHost}:${boundPort}`;
+  let closing: Promise<void> | null = null;
+  return {
+    url: `${origin}/?${tokenQueryParam}=${token}`,
+    origin,
+    host,
+    port: boundPort,
+    token,
+    server,
+    close() {
+      closing ??= (async () => {
+        await hub.close();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await uploads.close();
+      })();
+      return closing;
+    },
+  };
+}

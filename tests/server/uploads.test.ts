@@ -1,0 +1,201 @@
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../src/main/server/startServer';
+import { wirePaths } from '../../src/shared/wire';
+import { createFakeApi, type FakeApi } from './fakeApi';
+import { rawRequest } from './http';
+
+const TOKEN = 'upload-token-abcdefghijklmnop';
+const headers = { 'x-prunelab-token': TOKEN };
+
+let dir: string;
+let api: FakeApi;
+let server: RunningServer;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'prunelab-upload-'));
+  api = createFakeApi();
+  server = await startServer({
+    api,
+    dataDir: dir,
+    rendererDir: null,
+    token: TOKEN,
+    uploadLimits: { maxFileBytes: 1000, maxTotalBytes: 2500, maxFiles: 4 },
+  });
+});
+
+afterEach(async () => {
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function createUpload(): Promise<string> {
+  const res = await rawRequest(server.port, { method: 'POST', path: wirePaths.uploads, headers });
+  const body = res.json() as { ok: true; value: { uploadId: string } };
+  expect(body.ok).toBe(true);
+  return body.value.uploadId;
+}
+
+function put(uploadId: string, relativePath: string, body: string | Buffer) {
+  return rawRequest(server.port, {
+    method: 'PUT',
+    path: wirePaths.uploadFile(uploadId, relativePath),
+    headers,
+    body,
+  });
+}
+
+async function filesUnder(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(root.length + 1))
+    .sort();
+}
+
+describe('serve mode: uploading a dropped folder', () => {
+  it('stores files under the upload folder and imports that folder by path', async () => {
+    const uploadId = await createUpload();
+    expect((await put(uploadId, 'set/cats/a.png', 'AAAA')).json()).toEqual({
+      ok: true,
+      value: { path: 'set/cats/a.png', bytes: 4 },
+    });
+    expect((await put(uploadId, 'set\\dogs\\b.png', 'BB')).json()).toMatchObject({
+      ok: true,
+      value: { path: 'set/dogs/b.png' },
+    });
+    const res = await rawRequest(server.port, {
+      method: 'POST',
+      path: wirePaths.uploadImport(uploadId),
+      headers,
+      body: JSON.stringify({ name: 'pets', size: 32 }),
+    });
+    expect(res.json()).toEqual({ ok: true, value: { jobId: 'job-1' } });
+    const call = api.calls.find((c) => c.name === 'datasets.import');
+    const path = (call?.payload as { path: string; name: string }).path;
+    expect(call?.payload).toMatchObject({ name: 'pets', size: 32 });
+    expect(path.startsWith(join(dir, 'uploads'))).toBe(true);
+    expect(await filesUnder(path)).toEqual(['set/cats/a.png', 'set/dogs/b.png']);
+    expect(await readFile(join(path, 'set', 'cats', 'a.png'), 'utf8')).toBe('AAAA');
+    // When the import job ends, the uploaded copy goes.
+    api.emit('job.finished', {
+      jobId: 'job-1',
+      kind: 'import',
+      status: 'done',
+      runId: null,
+      datasetId: 'd',
+      artifactId: null,
+      error: null,
+    });
+    await expect.poll(() => filesUnder(path)).toEqual([]);
+  });
+
+  it('refuses traversal, absolute and NUL paths without writing anything', async () => {
+    const uploadId = await createUpload();
+    const hostile = [
+      '../escape.png',
+      'a/../../escape.png',
+      '/etc/escape',
+      'C:\\escape.png',
+      'a\u0000b.png',
+      '',
+      'a//b.png',
+      '..\\..\\x',
+    ];
+    for (const p of hostile) {
+      const res = await put(uploadId, p, 'EVIL');
+      expect.soft(res.json(), p).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    }
+    const missingPath = await rawRequest(server.port, {
+      method: 'PUT',
+      path: `${wirePaths.uploads}/${uploadId}`,
+      headers,
+      body: 'x',
+    });
+    expect(missingPath.json()).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(await filesUnder(dir)).toEqual([]);
+  });
+
+  it('refuses files and uploads over the limits, keeping no partial file', async () => {
+    const uploadId = await createUpload();
+    const big = await put(uploadId, 'big.png', Buffer.alloc(1001));
+    expect(big.json()).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(await filesUnder(dir)).toEqual([]);
+    for (const name of ['a', 'b'])
+      expect((await put(uploadId, `${name}.png`, Buffer.alloc(1000))).json()).toMatchObject({ ok: true });
+    const overTotal = await put(uploadId, 'c.png', Buffer.alloc(600));
+    expect(overTotal.json()).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION', message: expect.stringContaining('larger') },
+    });
+    expect((await put(uploadId, 'd.png', Buffer.alloc(10))).json()).toMatchObject({ ok: true });
+    expect((await put(uploadId, 'e.png', Buffer.alloc(10))).json()).toMatchObject({ ok: true });
+    expect((await put(uploadId, 'f.png', Buffer.alloc(10))).json()).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('at most 4') },
+    });
+    expect((await filesUnder(dir)).map((f) => f.split('/').pop())).toEqual([
+      'a.png',
+      'b.png',
+      'd.png',
+      'e.png',
+    ]);
+  });
+
+  it('refuses a duplicate or clashing path, an unknown upload, and import options that carry a path', async () => {
+    const uploadId = await createUpload();
+    expect((await put(uploadId, 'a/b.png', 'x')).json()).toMatchObject({ ok: true });
+    expect((await put(uploadId, 'a/b.png', 'y')).json()).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT' },
+    });
+    expect((await put(uploadId, 'a', 'y')).json()).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect((await put('0'.repeat(32), 'x.png', 'x')).json()).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
+    expect((await put('../../etc', 'x.png', 'x')).json()).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
+    const withPath = await rawRequest(server.port, {
+      method: 'POST',
+      path: wirePaths.uploadImport(uploadId),
+      headers,
+      body: JSON.stringify({ path: '/etc' }),
+    });
+    expect(withPath.json()).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    const badOptions = await rawRequest(server.port, {
+      method: 'POST',
+      path: wirePaths.uploadImport(uploadId),
+      headers,
+      body: JSON.stringify({ size: 'huge' }),
+    });
+    expect(badOptions.json()).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(api.calls).toEqual([]);
+  });
+
+  it('discards an upload on request and removes everything on close', async () => {
+    const first = await createUpload();
+    const second = await createUpload();
+    await put(first, 'x.png', 'x');
+    await put(second, 'y.png', 'y');
+    expect(
+      (await rawRequest(server.port, { method: 'DELETE', path: wirePaths.upload(first), headers })).json(),
+    ).toEqual({
+      ok: true,
+      value: { deleted: true },
+    });
+    expect((await filesUnder(dir)).map((f) => f.split('/').pop())).toEqual(['y.png']);
+    await server.close();
+    expect(await filesUnder(dir)).toEqual([]);
+  });
+
+  it('needs the token for uploads too', async () => {
+    const res = await rawRequest(server.port, { method: 'POST', path: wirePaths.uploads });
+    expect(res.status).toBe(401);
+    expect(await filesUnder(dir)).toEqual([]);
+  });
+});
