@@ -19,13 +19,20 @@ export function readUserVersion(db: Database.Database): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
-/** Applies migrations after the database's version, up to `target` (default: all). Returns the new version. */
-export function migrate(db: Database.Database, target: number = latestVersion): number {
+/**
+ * Applies the migrations after the database's version, up to `target` (default: all), in one transaction.
+ * Returns the new version. `list` is replaceable for tests of the mechanism itself.
+ */
+export function migrate(
+  db: Database.Database,
+  target: number = latestVersion,
+  list: readonly Migration[] = migrations,
+): number {
   if (readUserVersion(db) >= target) return readUserVersion(db);
   const apply = db.transaction(() => {
     // Re-read inside the (immediate) transaction: another process may have migrated meanwhile.
     const current = readUserVersion(db);
-    for (const m of migrations) {
+    for (const m of list) {
       if (m.version <= current || m.version > target) continue;
       m.up(db);
       db.pragma(`user_version = ${m.version}`);
