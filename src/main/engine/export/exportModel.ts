@@ -1,0 +1,241 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import type {
+  ExportFormat,
+  ParityResult,
+  ResizeMode,
+  RunConfig,
+  SizeTable,
+  WeightEncoding,
+} from '../../../shared/dto';
+import { ApiError } from '../../../shared/errors';
+import { writeZipBundle } from './bundle';
+import {
+  describeFiles,
+  layerSparsity,
+  METADATA_FILE,
+  sha256File,
+  writeMetadata,
+  type ExportMetadata,
+} from './metadata';
+import { PIXEL_SCALING, predictLogits } from './modelInput';
+import { writeOnnxModel } from './onnxWriter';
+import { checkParity, type ParityImages } from './parity';
+import { exportReadme, README_FILE } from './readme';
+import { measureWrittenModel, sizeTable } from './sizeTruth';
+import { loadSnapshotInto, snapshotModel, type ModelSnapshot } from './snapshot';
+import { writeTfjsModel, type WrittenModel } from './tfjsWriter';
+
+export interface ExportModelOptions {
+  /** the model to export; its weights are overwritten with the masked values */
+  model: tf.LayersModel;
+  masks: ReadonlyMap<string, tf.Tensor> | null;
+  /** the dense parent for the size comparison; null = this model without its masks */
+  denseModel: tf.LayersModel | null;
+  format: ExportFormat;
+  encoding: WeightEncoding;
+  outDir: string;
+  zip: boolean;
+  classes: string[];
+  /** [height, width, channels] */
+  inputShape: [number, number, number];
+  resizeMode: ResizeMode;
+  runId: string;
+  runConfig: RunConfig | null;
+  appVersion: string;
+  /** up to 1,000 test images, already scaled as the model expects */
+  parityImages: ParityImages;
+  signal?: AbortSignal;
+  onProgress?: (phase: string, done: number, total: number) => void;
+  now?: () => Date;
+}
+
+export interface ExportOutcome {
+  path: string;
+  zipPath: string | null;
+  /** files of the export folder, metadata.json last */
+  files: string[];
+  bytes: number;
+  gzipBytes: number;
+  /** sha256 of metadata.json, which in turn pins the sha256 of every other file */
+  sha256: string;
+  sizes: SizeTable;
+  parity: ParityResult;
+}
+
+const STEPS = ['write', 'sizes', 'parity', 'finish'] as const;
+
+/**
+ * Writes one export all-or-nothing: model files, README and metadata.json go to a sibling temporary
+ * folder that replaces `outDir` only once the parity check has passed, so a failed or cancelled export
+ * leaves the previous one (or nothing) in place. A float32 export that does not predict like the app,
+ * or any export that does not load, throws an ApiError with code PARITY_FAILED.
+ */
+export async function exportModel(o: ExportModelOptions): Promise<ExportOutcome> {
+  const progress = (step: (typeof STEPS)[number]) =>
+    o.onProgress?.(`export:${step}`, STEPS.indexOf(step), STEPS.length);
+  await assertReplaceable(o.outDir);
+  await mkdir(dirname(o.outDir), { recursive: true });
+  const work = join(dirname(o.outDir), `.${basename(o.outDir)}.partial-${randomBytes(4).toString('hex')}`);
+  await mkdir(work);
+  try {
+    progress('write');
+    const producer = { name: 'PruneLab', version: o.appVersion };
+    const snapshot = await snapshotModel(o.model, o.masks);
+    const written = await writeModelFiles(o.model, snapshot, o.format, o.encoding, work, producer);
+    await writeFile(join(work, README_FILE), exportReadme({ ...o, pixelScaling: PIXEL_SCALING }));
+    o.signal?.throwIfAborted();
+
+    progress('sizes');
+    const exported = await measureWrittenModel(work, written);
+    const dense = await measureDenseParent(o.denseModel ?? o.model, o.format, producer);
+    const sizes = sizeTable(exported, dense);
+    o.signal?.throwIfAborted();
+
+    progress('parity');
+    loadSnapshotInto(o.model, snapshot);
+    const expected = predictLogits(o.model, o.parityImages.images, [
+      o.parityImages.height,
+      o.parityImages.width,
+      o.parityImages.channels,
+    ]);
+    const parity = await checkParity({
+      format: o.format,
+      encoding: o.encoding,
+      artifactDir: work,
+      inputs: o.parityImages,
+      expectedLogits: expected,
+      classes: o.classes.length,
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+    if (!parity.ok && (o.encoding === 'float32' || !Number.isFinite(parity.maxAbsLogitDelta))) {
+      throw new ApiError({
+        code: 'PARITY_FAILED',
+        message: `PARITY_FAILED: ${parity.message ?? 'the export does not predict like the app'}`,
+        details: parity,
+      });
+    }
+
+    progress('finish');
+    const files = [...written.files, README_FILE];
+    const { layers, sparsity } = layerSparsity(snapshot.weights);
+    const metadata: ExportMetadata = {
+      schema: 'prunelab-export/1',
+      format: o.format,
+      encoding: o.encoding,
+      model: modelDescription(o.format, o.inputShape, o.classes.length),
+      classes: o.classes,
+      inputShape: o.inputShape,
+      channelOrder: o.inputShape[2] === 1 ? 'grayscale' : 'RGB',
+      resizeMode: o.resizeMode,
+      pixelScaling: PIXEL_SCALING,
+      sparsity,
+      layers,
+      runId: o.runId,
+      runConfig: o.runConfig,
+      appVersion: o.appVersion,
+      createdAt: (o.now ?? (() => new Date()))().toISOString(),
+      sizes,
+      parity,
+      files: await describeFiles(work, files),
+    };
+    await writeMetadata(work, metadata);
+    o.signal?.throwIfAborted();
+    await replaceDir(work, o.outDir);
+    const zipPath = o.zip ? `${o.outDir}.zip` : null;
+    if (zipPath) await writeZipBundle(o.outDir, [...files, METADATA_FILE], zipPath);
+    return {
+      path: o.outDir,
+      zipPath,
+      files: [...files, METADATA_FILE],
+      bytes: exported.rawBytes,
+      gzipBytes: exported.gzipBytes,
+      sha256: await sha256File(join(o.outDir, METADATA_FILE)),
+      sizes,
+      parity,
+    };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+function writeModelFiles(
+  model: tf.LayersModel,
+  snapshot: ModelSnapshot,
+  format: ExportFormat,
+  encoding: WeightEncoding,
+  dir: string,
+  producer: { name: string; version: string },
+): Promise<WrittenModel> {
+  return format === 'tfjs'
+    ? writeTfjsModel(snapshot, encoding, dir, `${producer.name} ${producer.version}`)
+    : writeOnnxModel(model, snapshot.weights, encoding, dir, producer);
+}
+
+/** The dense parent written as a float32 export of the same format, measured, then thrown away. */
+async function measureDenseParent(
+  model: tf.LayersModel,
+  format: ExportFormat,
+  producer: { name: string; version: string },
+) {
+  const dir = await mkdtemp(join(tmpdir(), 'prunelab-dense-'));
+  try {
+    const snapshot = await snapshotModel(model, null);
+    const written = await writeModelFiles(model, snapshot, format, 'float32', dir, producer);
+    return await measureWrittenModel(dir, written);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function modelDescription(
+  format: ExportFormat,
+  [h, w, c]: [number, number, number],
+  classes: number,
+): ExportMetadata['model'] {
+  return format === 'tfjs'
+    ? {
+        file: 'model.json',
+        input: { name: null, layout: 'NHWC', shape: [null, h, w, c], dtype: 'float32' },
+        output: { name: null, kind: 'logits', classes },
+      }
+    : {
+        file: 'model.onnx',
+        input: { name: 'input', layout: 'NCHW', shape: [null, c, h, w], dtype: 'float32' },
+        output: { name: 'logits', kind: 'logits', classes },
+      };
+}
+
+/** outDir may be absent, empty, or a previous export (it has metadata.json); never someone's folder. */
+async function assertReplaceable(outDir: string): Promise<void> {
+  let entries: string[];
+  try {
+    if (!(await stat(outDir)).isDirectory()) throw new Error(`${outDir} exists and is not a folder.`);
+    entries = await readdir(outDir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  if (entries.length > 0 && !entries.includes(METADATA_FILE)) {
+    throw new ApiError({
+      code: 'VALIDATION',
+      message: `${outDir} is not empty and is not a PruneLab export; choose an empty or new folder so nothing in it is overwritten.`,
+    });
+  }
+}
+
+async function replaceDir(from: string, to: string): Promise<void> {
+  const old = `${to}.old-${randomBytes(4).toString('hex')}`;
+  let moved = false;
+  try {
+    await rename(to, old);
+    moved = true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await rename(from, to);
+  if (moved) await rm(old, { recursive: true, force: true });
+}

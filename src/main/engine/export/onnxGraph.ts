@@ -1,0 +1,407 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { WeightEncoding } from '../../../shared/dto';
+import { encodeWeight, type EncodedWeight } from './encodeWeights';
+import { OnnxAttributeType, OnnxDataType } from './onnxProto';
+import type { NamedWeight } from './snapshot';
+
+// Turns a chain of tfjs layers into ONNX nodes. tfjs computes in NHWC; ONNX's Conv and pooling are
+// NCHW, so the graph takes NCHW input and every kernel is transposed once, here. Flatten is where the
+// two layouts meet: tfjs flattens (h, w, c), ONNX (c, h, w). Rather than transposing activations at run
+// time we permute the rows of the Dense kernel that consumes the flattened vector.
+
+export interface OnnxNode {
+  op_type: string;
+  name: string;
+  input: string[];
+  output: string[];
+  attribute: Record<string, unknown>[];
+}
+
+export interface OnnxInitializer {
+  name: string;
+  dims: number[];
+  data_type: number;
+  raw_data: Uint8Array;
+}
+
+export interface OnnxGraphParts {
+  nodes: OnnxNode[];
+  initializers: OnnxInitializer[];
+  /** every weight as stored (before the scale/zero-point side tensors), for the size accounting */
+  encoded: EncodedWeight[];
+  inputName: string;
+  /** [channels, height, width] of one image */
+  inputChw: [number, number, number];
+  outputName: string;
+  outputUnits: number;
+}
+
+type Layout =
+  | { rank: 4; c: number; h: number; w: number }
+  /** a vector; `fromChw` is set while its order is still ONNX's (c,h,w) rather than tfjs's (h,w,c) */
+  | { rank: 2; units: number; fromChw: [number, number, number] | null };
+
+const IDENTITY_LAYERS = new Set([
+  'Dropout',
+  'SpatialDropout1D',
+  'SpatialDropout2D',
+  'GaussianNoise',
+  'GaussianDropout',
+  'AlphaDropout',
+]);
+
+class GraphBuilder {
+  readonly nodes: OnnxNode[] = [];
+  readonly initializers: OnnxInitializer[] = [];
+  readonly encoded: EncodedWeight[] = [];
+  private readonly used = new Set<string>();
+
+  constructor(private readonly encoding: WeightEncoding) {}
+
+  unique(base: string): string {
+    let name = base.replace(/[^A-Za-z0-9_./-]/g, '_');
+    for (let i = 1; this.used.has(name); i++) name = `${base}_${i}`;
+    this.used.add(name);
+    return name;
+  }
+
+  node(
+    op: string,
+    inputs: string[],
+    attrs: Record<string, unknown>[] = [],
+    outName?: string,
+    reserved = false,
+  ): string {
+    const output =
+      reserved && outName ? outName : this.unique(outName ?? `${inputs[0] ?? op}_${op.toLowerCase()}`);
+    this.nodes.push({
+      op_type: op,
+      name: this.unique(`${op}_${this.nodes.length}`),
+      input: inputs,
+      output: [output],
+      attribute: attrs,
+    });
+    return output;
+  }
+
+  /** A float tensor stored in the export's encoding; returns the name that carries float32 values. */
+  weight(name: string, dims: number[], values: Float32Array): string {
+    const encoded = encodeWeight({ name, shape: dims, values }, this.encoding);
+    this.encoded.push(encoded);
+    if (encoded.kind === 'float32') return this.init(name, dims, OnnxDataType.FLOAT, encoded.bytes);
+    if (encoded.kind === 'float16') {
+      const stored = this.init(`${name}_fp16`, dims, OnnxDataType.FLOAT16, encoded.bytes);
+      return this.node('Cast', [stored], [intAttr('to', OnnxDataType.FLOAT)], name);
+    }
+    const quant = encoded.quant as NonNullable<typeof encoded.quant>;
+    const stored = this.init(`${name}_quantized`, dims, OnnxDataType.UINT8, encoded.bytes);
+    const scale = this.init(
+      `${name}_scale`,
+      [],
+      OnnxDataType.FLOAT,
+      new Uint8Array(new Float32Array([quant.scale]).buffer),
+    );
+    const zero = this.init(`${name}_zero_point`, [], OnnxDataType.UINT8, new Uint8Array([quant.zeroPoint]));
+    return this.node('DequantizeLinear', [stored, scale, zero], [], name);
+  }
+
+  private init(name: string, dims: number[], dataType: number, raw: Uint8Array): string {
+    const unique = this.unique(name);
+    this.initializers.push({ name: unique, dims, data_type: dataType, raw_data: raw });
+    return unique;
+  }
+}
+
+export function intAttr(name: string, i: number): Record<string, unknown> {
+  return { name, type: OnnxAttributeType.INT, i };
+}
+export function intsAttr(name: string, ints: number[]): Record<string, unknown> {
+  return { name, type: OnnxAttributeType.INTS, ints };
+}
+export function floatAttr(name: string, f: number): Record<string, unknown> {
+  return { name, type: OnnxAttributeType.FLOAT, f };
+}
+
+/** Converts a sequential chain of supported tfjs layers; anything else is a clear error. */
+export function buildOnnxGraph(
+  model: tf.LayersModel,
+  weights: NamedWeight[],
+  encoding: WeightEncoding,
+): OnnxGraphParts {
+  const inputShape = model.inputs[0]?.shape;
+  if (model.inputs.length !== 1 || model.outputs.length !== 1 || !inputShape || inputShape.length !== 4) {
+    throw new Error(
+      'ONNX export supports single-input image models ([batch, height, width, channels]) with one output.',
+    );
+  }
+  const [, h, w, c] = inputShape as [null, number, number, number];
+  const byName = new Map(weights.map((wt) => [wt.name, wt]));
+  const g = new GraphBuilder(encoding);
+  const inputName = g.unique('input');
+  // Reserved up front so a layer that happens to be called 'logits' cannot take the graph output's name.
+  const outputName = g.unique('logits');
+  let x = inputName;
+  let layout: Layout = { rank: 4, c, h, w };
+
+  for (const layer of model.layers) {
+    const kind = layer.getClassName();
+    const config = layer.getConfig() as Record<string, unknown>;
+    const weightOf = (suffix: string): NamedWeight => {
+      const variable = layer.weights.find((v) => v.originalName.endsWith(`/${suffix}`));
+      const found = variable ? byName.get(variable.originalName) : undefined;
+      if (!found) throw new Error(`Layer ${layer.name} (${kind}) has no weight "${suffix}".`);
+      return found;
+    };
+    if (kind === 'InputLayer' || IDENTITY_LAYERS.has(kind)) continue;
+    if (config.dataFormat !== undefined && config.dataFormat !== 'channelsLast') {
+      throw new Error(
+        `Layer ${layer.name} uses ${String(config.dataFormat)}; only channelsLast models are exported.`,
+      );
+    }
+    switch (kind) {
+      case 'Conv2D': {
+        const l4 = expect4d(layout, layer.name);
+        const kernel = weightOf('kernel');
+        const [kh, kw, cin, cout] = kernel.shape as [number, number, number, number];
+        const strides = pair(config.strides);
+        const dilations = pair(config.dilationRate ?? 1);
+        const pads = padsFor(String(config.padding), [l4.h, l4.w], [kh, kw], strides, dilations);
+        const wName = g.weight(
+          `${layer.name}.weight`,
+          [cout, cin, kh, kw],
+          transposeHwioToOihw(kernel.values, kh, kw, cin, cout),
+        );
+        const inputs = [x, wName];
+        if (config.useBias !== false)
+          inputs.push(g.weight(`${layer.name}.bias`, [cout], weightOf('bias').values));
+        x = g.node(
+          'Conv',
+          inputs,
+          [
+            intsAttr('kernel_shape', [kh, kw]),
+            intsAttr('strides', strides),
+            intsAttr('dilations', dilations),
+            intsAttr('pads', pads),
+            intAttr('group', 1),
+          ],
+          layer.name,
+        );
+        const out = layer.outputShape as number[];
+        layout = { rank: 4, h: out[1] as number, w: out[2] as number, c: cout };
+        x = activation(g, x, config.activation, layer.name, layout);
+        break;
+      }
+      case 'MaxPooling2D':
+      case 'AveragePooling2D': {
+        const l4 = expect4d(layout, layer.name);
+        const size = pair(config.poolSize);
+        const strides = config.strides == null ? size : pair(config.strides);
+        const pads = padsFor(String(config.padding), [l4.h, l4.w], size, strides, [1, 1]);
+        const op = kind === 'MaxPooling2D' ? 'MaxPool' : 'AveragePool';
+        // tfjs's 'same' average pooling divides by the real (unpadded) count: ONNX's count_include_pad = 0.
+        x = g.node(
+          op,
+          [x],
+          [intsAttr('kernel_shape', size), intsAttr('strides', strides), intsAttr('pads', pads)],
+          layer.name,
+        );
+        const out = layer.outputShape as number[];
+        layout = { rank: 4, h: out[1] as number, w: out[2] as number, c: l4.c };
+        break;
+      }
+      case 'GlobalAveragePooling2D':
+      case 'GlobalMaxPooling2D': {
+        const l4 = expect4d(layout, layer.name);
+        const pooled = g.node(
+          kind === 'GlobalAveragePooling2D' ? 'GlobalAveragePool' : 'GlobalMaxPool',
+          [x],
+          [],
+          `${layer.name}_nchw`,
+        );
+        x = g.node('Flatten', [pooled], [intAttr('axis', 1)], layer.name);
+        layout = { rank: 2, units: l4.c, fromChw: null };
+        break;
+      }
+      case 'Flatten': {
+        const l4 = expect4d(layout, layer.name);
+        x = g.node('Flatten', [x], [intAttr('axis', 1)], layer.name);
+        layout = { rank: 2, units: l4.c * l4.h * l4.w, fromChw: [l4.c, l4.h, l4.w] };
+        break;
+      }
+      case 'Dense': {
+        if (layout.rank !== 2)
+          throw new Error(`Dense layer ${layer.name} must follow Flatten or global pooling for ONNX export.`);
+        const kernel = weightOf('kernel');
+        const [units, outUnits] = kernel.shape as [number, number];
+        const rows = layout.fromChw
+          ? permuteRowsToChw(kernel.values, layout.fromChw, outUnits)
+          : kernel.values;
+        const inputs = [x, g.weight(`${layer.name}.weight`, [units, outUnits], rows)];
+        if (config.useBias !== false)
+          inputs.push(g.weight(`${layer.name}.bias`, [outUnits], weightOf('bias').values));
+        x = g.node('Gemm', inputs, [], layer.name);
+        layout = { rank: 2, units: outUnits, fromChw: null };
+        x = activation(g, x, config.activation, layer.name, layout);
+        break;
+      }
+      case 'BatchNormalization': {
+        const axis = config.axis as number;
+        const rank = layout.rank;
+        if (axis !== -1 && axis !== rank - 1)
+          throw new Error(
+            `BatchNormalization ${layer.name} normalises axis ${axis}; only the channel axis is exported.`,
+          );
+        const channels = layout.rank === 4 ? layout.c : layout.units;
+        const order = layout.rank === 2 ? layout.fromChw : null;
+        const vec = (values: Float32Array) => (order ? permuteRowsToChw(values, order, 1) : values);
+        const gamma = config.scale !== false ? weightOf('gamma').values : new Float32Array(channels).fill(1);
+        const beta = config.center !== false ? weightOf('beta').values : new Float32Array(channels);
+        const inputs = [
+          x,
+          g.weight(`${layer.name}.gamma`, [channels], vec(gamma)),
+          g.weight(`${layer.name}.beta`, [channels], vec(beta)),
+          g.weight(`${layer.name}.moving_mean`, [channels], vec(weightOf('moving_mean').values)),
+          g.weight(`${layer.name}.moving_variance`, [channels], vec(weightOf('moving_variance').values)),
+        ];
+        x = g.node(
+          'BatchNormalization',
+          inputs,
+          [floatAttr('epsilon', config.epsilon as number)],
+          layer.name,
+        );
+        break;
+      }
+      case 'Activation':
+        x = activation(g, x, config.activation, layer.name, layout, true);
+        break;
+      case 'ReLU':
+        if (config.maxValue != null)
+          throw new Error(`ReLU ${layer.name} with maxValue is not supported by ONNX export.`);
+        x = g.node('Relu', [x], [], layer.name);
+        break;
+      case 'Softmax':
+        x = activation(g, x, 'softmax', layer.name, layout, true);
+        break;
+      default:
+        throw new Error(`ONNX export does not support layer ${layer.name} of kind ${kind}.`);
+    }
+  }
+  if (layout.rank !== 2) throw new Error('ONNX export expects the model to end in a vector of class scores.');
+  g.node('Identity', [x], [], outputName, true);
+  return {
+    nodes: g.nodes,
+    initializers: g.initializers,
+    encoded: g.encoded,
+    inputName,
+    inputChw: [c, h, w],
+    outputName,
+    outputUnits: layout.units,
+  };
+}
+
+function activation(
+  g: GraphBuilder,
+  x: string,
+  name: unknown,
+  layerName: string,
+  layout: Layout,
+  own = false,
+): string {
+  const outName = own ? layerName : `${layerName}_${String(name)}`;
+  switch (name) {
+    case undefined:
+    case null:
+    case 'linear':
+      return x;
+    case 'relu':
+      return g.node('Relu', [x], [], outName);
+    case 'sigmoid':
+      return g.node('Sigmoid', [x], [], outName);
+    case 'tanh':
+      return g.node('Tanh', [x], [], outName);
+    case 'softmax':
+      // tfjs's softmax runs over the last axis; in NCHW that is not the channel axis, so only vectors.
+      if (layout.rank !== 2)
+        throw new Error(`Softmax on a feature map (${layerName}) is not supported by ONNX export.`);
+      return g.node('Softmax', [x], [intAttr('axis', -1)], outName);
+    default:
+      throw new Error(`Activation "${String(name)}" of ${layerName} is not supported by ONNX export.`);
+  }
+}
+
+function expect4d(layout: Layout, layerName: string): Extract<Layout, { rank: 4 }> {
+  if (layout.rank !== 4)
+    throw new Error(`Layer ${layerName} needs a feature map but follows a flattened vector.`);
+  return layout;
+}
+
+function pair(value: unknown): [number, number] {
+  if (typeof value === 'number') return [value, value];
+  if (Array.isArray(value) && value.length === 2) return [Number(value[0]), Number(value[1])];
+  throw new Error(`Expected a number or a pair, got ${JSON.stringify(value)}.`);
+}
+
+/**
+ * Explicit ONNX pads [top, left, bottom, right] matching TensorFlow's 'same' (extra row/column at the
+ * end, like SAME_UPPER) or 'valid' (none).
+ */
+export function padsFor(
+  padding: string,
+  input: [number, number],
+  kernel: [number, number],
+  strides: [number, number],
+  dilations: [number, number],
+): number[] {
+  if (padding === 'valid') return [0, 0, 0, 0];
+  if (padding !== 'same') throw new Error(`Padding "${padding}" is not supported by ONNX export.`);
+  const begin: number[] = [];
+  const end: number[] = [];
+  for (let d = 0; d < 2; d++) {
+    const size = input[d] as number;
+    const stride = strides[d] as number;
+    const effective = ((kernel[d] as number) - 1) * (dilations[d] as number) + 1;
+    const out = Math.ceil(size / stride);
+    const total = Math.max(0, (out - 1) * stride + effective - size);
+    begin.push(Math.floor(total / 2));
+    end.push(total - Math.floor(total / 2));
+  }
+  return [...begin, ...end];
+}
+
+/** tfjs kernel [kh, kw, in, out] → ONNX weight [out, in, kh, kw]. */
+export function transposeHwioToOihw(
+  values: Float32Array,
+  kh: number,
+  kw: number,
+  cin: number,
+  cout: number,
+): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let y = 0; y < kh; y++)
+    for (let x = 0; x < kw; x++)
+      for (let i = 0; i < cin; i++)
+        for (let o = 0; o < cout; o++)
+          out[((o * cin + i) * kh + y) * kw + x] = values[((y * kw + x) * cin + i) * cout + o] as number;
+  return out;
+}
+
+/**
+ * Reorders the rows of a [features, cols] matrix from tfjs's flatten order (h, w, c) to ONNX's
+ * (c, h, w), so Gemm on the NCHW-flattened vector computes exactly what tfjs's Dense does.
+ */
+export function permuteRowsToChw(
+  values: Float32Array,
+  chw: [number, number, number],
+  cols: number,
+): Float32Array {
+  const [c, h, w] = chw;
+  const out = new Float32Array(values.length);
+  for (let ci = 0; ci < c; ci++)
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const from = ((y * w + x) * c + ci) * cols;
+        const to = ((ci * h + y) * w + x) * cols;
+        out.set(values.subarray(from, from + cols), to);
+      }
+  return out;
+}

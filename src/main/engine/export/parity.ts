@@ -1,0 +1,186 @@
+import { fork } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ExportFormat, ParityResult, WeightEncoding } from '../../../shared/dto';
+import type { ParityChildRequest } from './parityChild';
+
+/** float32 exports must reproduce the app's logits to this absolute tolerance, with identical top-1. */
+export const FLOAT32_MAX_LOGIT_DELTA = 1e-4;
+/** Below this top-1 agreement a quantized export is reported as not matching (it is still written). */
+export const QUANTIZED_MIN_TOP1 = 0.9;
+
+export interface ParityImages {
+  /** float32 NHWC, scaled exactly as the model expects */
+  images: Float32Array;
+  count: number;
+  height: number;
+  width: number;
+  channels: number;
+}
+
+export interface ParityCheckInput {
+  format: ExportFormat;
+  encoding: WeightEncoding;
+  artifactDir: string;
+  inputs: ParityImages;
+  /** the app's own logits for the same images, count × classes */
+  expectedLogits: Float32Array;
+  classes: number;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/**
+ * Loads the artifact in a fresh Node process that knows nothing of PruneLab (stock tfjs over HTTP, or
+ * onnxruntime-node) and compares its logits with the app's. Never throws for a bad artifact: a load
+ * failure, a crash or a mismatch all come back as { ok: false, message }. Cancellation does throw.
+ */
+export async function checkParity(input: ParityCheckInput): Promise<ParityResult> {
+  const runtime = input.format === 'tfjs' ? 'tfjs' : 'onnxruntime';
+  const base = { runtime, images: input.inputs.count } as const;
+  const work = await mkdtemp(join(tmpdir(), 'prunelab-parity-'));
+  try {
+    const request: ParityChildRequest = {
+      runtime,
+      artifactDir: input.artifactDir,
+      modelFile: input.format === 'tfjs' ? 'model.json' : 'model.onnx',
+      inputPath: join(work, 'images.f32'),
+      count: input.inputs.count,
+      height: input.inputs.height,
+      width: input.inputs.width,
+      channels: input.inputs.channels,
+      outputPath: join(work, 'logits.f32'),
+      batchSize: 100,
+    };
+    const { images } = input.inputs;
+    await writeFile(request.inputPath, new Uint8Array(images.buffer, images.byteOffset, images.byteLength));
+    await writeFile(join(work, 'request.json'), JSON.stringify(request));
+    const run = await runChild(join(work, 'request.json'), input.signal, input.timeoutMs ?? 300_000);
+    if (!run.ok) {
+      return {
+        ...base,
+        ok: false,
+        top1Agreement: 0,
+        maxAbsLogitDelta: Infinity,
+        message: `the exported model failed to run in a fresh ${runtime} process: ${run.message}`,
+      };
+    }
+    const raw = await readFile(request.outputPath);
+    const actual = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+    if (actual.length !== input.expectedLogits.length) {
+      return {
+        ...base,
+        ok: false,
+        top1Agreement: 0,
+        maxAbsLogitDelta: Infinity,
+        message: `the exported model returned ${actual.length} logits, expected ${input.expectedLogits.length}`,
+      };
+    }
+    const { top1Agreement, maxAbsLogitDelta } = compareLogits(input.expectedLogits, actual, input.classes);
+    return judge({ ...base, top1Agreement, maxAbsLogitDelta }, input.encoding);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** The pass/fail rule: exact for float32; quantized encodings are judged on top-1 agreement only. */
+export function judge(result: Omit<ParityResult, 'ok' | 'message'>, encoding: WeightEncoding): ParityResult {
+  const finite = Number.isFinite(result.maxAbsLogitDelta);
+  const pct = (result.top1Agreement * 100).toFixed(2);
+  if (encoding === 'float32') {
+    const ok = finite && result.maxAbsLogitDelta <= FLOAT32_MAX_LOGIT_DELTA && result.top1Agreement === 1;
+    return ok
+      ? { ...result, ok }
+      : {
+          ...result,
+          ok,
+          message: `float32 export differs from the app: top-1 agreement ${pct}%, max |Δlogit| ${result.maxAbsLogitDelta} (allowed ${FLOAT32_MAX_LOGIT_DELTA})`,
+        };
+  }
+  const ok = finite && result.top1Agreement >= QUANTIZED_MIN_TOP1;
+  return {
+    ...result,
+    ok,
+    message: ok
+      ? `${encoding} export agrees with the app on ${pct}% of top-1 predictions`
+      : `${encoding} export agrees with the app on only ${pct}% of top-1 predictions (or produced non-finite logits)`,
+  };
+}
+
+export function compareLogits(
+  expected: Float32Array,
+  actual: Float32Array,
+  classes: number,
+): { top1Agreement: number; maxAbsLogitDelta: number } {
+  const count = expected.length / classes;
+  let agree = 0;
+  let maxDelta = 0;
+  for (let i = 0; i < count; i++) {
+    let bestE = 0;
+    let bestA = 0;
+    for (let k = 0; k < classes; k++) {
+      const e = expected[i * classes + k] as number;
+      const a = actual[i * classes + k] as number;
+      const delta = Math.abs(e - a);
+      // NaN must count as the worst possible difference, not slip past a > comparison.
+      maxDelta = Number.isNaN(delta) ? Infinity : Math.max(maxDelta, delta);
+      if (e > (expected[i * classes + bestE] as number)) bestE = k;
+      if (a > (actual[i * classes + bestA] as number)) bestA = k;
+    }
+    if (bestE === bestA) agree++;
+  }
+  return { top1Agreement: count === 0 ? 0 : agree / count, maxAbsLogitDelta: maxDelta };
+}
+
+const childScript = fileURLToPath(new URL('./parityChild.ts', import.meta.url));
+// Resolved from here, not from the cwd, so the child starts the same wherever the app was launched.
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+function runChild(
+  requestPath: string,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+): Promise<{ ok: true } | { ok: false; message: string }> {
+  signal?.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const child = fork(childScript, [requestPath], {
+      execArgv: ['--import', tsxLoader],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      timeout: timeoutMs,
+      ...(signal ? { signal } : {}),
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    child.stdout?.resume();
+    child.on('error', (err) => {
+      if (signal?.aborted) reject(abortError());
+      else resolve({ ok: false, message: err.message });
+    });
+    child.on('exit', (code, sig) => {
+      if (signal?.aborted) return reject(abortError());
+      if (code === 0) return resolve({ ok: true });
+      const why = sig ? `killed by ${sig}` : `exit code ${code}`;
+      resolve({ ok: false, message: `${why}: ${lastLines(stderr)}` });
+    });
+  });
+}
+
+function lastLines(text: string): string {
+  const lines = text
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  // The first line of a stack trace is the message; keep it short.
+  return lines.slice(0, 3).join(' | ') || 'no error output';
+}
+
+function abortError(): Error {
+  const err = new Error('The export was cancelled.');
+  err.name = 'AbortError';
+  return err;
+}

@@ -1,0 +1,79 @@
+import type { ExportFormat, WeightEncoding } from '../../../shared/dto';
+import type { PixelScaling } from './modelInput';
+
+export const README_FILE = 'README.md';
+
+export interface ReadmeFacts {
+  format: ExportFormat;
+  encoding: WeightEncoding;
+  classes: string[];
+  inputShape: [number, number, number];
+  pixelScaling: PixelScaling;
+  runId: string;
+  appVersion: string;
+}
+
+/** A short README for the export folder and zip: what the files are and how to get a prediction. */
+export function exportReadme(f: ReadmeFacts): string {
+  const [h, w, c] = f.inputShape;
+  const head = [
+    `# PruneLab export — run ${f.runId}`,
+    '',
+    `Format: ${f.format === 'tfjs' ? 'TensorFlow.js LayersModel' : 'ONNX (opset 13)'}, weights: ${f.encoding}. Made by PruneLab ${f.appVersion}.`,
+    `Input: ${h}×${w} ${c === 1 ? 'grayscale' : 'RGB'} images, ${f.pixelScaling.formula}. Output: one logit per class`,
+    `(apply softmax for probabilities), in this order: ${f.classes.join(', ')}.`,
+    'metadata.json has the class names, the resize mode, per-layer sparsity, sizes, the parity check and',
+    'the sha256 of every file.',
+    '',
+  ];
+  return [...head, ...(f.format === 'tfjs' ? tfjsExample(h, w, c) : onnxExample(h, w, c)), ''].join('\n');
+}
+
+function tfjsExample(h: number, w: number, c: number): string[] {
+  return [
+    '## Browser',
+    '',
+    '```js',
+    "import * as tf from '@tensorflow/tfjs';",
+    "const model = await tf.loadLayersModel('https://your.site/model/model.json');",
+    '// img: an <img>, <canvas> or ImageData already resized to the input size',
+    `const x = tf.browser.fromPixels(img, ${c}).toFloat().div(255).expandDims(0); // [1, ${h}, ${w}, ${c}]`,
+    'const probs = tf.softmax(model.predict(x));',
+    'console.log(metadata.classes[(await probs.argMax(-1).data())[0]]);',
+    '```',
+    '',
+    '## Node',
+    '',
+    '```js',
+    "import * as tf from '@tensorflow/tfjs-node'; // file:// loading needs tfjs-node",
+    "const model = await tf.loadLayersModel('file://' + process.cwd() + '/model.json');",
+    `const x = tf.zeros([1, ${h}, ${w}, ${c}]); // your pixels / 255, NHWC`,
+    'model.predict(x).print();',
+    '```',
+  ];
+}
+
+function onnxExample(h: number, w: number, c: number): string[] {
+  return [
+    '## onnxruntime (Node)',
+    '',
+    'The graph takes `input` as float32 NCHW [N, C, H, W] and returns `logits` [N, classes].',
+    '',
+    '```js',
+    "import * as ort from 'onnxruntime-node'; // onnxruntime-web has the same API in browsers",
+    "const session = await ort.InferenceSession.create('model.onnx');",
+    `const pixels = new Float32Array(1 * ${c} * ${h} * ${w}); // channel-first, each value pixel / 255`,
+    `const { logits } = await session.run({ input: new ort.Tensor('float32', pixels, [1, ${c}, ${h}, ${w}]) });`,
+    'console.log(logits.data);',
+    '```',
+    '',
+    '## onnxruntime (Python)',
+    '',
+    '```python',
+    'import numpy as np, onnxruntime as ort',
+    "session = ort.InferenceSession('model.onnx')",
+    `x = np.zeros((1, ${c}, ${h}, ${w}), np.float32)  # pixels / 255, NCHW`,
+    "print(session.run(['logits'], {'input': x})[0])",
+    '```',
+  ];
+}
