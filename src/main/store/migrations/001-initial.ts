@@ -73,7 +73,7 @@ export const migration001: Migration = {
       CREATE INDEX runs_by_status ON runs (status, created_at);
       CREATE INDEX runs_by_kind ON runs (kind, created_at);
       CREATE INDEX runs_by_sweep ON runs (sweep_id, created_at) WHERE sweep_id IS NOT NULL;
-      CREATE INDEX runs_by_parent ON runs (parent_run_id) WHERE parent_run_id IS NOT NULL;
+      CREATE INDEX runs_by_parent ON runs (parent_run_id, created_at) WHERE parent_run_id IS NOT NULL;
       CREATE INDEX runs_by_criterion ON runs (criterion, created_at);
 
       -- One value per (run, phase, split, metric, epoch). NULL stands for NaN (SQLite has no NaN).

@@ -70,6 +70,18 @@ interface SummaryRow {
   count: number;
 }
 
+/** The hot metric queries, exported so a test can EXPLAIN them. */
+export const metricSql = {
+  /** Every value of a run, in primary-key order (no sort step). */
+  series: `SELECT phase, split, name, epoch, value FROM metrics WHERE run_id = ?
+    ORDER BY phase, split, name, epoch`,
+  /** One series of a run (summary refresh). */
+  oneSeries: `SELECT epoch, value FROM metrics WHERE run_id = ? AND phase = ? AND split = ? AND name = ?
+    ORDER BY epoch`,
+  /** Summaries of a page of runs; the ids come bound as one JSON array. */
+  summariesOf: `SELECT s.* FROM json_each(?) AS ids JOIN metric_summaries AS s ON s.run_id = ids.value`,
+} as const;
+
 const phaseOrder: Record<MetricPhase, number> = { train: 0, finetune: 1 };
 
 export function rowToMetricSummary(row: SummaryRow): MetricSummary {
@@ -94,8 +106,7 @@ export function createMetricsRepository(db: Db): MetricsRepository {
   const selectKey = db.prepare<
     [string, MetricPhase, MetricSplit, string],
     { epoch: number; value: number | null }
-  >(`
-    SELECT epoch, value FROM metrics WHERE run_id = ? AND phase = ? AND split = ? AND name = ? ORDER BY epoch`);
+  >(metricSql.oneSeries);
   const upsertSummary = db.prepare<SummaryRow>(`
     INSERT INTO metric_summaries
       (run_id, phase, split, name, lower_is_better, best_value, best_epoch, final_value, final_epoch, count)
@@ -108,14 +119,11 @@ export function createMetricsRepository(db: Db): MetricsRepository {
   const deleteSummary = db.prepare<[string, MetricPhase, MetricSplit, string]>(
     `DELETE FROM metric_summaries WHERE run_id = ? AND phase = ? AND split = ? AND name = ?`,
   );
-  const selectSeries = db.prepare<[string], MetricRow>(
-    `SELECT phase, split, name, epoch, value FROM metrics WHERE run_id = ? ORDER BY phase, split, name, epoch`,
-  );
+  const selectSeries = db.prepare<[string], MetricRow>(metricSql.series);
   const selectRunSummaries = db.prepare<[string], SummaryRow>(
     `SELECT * FROM metric_summaries WHERE run_id = ? ORDER BY phase, split, name`,
   );
-  const selectSummariesOf = db.prepare<[string], SummaryRow>(`
-    SELECT s.* FROM json_each(?) AS ids JOIN metric_summaries AS s ON s.run_id = ids.value`);
+  const selectSummariesOf = db.prepare<[string], SummaryRow>(metricSql.summariesOf);
   const selectKeysToTruncate = db.prepare<
     [string, MetricPhase, number, number],
     Omit<MetricRow, 'epoch' | 'value'>

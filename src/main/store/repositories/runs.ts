@@ -143,8 +143,17 @@ const filterColumns = {
   sweepId: 'r.sweep_id',
   parentRunId: 'r.parent_run_id',
 } as const;
-type FilterKey = keyof typeof filterColumns;
-const filterKeys = Object.keys(filterColumns) as FilterKey[];
+export type RunFilterKey = keyof typeof filterColumns;
+type FilterKey = RunFilterKey;
+export const runFilterKeys = Object.keys(filterColumns) as FilterKey[];
+const filterKeys = runFilterKeys;
+
+/** The runs-list query for a set of filters (named parameters: one per filter, @limit, @offset). */
+export function runListSql(keys: readonly RunFilterKey[]): string {
+  const where = keys.map((k) => `${filterColumns[k]} = @${k}`).join(' AND ');
+  return `${listSelect} ${where ? `WHERE ${where}` : ''}
+    ORDER BY r.created_at DESC, r.rowid DESC LIMIT @limit OFFSET @offset`;
+}
 
 export const terminalStatuses: readonly RunStatus[] = ['done', 'failed', 'cancelled', 'interrupted'];
 
@@ -200,11 +209,7 @@ export function createRunsRepository(
     const cacheKey = keys.join(',');
     let stmt = listStatements.get(cacheKey);
     if (!stmt) {
-      const where = keys.map((k) => `${filterColumns[k]} = @${k}`).join(' AND ');
-      stmt = db.prepare(
-        `${listSelect} ${where ? `WHERE ${where}` : ''}
-         ORDER BY r.created_at DESC, r.rowid DESC LIMIT @limit OFFSET @offset`,
-      );
+      stmt = db.prepare(runListSql(keys));
       listStatements.set(cacheKey, stmt);
     }
     return stmt;

@@ -1,0 +1,88 @@
+// The hot queries must be answered through indexes: EXPLAIN QUERY PLAN may show SEARCH … USING INDEX /
+// PRIMARY KEY, or an ordered SCAN through an index, but never a full table scan or a sort step.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/main/store';
+import { metricSql } from '../../src/main/store/repositories/metrics';
+import { runFilterKeys, runListSql, type RunFilterKey } from '../../src/main/store/repositories/runs';
+import { memoryStore } from './fixtures';
+
+let store: Store;
+beforeAll(() => {
+  store = memoryStore();
+});
+afterAll(() => store.close());
+
+function plan(sql: string, ...params: unknown[]): string[] {
+  return (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map(
+    (r) => r.detail,
+  );
+}
+
+/** Every step that reads a table uses an index; nothing is sorted in a temp b-tree. */
+function expectIndexed(steps: string[]): void {
+  expect(steps.length).toBeGreaterThan(0);
+  for (const step of steps) {
+    expect(step, steps.join(' | ')).not.toMatch(/TEMP B-TREE/);
+    if (/^(SCAN|SEARCH) (?!ids\b)/.test(step)) {
+      expect(step, steps.join(' | ')).toMatch(
+        /USING (COVERING )?INDEX|USING PRIMARY KEY|USING INTEGER PRIMARY KEY/,
+      );
+    }
+  }
+}
+
+describe('query plans of the hot queries', () => {
+  it('runs list, unfiltered: ordered scan of the created_at index, lookups by key for the joined parts', () => {
+    const steps = plan(runListSql([]), { limit: 50, offset: 0 });
+    expectIndexed(steps);
+    expect(steps).toContain('SCAN r USING INDEX runs_by_created');
+    expect(steps.some((s) => s.startsWith('SEARCH e USING INDEX'))).toBe(true);
+    expect(steps.some((s) => s.startsWith('SEARCH a USING INDEX artifacts_by_run'))).toBe(true);
+  });
+
+  const expectedIndex: Record<RunFilterKey, string> = {
+    datasetId: 'runs_by_dataset',
+    criterion: 'runs_by_criterion',
+    status: 'runs_by_status',
+    kind: 'runs_by_kind',
+    sweepId: 'runs_by_sweep',
+    parentRunId: 'runs_by_parent',
+  };
+  it.each(runFilterKeys)('runs list filtered by %s searches its own index', (key) => {
+    const steps = plan(runListSql([key]), { limit: 50, offset: 0, [key]: 'x' });
+    expectIndexed(steps);
+    expect(steps.some((s) => s.startsWith(`SEARCH r USING INDEX ${expectedIndex[key]}`))).toBe(true);
+  });
+
+  it('runs list with several filters still avoids scans and sorts', () => {
+    const keys: RunFilterKey[] = ['datasetId', 'criterion', 'status', 'kind'];
+    expectIndexed(
+      plan(runListSql(keys), {
+        limit: 50,
+        offset: 0,
+        datasetId: 'd',
+        criterion: 'c',
+        status: 's',
+        kind: 'k',
+      }),
+    );
+  });
+
+  it("one run's full series reads the metrics primary key in order", () => {
+    const steps = plan(metricSql.series, 'run');
+    expectIndexed(steps);
+    expect(steps).toEqual(['SEARCH metrics USING PRIMARY KEY (run_id=?)']);
+  });
+
+  it('one series (summary refresh) is a primary-key range', () => {
+    expect(plan(metricSql.oneSeries, 'run', 'train', 'validation', 'loss')).toEqual([
+      'SEARCH metrics USING PRIMARY KEY (run_id=? AND phase=? AND split=? AND name=?)',
+    ]);
+  });
+
+  it('best/final of a page of runs are primary-key lookups in metric_summaries', () => {
+    const steps = plan(metricSql.summariesOf, '["a","b"]');
+    expectIndexed(steps);
+    expect(steps).toContain('SEARCH s USING PRIMARY KEY (run_id=?)');
+  });
+});
