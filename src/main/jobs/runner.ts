@@ -4,13 +4,17 @@
 import type { JobKind, JobSummary } from '../../shared/dto';
 import type { TaskEvent } from '../engine/types';
 import type { WorkerExit, WorkerHandle, WorkerLauncher } from './launcher';
-import type { FromWorker, TaskName, WorkerError } from './protocol';
+import { toWorkerError, type FromWorker, type TaskName, type WorkerError } from './protocol';
 
 export interface JobSpec {
   id: string;
   kind: JobKind;
   task: TaskName;
-  input: unknown;
+  /**
+   * The task's input, or a function that computes it when the job starts (a prune run reads its parent's
+   * model folder only once the parent is done). If it throws, the job fails without starting a worker.
+   */
+  input: unknown | (() => unknown);
   runId: string | null;
   datasetId: string | null;
   /** Jobs that must end 'done' before this one starts (a sweep's prune runs wait for their dense parent). */
@@ -61,6 +65,7 @@ interface JobState {
   total: number;
   startedAt: string | null;
   worker: WorkerHandle | null;
+  input: unknown;
   ready: boolean;
   cancelRequested: boolean;
   terminal: FromWorker | null;
@@ -109,26 +114,53 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     return null;
   }
 
+  let pumping = false;
+  let pumpAgain = false;
+
+  /** Starts whatever may start now. Re-entrant calls (a job ending while starting) just ask for one more pass. */
   function pump() {
+    if (pumping) {
+      pumpAgain = true;
+      return;
+    }
+    pumping = true;
+    try {
+      do {
+        pumpAgain = false;
+        pumpOnce();
+      } while (pumpAgain && !closed);
+    } finally {
+      pumping = false;
+    }
+  }
+
+  function pumpOnce() {
     if (closed) return;
-    let running = [...jobs.values()].filter((j) => j.status === 'running').length;
     for (const state of [...jobs.values()]) {
-      if (state.status !== 'queued') continue;
+      if (state.status !== 'queued' || !jobs.has(state.spec.id)) continue;
       const blocked = blockedReason(state.spec);
       if (blocked === 'wait') continue;
       if (blocked !== null) {
         finish(state, { status: 'cancelled', forced: false, reason: blocked });
-        return; // finish() pumped again
+        continue;
       }
+      const running = [...jobs.values()].filter((j) => j.status === 'running').length;
       if (running >= concurrency) break;
       start(state);
-      running++;
     }
   }
 
   function start(state: JobState) {
     state.status = 'running';
     state.startedAt = now().toISOString();
+    try {
+      const input = state.spec.input;
+      state.input = typeof input === 'function' ? (input as () => unknown)() : input;
+    } catch (err) {
+      notify('started', state.spec);
+      finish(state, { status: 'failed', error: toWorkerError(err), crashed: false });
+      return;
+    }
     const worker = options.launcher.launch();
     state.worker = worker;
     notify('started', state.spec);
@@ -149,7 +181,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
           type: 'start',
           jobId: state.spec.id,
           task: state.spec.task,
-          input: state.spec.input,
+          input: state.input,
           dataDir: options.dataDir,
         });
         return;
@@ -197,6 +229,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
           total: 0,
           startedAt: null,
           worker: null,
+          input: undefined,
           ready: false,
           cancelRequested: false,
           terminal: null,

@@ -1,0 +1,77 @@
+// exports.*: create (a job that writes, measures and parity-checks one artifact) and list.
+import type { Handlers } from '../../../shared/api';
+import type { ParityResult, SizeTable } from '../../../shared/dto';
+import { dataLayout } from '../../engine/types';
+import type { ServiceContext } from '../context';
+import { conflict, notFound } from '../errors';
+
+type ExportHandlers = Pick<Handlers, 'exports.create' | 'exports.list'>;
+
+interface ExportResult {
+  path: string;
+  zipPath: string | null;
+  files: string[];
+  bytes: number;
+  gzipBytes: number;
+  sha256: string;
+  sizes: SizeTable;
+  parity: ParityResult;
+}
+
+export function createExportHandlers(ctx: ServiceContext): ExportHandlers {
+  const { store } = ctx;
+  return {
+    async 'exports.create'({ runId, format, encoding, outDir, zip }) {
+      const run = store.runs.get(runId);
+      if (!run) throw notFound('run', runId);
+      const state = store.runs.state(runId);
+      if (run.status !== 'done' || !state?.modelDir) {
+        throw conflict(`run ${runId} is ${run.status}; only a finished run with a model can be exported`);
+      }
+      if (run.kind === 'sensitivity')
+        throw conflict(`run ${runId} is a sensitivity analysis; it has no model to export`);
+      const parentId = run.parentRunId;
+      const denseModelDir = parentId ? (store.runs.state(parentId)?.modelDir ?? null) : null;
+      const jobId = ctx.jobs.submit({
+        kind: 'export',
+        task: 'exportTask',
+        runId,
+        datasetId: run.datasetId,
+        input: {
+          runId,
+          modelDir: state.modelDir,
+          denseModelDir,
+          datasetId: run.datasetId,
+          format,
+          encoding,
+          outDir: outDir ?? `${dataLayout.exportDir(ctx.dataDir, runId)}/${format}-${encoding}`,
+          zip,
+          runConfig: run.config,
+          appVersion: ctx.appVersion,
+        },
+        onDone: (raw) => {
+          const result = raw as ExportResult;
+          const artifact = store.artifacts.create({
+            runId,
+            format,
+            encoding,
+            path: result.path,
+            zipPath: result.zipPath,
+            bytes: result.bytes,
+            gzipBytes: result.gzipBytes,
+            sha256: result.sha256,
+            sizes: result.sizes,
+            parity: result.parity,
+          });
+          return { artifactId: artifact.id };
+        },
+      });
+      return { jobId };
+    },
+
+    async 'exports.list'({ runId }) {
+      if (!store.runs.get(runId)) throw notFound('run', runId);
+      return store.artifacts.listByRun(runId);
+    },
+  };
+}

@@ -1,0 +1,180 @@
+// runs.*: start (with an automatic dense parent), sweep, list, get, compare, cancel, resume, delete.
+import { rm } from 'node:fs/promises';
+import type { Handlers } from '../../../shared/api';
+import type { RunConfig, RunSummary } from '../../../shared/dto';
+import { dataLayout } from '../../engine/types';
+import { diffConfigs } from '../configDiff';
+import type { ServiceContext } from '../context';
+import { conflict, notFound } from '../errors';
+import { parentDependency, runKindOf, submitRunJob } from '../runJobs';
+import { expandSweep } from '../sweep';
+
+type RunHandlers = Pick<
+  Handlers,
+  | 'runs.start'
+  | 'runs.sweep'
+  | 'runs.list'
+  | 'runs.get'
+  | 'runs.compare'
+  | 'runs.cancel'
+  | 'runs.resume'
+  | 'runs.delete'
+>;
+
+function defaultName(config: RunConfig, datasetName: string): string {
+  if (config.prune) {
+    const target = config.prune.target;
+    const amount =
+      target.kind === 'sparsity' ? `${Math.round(target.value * 1000) / 10}%` : `θ=${target.value}`;
+    return `${config.prune.criterion} ${amount} · ${datasetName}`;
+  }
+  if (config.sensitivity) return `sensitivity (${config.sensitivity.criterion}) · ${datasetName}`;
+  return `${config.train.preset} · ${datasetName}`;
+}
+
+function requireRun(ctx: ServiceContext, id: string): RunSummary {
+  const run = ctx.store.runs.get(id);
+  if (!run) throw notFound('run', id);
+  return run;
+}
+
+export function createRunHandlers(ctx: ServiceContext): RunHandlers {
+  const { store } = ctx;
+
+  function requireDataset(id: string) {
+    const dataset = store.datasets.get(id);
+    if (!dataset) throw notFound('dataset', id);
+    return dataset;
+  }
+
+  /** Creates the run row (and a dense parent first when a prune/sensitivity run has none) and queues it. */
+  function startRun(name: string | undefined, config: RunConfig, sweepId: string | null = null) {
+    const kind = runKindOf(config);
+    const dataset = requireDataset(config.datasetId);
+    let parentRunId = config.parentRunId;
+    if (kind !== 'train' && parentRunId) parentDependency(ctx, parentRunId, config.datasetId);
+    const runName = name ?? defaultName(config, dataset.name);
+    if (kind !== 'train' && !parentRunId) {
+      const parentConfig: RunConfig = { datasetId: config.datasetId, train: config.train };
+      const parent = store.runs.create({
+        name: `${runName} · dense`,
+        kind: 'train',
+        config: parentConfig,
+        sweepId,
+      });
+      submitRunJob(ctx, parent, false);
+      parentRunId = parent.id;
+    }
+    const fullConfig: RunConfig = parentRunId && kind !== 'train' ? { ...config, parentRunId } : config;
+    const run = store.runs.create({ name: runName, kind, config: fullConfig, sweepId });
+    const jobId = submitRunJob(ctx, run, false);
+    ctx.bus.emit('run.status', { runId: run.id, status: 'queued', error: null });
+    return { runId: run.id, jobId };
+  }
+
+  return {
+    async 'runs.start'({ name, config }) {
+      return startRun(name, config);
+    },
+
+    async 'runs.sweep'(request) {
+      const dataset = requireDataset(request.datasetId);
+      const plan = expandSweep(request);
+      const sweep = store.sweeps.create({
+        name: request.name ?? `sweep · ${dataset.name}`,
+        datasetId: dataset.id,
+        request,
+      });
+      const runIds: string[] = [];
+      const parentIds: string[] = [];
+      for (const parent of plan.parents) {
+        const run = store.runs.create({
+          name: parent.name,
+          kind: 'train',
+          config: parent.config,
+          sweepId: sweep.id,
+        });
+        submitRunJob(ctx, run, false);
+        parentIds.push(run.id);
+        runIds.push(run.id);
+      }
+      for (const child of plan.children) {
+        const parentRunId = parentIds[child.parentIndex];
+        if (!parentRunId) throw new Error('sweep plan points at a missing parent');
+        const run = store.runs.create({
+          name: child.name,
+          kind: 'prune',
+          config: { ...child.config, parentRunId },
+          sweepId: sweep.id,
+        });
+        submitRunJob(ctx, run, false);
+        runIds.push(run.id);
+      }
+      for (const runId of runIds) ctx.bus.emit('run.status', { runId, status: 'queued', error: null });
+      return { sweepId: sweep.id, runIds };
+    },
+
+    async 'runs.list'(filter) {
+      const clean = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
+      return store.runs.list(clean);
+    },
+
+    async 'runs.get'({ id }) {
+      const detail = store.runDetail(id);
+      if (!detail) throw notFound('run', id);
+      return detail;
+    },
+
+    async 'runs.compare'({ ids }) {
+      const runs = ids.map((id) => {
+        const detail = store.runDetail(id);
+        if (!detail) throw notFound('run', id);
+        return detail;
+      });
+      return { runs, differences: diffConfigs(runs.map((r) => r.config)) };
+    },
+
+    async 'runs.cancel'({ id }) {
+      const run = requireRun(ctx, id);
+      const jobId = ctx.jobs.jobOfRun(id);
+      if (jobId && ctx.jobs.cancel(jobId)) return { cancelled: true };
+      if (run.status === 'queued' || run.status === 'running') {
+        throw conflict(`run ${id} is ${run.status} in another PruneLab process; cancel it there`);
+      }
+      throw conflict(`run ${id} is already ${run.status}`);
+    },
+
+    async 'runs.resume'({ id }) {
+      const run = requireRun(ctx, id);
+      if (ctx.jobs.jobOfRun(id)) throw conflict(`run ${id} is already ${run.status}`);
+      const resumable = ['interrupted', 'failed', 'cancelled', 'queued'];
+      if (!resumable.includes(run.status))
+        throw conflict(`run ${id} is ${run.status}; only stopped runs resume`);
+      if (run.status === 'queued' && store.runs.state(id)?.ownerPid) {
+        throw conflict(`run ${id} is queued in another PruneLab process`);
+      }
+      const state = store.runs.state(id);
+      const checkpoint = state?.checkpoint ?? null;
+      store.transaction(() => {
+        // Whatever comes after the last checkpoint will be recomputed by the resumed task.
+        if (checkpoint) store.metrics.truncate(id, checkpoint.phase, checkpoint.epoch);
+        else store.metrics.truncate(id, 'train', -1);
+        store.runs.setStatus(id, 'queued', { error: null });
+      });
+      const jobId = submitRunJob(ctx, { ...run, status: 'queued' }, checkpoint !== null);
+      ctx.bus.emit('run.status', { runId: id, status: 'queued', error: null });
+      return { runId: id, jobId };
+    },
+
+    async 'runs.delete'({ id }) {
+      const run = requireRun(ctx, id);
+      if (ctx.jobs.jobOfRun(id) || run.status === 'running') {
+        throw conflict(`run ${id} is ${run.status}; cancel it before deleting`);
+      }
+      store.runs.remove(id);
+      await rm(dataLayout.runDir(ctx.dataDir, id), { recursive: true, force: true });
+      await rm(dataLayout.exportDir(ctx.dataDir, id), { recursive: true, force: true });
+      return { deleted: true };
+    },
+  };
+}

@@ -1,0 +1,115 @@
+// createAppServices: the API contract implemented on store + jobs — the one object every transport
+// (Electron IPC, HTTP/WebSocket, the CLI) drives through `dispatch` and `subscribe`.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Handlers, Subscribe } from '../../shared/api';
+import type { Result } from '../../shared/errors';
+import { createForkLauncher, type WorkerLauncher } from '../jobs/launcher';
+import { openStore, type Store } from '../store';
+import type { ServiceContext } from './context';
+import { createDispatch } from './dispatch';
+import { createEventBus } from './events';
+import { createDatasetHandlers } from './handlers/datasets';
+import { createExportHandlers } from './handlers/exports';
+import { createJobAndSettingsHandlers } from './handlers/jobsSettings';
+import { createRunHandlers } from './handlers/runs';
+import { createSystemHandlers, type SystemOptions } from './handlers/system';
+import { createJobCoordinator, type JobResult } from './jobCoordinator';
+
+export interface AppServicesOptions extends SystemOptions {
+  dataDir: string;
+  mode: 'electron' | 'serve' | 'cli';
+  /** How workers start: Electron's utilityProcess in the app; child_process.fork by default. */
+  launcher?: WorkerLauncher;
+  /** Defaults to the version in package.json. */
+  appVersion?: string;
+  /** Jobs at once; defaults to the saved setting (itself 1 by default). */
+  concurrency?: number;
+  /** How long a cancelled worker may take to stop before it is killed (default 5 s). */
+  cancelGraceMs?: number;
+  /** How often buffered progress is written to the database (default 250 ms). */
+  flushIntervalMs?: number;
+  /** Whether a run's owner process is alive (startup recovery); tests inject it. */
+  isOwnerAlive?: (pid: number) => boolean;
+}
+
+export interface AppServices {
+  handlers: Handlers;
+  /** The one validated entry point: never throws; errors come back as data. */
+  dispatch(name: string, rawPayload: unknown): Promise<Result<unknown>>;
+  subscribe: Subscribe;
+  /** Waits for a job to end and its outcome to be recorded (the CLI uses this). */
+  waitForJob(jobId: string): Promise<JobResult>;
+  /** Runs the recovery marked as interrupted when these services started. */
+  readonly interruptedAtStart: string[];
+  readonly dataDir: string;
+  readonly store: Store;
+  /** Kills running workers (their runs become 'interrupted', resumable) and closes the database. */
+  close(): Promise<void>;
+}
+
+export type { JobResult } from './jobCoordinator';
+export type { WorkerLauncher, WorkerHandle, WorkerExit } from '../jobs/launcher';
+export { createForkLauncher } from '../jobs/launcher';
+export { resolveDataDir } from './dataDir';
+
+export function readAppVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export async function createAppServices(options: AppServicesOptions): Promise<AppServices> {
+  const { dataDir } = options;
+  mkdirSync(dataDir, { recursive: true });
+  const store = openStore(join(dataDir, 'prunelab.db'));
+  const interruptedAtStart = options.isOwnerAlive
+    ? store.markInterruptedRuns(options.isOwnerAlive)
+    : store.markInterruptedRuns();
+  const bus = createEventBus();
+  const jobs = createJobCoordinator({
+    store,
+    bus,
+    launcher: options.launcher ?? createForkLauncher(),
+    dataDir,
+    concurrency: options.concurrency ?? store.settings.get().jobConcurrency,
+    ...(options.cancelGraceMs === undefined ? {} : { cancelGraceMs: options.cancelGraceMs }),
+    ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
+  });
+  const ctx: ServiceContext = {
+    store,
+    jobs,
+    bus,
+    dataDir,
+    mode: options.mode,
+    appVersion: options.appVersion ?? readAppVersion(),
+  };
+  const handlers: Handlers = {
+    ...createSystemHandlers(ctx, options),
+    ...createDatasetHandlers(ctx),
+    ...createRunHandlers(ctx),
+    ...createExportHandlers(ctx),
+    ...createJobAndSettingsHandlers(ctx),
+  };
+  let closed = false;
+  return {
+    handlers,
+    dispatch: createDispatch(handlers),
+    subscribe: bus.subscribe,
+    waitForJob: (jobId) => jobs.wait(jobId),
+    interruptedAtStart,
+    dataDir,
+    store,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await jobs.close();
+      store.close();
+    },
+  };
+}

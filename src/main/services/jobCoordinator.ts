@@ -1,0 +1,287 @@
+// Connects the job runner to the store and the event bus: every task event is relayed to subscribers at
+// once and persisted in batched transactions (one per flush interval, nothing async inside); a job's end
+// writes its result and the run's status atomically. A run whose worker dies is marked failed with the
+// reason; runs still going when the services close become 'interrupted' (resumable).
+import type { Events } from '../../shared/api';
+import type { JobKind, JobSummary, RunStatus } from '../../shared/dto';
+import type { ApiErrorData, ErrorCode } from '../../shared/errors';
+import { toErrorData } from '../../shared/errors';
+import type { TaskEvent } from '../engine/types';
+import type { WorkerLauncher } from '../jobs/launcher';
+import type { TaskName } from '../jobs/protocol';
+import { createJobRunner, type JobOutcome, type JobSpec } from '../jobs/runner';
+import type { Store } from '../store';
+import type { EventBus } from './events';
+import { workerErrorToData } from './errors';
+
+export interface JobRequest {
+  kind: JobKind;
+  task: TaskName;
+  input: unknown | (() => unknown);
+  runId?: string | null;
+  datasetId?: string | null;
+  after?: string[];
+  /** Synchronous store writes for a successful result, run inside the job's final transaction. */
+  onDone?: (result: unknown) => { artifactId?: string | null; events?: () => void } | void;
+}
+
+export interface JobResult {
+  jobId: string;
+  status: 'done' | 'failed' | 'cancelled';
+  result: unknown;
+  error: ApiErrorData | null;
+  artifactId: string | null;
+}
+
+export interface JobCoordinator {
+  submit(request: JobRequest): string;
+  /** Settles when the job has ended and its outcome is in the store. */
+  wait(jobId: string): Promise<JobResult>;
+  cancel(jobId: string): boolean;
+  jobOfRun(runId: string): string | undefined;
+  list(): JobSummary[];
+  setConcurrency(n: number): void;
+  /** Writes everything pending now (tests and shutdown). */
+  flush(): void;
+  close(): Promise<void>;
+}
+
+export interface JobCoordinatorOptions {
+  store: Store;
+  bus: EventBus;
+  launcher: WorkerLauncher;
+  dataDir: string;
+  concurrency: number;
+  cancelGraceMs?: number;
+  /** How often buffered progress is written (default 250 ms). */
+  flushIntervalMs?: number;
+}
+
+const failureCode: Record<JobKind, ErrorCode> = {
+  import: 'IMPORT_FAILED',
+  train: 'ENGINE',
+  prune: 'ENGINE',
+  sensitivity: 'ENGINE',
+  export: 'ENGINE',
+  'dataset-export': 'ENGINE',
+};
+
+export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordinator {
+  const { store, bus } = options;
+  const flushIntervalMs = options.flushIntervalMs ?? 250;
+  const requests = new Map<string, JobRequest>();
+  const results = new Map<string, Promise<JobResult>>();
+  let pending: (() => void)[] = [];
+  let flushTimer: ReturnType<typeof setTimeout> | null = null;
+  let closing = false;
+
+  function flush() {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = null;
+    if (pending.length === 0) return;
+    const writes = pending;
+    pending = [];
+    try {
+      store.transaction(() => {
+        for (const write of writes) write();
+      });
+    } catch (err) {
+      console.error('could not persist job progress:', err);
+    }
+  }
+
+  function later(write: () => void) {
+    pending.push(write);
+    flushTimer ??= setTimeout(flush, flushIntervalMs);
+  }
+
+  function setRunStatus(runId: string, status: RunStatus, error: string | null = null) {
+    store.runs.setStatus(runId, status, { error });
+  }
+
+  function emitRunStatus(runId: string, status: RunStatus, error: string | null = null) {
+    bus.emit('run.status', { runId, status, error });
+  }
+
+  function onEvent(job: JobSpec, event: TaskEvent) {
+    const runId = job.runId;
+    switch (event.type) {
+      case 'progress': {
+        const data: Events['job.progress'] = {
+          jobId: job.id,
+          kind: job.kind,
+          runId,
+          datasetId: job.datasetId,
+          phase: event.phase,
+          done: event.done,
+          total: event.total,
+        };
+        if (event.message !== undefined) data.message = event.message;
+        bus.emit('job.progress', data);
+        return;
+      }
+      case 'backend':
+        if (runId) later(() => store.runs.setBackend(runId, event.backend));
+        return;
+      case 'epoch':
+        if (!runId) return;
+        later(() =>
+          store.metrics.append(runId, { epoch: event.epoch, phase: event.phase, values: event.values }),
+        );
+        bus.emit('run.epoch', { runId, epoch: event.epoch, phase: event.phase, values: event.values });
+        return;
+      case 'checkpoint':
+        if (runId)
+          later(() =>
+            store.runs.setCheckpoint(runId, { epoch: event.epoch, phase: event.phase, path: event.path }),
+          );
+        return;
+      case 'pruneStep':
+        if (!runId) return;
+        later(() => store.pruneSteps.record(runId, event.report));
+        bus.emit('run.pruneStep', { runId, report: event.report });
+        return;
+      case 'evaluation':
+        if (!runId) return;
+        later(() => store.evaluations.save(runId, event.which, event.report));
+        bus.emit('run.evaluation', { runId, which: event.which, report: event.report });
+        return;
+      case 'sensitivity':
+        if (!runId) return;
+        later(() => store.sensitivity.save(runId, event.curve));
+        bus.emit('run.sensitivity', { runId, curve: event.curve });
+        return;
+    }
+  }
+
+  function onStarted(job: JobSpec) {
+    if (!job.runId) return;
+    flush();
+    setRunStatus(job.runId, 'running');
+    emitRunStatus(job.runId, 'running');
+  }
+
+  function onFinished(job: JobSpec, outcome: JobOutcome): JobResult {
+    flush();
+    const request = requests.get(job.id);
+    requests.delete(job.id);
+    let status: JobResult['status'] = outcome.status;
+    let error: ApiErrorData | null = null;
+    let artifactId: string | null = null;
+    let afterCommit: (() => void) | undefined;
+    let runStatus: RunStatus = 'done';
+    try {
+      store.transaction(() => {
+        if (outcome.status === 'done') {
+          const done = request?.onDone?.(outcome.result);
+          artifactId = done?.artifactId ?? null;
+          afterCommit = done?.events;
+          runStatus = 'done';
+        } else if (outcome.status === 'cancelled') {
+          error = { code: 'CANCELLED', message: outcome.reason ?? 'cancelled' };
+          runStatus = closing ? 'interrupted' : 'cancelled';
+        } else {
+          const prefix = outcome.crashed ? 'worker failed: ' : '';
+          const data = workerErrorToData(outcome.error, failureCode[job.kind]);
+          error = { ...data, message: prefix + data.message };
+          runStatus = 'failed';
+        }
+        if (job.runId)
+          setRunStatus(job.runId, runStatus, runStatus === 'done' ? null : (error?.message ?? null));
+      });
+    } catch (err) {
+      // The result could not be recorded: the job failed, and the run says why.
+      status = 'failed';
+      error = toErrorData(err);
+      runStatus = 'failed';
+      if (job.runId) {
+        try {
+          setRunStatus(job.runId, 'failed', error.message);
+        } catch {
+          // the run row itself is gone (deleted meanwhile); nothing left to mark
+        }
+      }
+    }
+    if (status === 'done' && error) status = 'failed';
+    afterCommit?.();
+    if (job.runId)
+      emitRunStatus(
+        job.runId,
+        runStatus,
+        runStatus === 'done' ? null : ((error as ApiErrorData | null)?.message ?? null),
+      );
+    const finishedStatus: JobResult['status'] =
+      status === 'done' ? 'done' : status === 'cancelled' ? 'cancelled' : 'failed';
+    bus.emit('job.finished', {
+      jobId: job.id,
+      kind: job.kind,
+      status: finishedStatus,
+      runId: job.runId,
+      datasetId: job.datasetId,
+      artifactId,
+      error,
+    });
+    return {
+      jobId: job.id,
+      status: finishedStatus,
+      result: outcome.status === 'done' ? outcome.result : null,
+      error,
+      artifactId,
+    };
+  }
+
+  const finishedResults = new Map<string, JobResult>();
+  const runner = createJobRunner({
+    launcher: options.launcher,
+    dataDir: options.dataDir,
+    concurrency: options.concurrency,
+    ...(options.cancelGraceMs === undefined ? {} : { cancelGraceMs: options.cancelGraceMs }),
+    observer: {
+      started: onStarted,
+      event: onEvent,
+      finished: (job, outcome) => finishedResults.set(job.id, onFinished(job, outcome)),
+    },
+  });
+
+  let counter = 0;
+  return {
+    submit(request) {
+      const jobId = `job-${process.pid}-${Date.now().toString(36)}-${++counter}`;
+      requests.set(jobId, request);
+      const spec: JobSpec = {
+        id: jobId,
+        kind: request.kind,
+        task: request.task,
+        input: request.input,
+        runId: request.runId ?? null,
+        datasetId: request.datasetId ?? null,
+        ...(request.after && request.after.length > 0 ? { after: request.after } : {}),
+      };
+      const settled = runner.submit(spec).then(() => {
+        const result = finishedResults.get(jobId);
+        finishedResults.delete(jobId);
+        if (!result) throw new Error(`job ${jobId} ended without a recorded result`);
+        return result;
+      });
+      results.set(jobId, settled);
+      return jobId;
+    },
+    wait(jobId) {
+      const result = results.get(jobId);
+      if (!result) return Promise.reject(new Error(`unknown job ${jobId}`));
+      return result;
+    },
+    cancel: (jobId) => runner.cancel(jobId),
+    jobOfRun(runId) {
+      return runner.list().find((j) => j.runId === runId)?.id;
+    },
+    list: () => runner.list(),
+    setConcurrency: (n) => runner.setConcurrency(n),
+    flush,
+    async close() {
+      closing = true;
+      await runner.close();
+      flush();
+    },
+  };
+}

@@ -1,0 +1,286 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAppServices, createForkLauncher, type AppServices } from '../../src/main/services';
+import type { RunSummary } from '../../src/shared/dto';
+import type { EventName, Events } from '../../src/shared/api';
+
+const entry = fileURLToPath(new URL('./fixtures/scriptedWorker.ts', import.meta.url));
+
+let dir: string;
+let logFile: string;
+let services: AppServices | null = null;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'prunelab-services-'));
+  logFile = join(dir, 'tasks.log');
+});
+afterEach(async () => {
+  await services?.close();
+  services = null;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function open(): Promise<AppServices> {
+  services = await createAppServices({
+    dataDir: join(dir, 'data'),
+    mode: 'cli',
+    launcher: createForkLauncher({ entry, env: { ...process.env, PRUNELAB_TEST_LOG: logFile } }),
+    flushIntervalMs: 20,
+  });
+  return services;
+}
+
+function taskLog(): { task: string; input: Record<string, unknown> }[] {
+  if (!existsSync(logFile)) return [];
+  return readFileSync(logFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+}
+
+async function call<T>(s: AppServices, name: string, payload: unknown): Promise<T> {
+  const result = await s.dispatch(name, payload);
+  if (!result.ok) throw new Error(`${name} failed: ${result.error.code} ${result.error.message}`);
+  return result.value as T;
+}
+
+async function importDataset(s: AppServices): Promise<string> {
+  const { jobId } = await call<{ jobId: string }>(s, 'datasets.import', { path: '/some/images' });
+  const result = await s.waitForJob(jobId);
+  expect(result.status).toBe('done');
+  const datasets = await call<{ id: string }[]>(s, 'datasets.list', {});
+  return datasets[0]!.id;
+}
+
+function record<E extends EventName>(s: AppServices, event: E): Events[E][] {
+  const seen: Events[E][] = [];
+  s.subscribe(event, (data) => seen.push(data));
+  return seen;
+}
+
+function tableCounts(s: AppServices): Record<string, number> {
+  const tables = [
+    'datasets',
+    'runs',
+    'metrics',
+    'sweeps',
+    'artifacts',
+    'settings',
+    'prune_steps',
+    'evaluations',
+  ];
+  return Object.fromEntries(
+    tables.map((t) => [t, (s.store.db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n]),
+  );
+}
+
+describe('services dispatch validation', () => {
+  it('answers every hostile payload with a VALIDATION error and writes nothing', async () => {
+    const s = await open();
+    const datasetId = await importDataset(s);
+    const before = tableCounts(s);
+    const filesBefore = readdirSync(join(dir, 'data'), { recursive: true }).length;
+    const hostile: [string, unknown][] = [
+      ['no.such.request', {}],
+      ['__proto__', {}],
+      ['constructor', {}],
+      ['datasets.import', { path: 'relative/path' }],
+      ['datasets.import', { path: '/a/../../etc/passwd' }],
+      ['datasets.import', { path: '/a\0b' }],
+      ['datasets.import', { path: '/ok', split: { train: 0.9, validation: 0.9, test: 0 } }],
+      ['datasets.import', JSON.parse('{"path":"/ok","__proto__":{"polluted":true}}')],
+      ['datasets.get', { id: '../../etc' }],
+      ['datasets.get', { id: 'x'.repeat(65) }],
+      ['datasets.get', null],
+      ['datasets.get', 'just a string'],
+      ['datasets.delete', { id: 'a b' }],
+      ['runs.start', { config: { datasetId, train: { epochs: -1 } } }],
+      ['runs.start', { config: { datasetId, train: { epochs: 1e9 } } }],
+      ['runs.start', { config: { datasetId, train: { learningRate: Number.NaN } } }],
+      ['runs.start', { config: { datasetId, train: { preset: 'resnet-9000' } } }],
+      ['runs.start', { config: { datasetId, prune: { target: { kind: 'sparsity', value: 1.5 } } } }],
+      ['runs.start', { config: { datasetId, prune: {}, sensitivity: {} } }],
+      ['runs.start', { config: { datasetId, extra: true } }],
+      ['runs.sweep', { datasetId, criteria: [], sparsities: [0.5], seeds: [1] }],
+      [
+        'runs.sweep',
+        {
+          datasetId,
+          criteria: ['taylor'],
+          sparsities: [0.5],
+          seeds: Array.from({ length: 11 }, (_, i) => i),
+        },
+      ],
+      ['runs.list', { limit: 0 }],
+      ['runs.compare', { ids: ['only-one'] }],
+      ['exports.create', { runId: 'r', format: 'pickle' }],
+      ['exports.create', { runId: 'r', outDir: 'rel' }],
+      ['settings.set', { jobConcurrency: 0 }],
+      ['settings.set', { theme: 'neon' }],
+      ['settings.set', { recentDatasets: ['../x'] }],
+      ['jobs.cancel', { jobId: '' }],
+    ];
+    for (const [name, payload] of hostile) {
+      const result = await s.dispatch(name, payload);
+      expect(result.ok, `${name} ${JSON.stringify(payload)}`).toBe(false);
+      if (!result.ok) expect(result.error.code, `${name} ${JSON.stringify(payload)}`).toBe('VALIDATION');
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(tableCounts(s)).toEqual(before);
+    expect(readdirSync(join(dir, 'data'), { recursive: true }).length).toBe(filesBefore);
+    expect(s.handlers['jobs.list'] && (await call<unknown[]>(s, 'jobs.list', {}))).toEqual([]);
+    expect(taskLog().filter((l) => l.task !== 'importTask')).toEqual([]);
+  });
+
+  it('answers missing things with NOT_FOUND and impossible actions with CONFLICT, as data', async () => {
+    const s = await open();
+    const missing = await s.dispatch('runs.get', { id: 'nope' });
+    expect(missing).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await s.dispatch('runs.start', { config: { datasetId: 'nope' } })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
+    const datasetId = await importDataset(s);
+    const { runId, jobId } = await call<{ runId: string; jobId: string }>(s, 'runs.start', {
+      config: { datasetId, train: { epochs: 1 } },
+    });
+    await s.waitForJob(jobId);
+    expect(await s.dispatch('runs.cancel', { id: runId })).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT' },
+    });
+    expect(await s.dispatch('runs.resume', { id: runId })).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT' },
+    });
+    expect(await s.dispatch('system.reveal', { path: '/tmp' })).toMatchObject({
+      ok: false,
+      error: { code: 'UNSUPPORTED' },
+    });
+  });
+});
+
+describe('services runs', () => {
+  it('expands a sweep into one shared dense parent per seed and records every run', async () => {
+    const s = await open();
+    const datasetId = await importDataset(s);
+    const finished = record(s, 'job.finished');
+    const sweep = await call<{ sweepId: string; runIds: string[] }>(s, 'runs.sweep', {
+      name: 'grid',
+      datasetId,
+      train: { epochs: 2 },
+      criteria: ['taylor', 'random'],
+      sparsities: [0.5, 0.9],
+      seeds: [1, 2],
+    });
+    expect(sweep.runIds).toHaveLength(2 + 2 * 2 * 2);
+    const jobs = await call<{ id: string }[]>(s, 'jobs.list', {});
+    await Promise.all(jobs.map((j) => s.waitForJob(j.id)));
+    expect(finished.every((f) => f.status === 'done')).toBe(true);
+
+    const runs = await call<RunSummary[]>(s, 'runs.list', { sweepId: sweep.sweepId });
+    expect(runs).toHaveLength(10);
+    expect(runs.every((r) => r.status === 'done')).toBe(true);
+    const parents = runs.filter((r) => r.kind === 'train');
+    expect(parents.map((p) => p.seed).sort()).toEqual([1, 2]);
+    const children = runs.filter((r) => r.kind === 'prune');
+    for (const child of children) {
+      const parent = parents.find((p) => p.id === child.parentRunId);
+      expect(parent, child.name).toBeDefined();
+      expect(parent!.seed).toBe(child.seed);
+    }
+    // Each seed's dense model was trained exactly once; every prune task started from its parent's model.
+    const log = taskLog();
+    expect(log.filter((l) => l.task === 'trainTask')).toHaveLength(2);
+    const pruneInputs = log.filter((l) => l.task === 'pruneTask').map((l) => l.input);
+    expect(pruneInputs).toHaveLength(8);
+    for (const input of pruneInputs) {
+      const child = children.find((c) => c.id === input.runId)!;
+      expect(input.parentModelDir).toBe(join(dir, 'data', 'runs', child.parentRunId!, 'model'));
+    }
+    // No prune task started before its own parent's training.
+    for (const [i, line] of log.entries()) {
+      if (line.task !== 'pruneTask') continue;
+      const parentId = children.find((c) => c.id === line.input.runId)!.parentRunId;
+      const parentLine = log.findIndex((l) => l.task === 'trainTask' && l.input.runId === parentId);
+      expect(parentLine).toBeGreaterThanOrEqual(0);
+      expect(parentLine).toBeLessThan(i);
+    }
+  });
+
+  it('creates a dense parent first for a prune run without one, and records metrics and evaluations', async () => {
+    const s = await open();
+    const datasetId = await importDataset(s);
+    const epochs = record(s, 'run.epoch');
+    const statuses = record(s, 'run.status');
+    const { runId, jobId } = await call<{ runId: string; jobId: string }>(s, 'runs.start', {
+      name: 'p',
+      config: { datasetId, train: { epochs: 3 }, prune: { criterion: 'magnitude' } },
+    });
+    const result = await s.waitForJob(jobId);
+    expect(result.status).toBe('done');
+    const detail = await call<{
+      parentRunId: string;
+      denseEvaluation: { accuracy: number };
+      evaluation: { accuracy: number };
+      sparsity: number;
+    }>(s, 'runs.get', { id: runId });
+    expect(detail.evaluation.accuracy).toBe(0.85);
+    expect(detail.denseEvaluation.accuracy).toBe(0.9);
+    expect(detail.sparsity).toBe(0.8);
+    const parent = await call<{
+      kind: string;
+      name: string;
+      metrics: { values: number[] }[];
+      status: string;
+    }>(s, 'runs.get', {
+      id: detail.parentRunId,
+    });
+    expect(parent.kind).toBe('train');
+    expect(parent.name).toBe('p · dense');
+    expect(parent.status).toBe('done');
+    expect(parent.metrics[0]!.values).toEqual([1, 1 / 2, 1 / 3]);
+    expect(epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    expect(statuses.filter((x) => x.runId === runId).map((x) => x.status)).toEqual([
+      'queued',
+      'running',
+      'done',
+    ]);
+
+    const compare = await call<{ differences: { path: string }[] }>(s, 'runs.compare', {
+      ids: [runId, detail.parentRunId],
+    });
+    expect(compare.differences.map((d) => d.path)).toContain('prune.criterion');
+  });
+
+  it('marks runs a dead process left running as interrupted at the next start', async () => {
+    const s = await open();
+    const datasetId = await importDataset(s);
+    const run = s.store.runs.create({
+      name: 'orphan',
+      kind: 'train',
+      config: { datasetId, train: (await import('../../src/shared/schemas')).trainConfig.parse({}) },
+    });
+    s.store.runs.setStatus(run.id, 'running');
+    s.store.db.prepare('UPDATE runs SET owner_pid = 999999999 WHERE id = ?').run(run.id);
+    await s.close();
+    services = await createAppServices({
+      dataDir: join(dir, 'data'),
+      mode: 'cli',
+      isOwnerAlive: () => false,
+    });
+    expect(services.interruptedAtStart).toEqual([run.id]);
+    expect((await call<RunSummary>(services, 'runs.get', { id: run.id })).status).toBe('interrupted');
+  });
+
+  it('applies a new job concurrency setting', async () => {
+    const s = await open();
+    expect(
+      (await call<{ jobConcurrency: number }>(s, 'settings.set', { jobConcurrency: 2 })).jobConcurrency,
+    ).toBe(2);
+    expect((await call<{ jobConcurrency: number }>(s, 'settings.get', {})).jobConcurrency).toBe(2);
+  });
+});
