@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import {
+  float16BitsToNumber,
+  float32ToFloat16Bits,
+  toFloat16Array,
+} from '../../../src/main/engine/export/float16';
+import { affineUint8Params, dequantizeUint8, quantizeUint8 } from '../../../src/main/engine/export/quantize';
+
+describe('float16', () => {
+  it.each([
+    [0, 0x0000],
+    [-0, 0x8000],
+    [1, 0x3c00],
+    [-2, 0xc000],
+    [0.5, 0x3800],
+    [65504, 0x7bff], // largest finite half
+    [65520, 0x7c00], // rounds up to Infinity
+    [2 ** -24, 0x0001], // smallest subnormal
+    [2 ** -14, 0x0400], // smallest normal
+    [2 ** -26, 0x0000], // underflows to zero
+    [1 + 2 ** -11, 0x3c00], // tie → even (down)
+    [1 + 3 * 2 ** -11, 0x3c02], // tie → even (up)
+    [Infinity, 0x7c00],
+  ])('%d → 0x%s', (value, bits) => {
+    expect(float32ToFloat16Bits(value)).toBe(bits);
+  });
+
+  it('round-trips within half precision (relative error ≤ 2^-11 for normal values)', () => {
+    const values = new Float32Array(2000).map((_, i) => Math.sin(i * 12.9898) * 10 ** ((i % 7) - 3));
+    const half = toFloat16Array(values);
+    values.forEach((v, i) => {
+      const back = float16BitsToNumber(half[i] as number);
+      if (Math.abs(v) >= 2 ** -14) expect(Math.abs(back - v)).toBeLessThanOrEqual(Math.abs(v) * 2 ** -11);
+      else expect(Math.abs(back - v)).toBeLessThanOrEqual(2 ** -25);
+    });
+    expect(Number.isNaN(float16BitsToNumber(float32ToFloat16Bits(NaN)))).toBe(true);
+  });
+});
+
+describe('affine uint8', () => {
+  it('keeps zeros exact and every other value within half a step', () => {
+    const values = new Float32Array([0, -0.31, 0.02, 0, 0.77, -0.05, 0, 0.4]);
+    const params = affineUint8Params(values);
+    expect(params.min).toBeLessThanOrEqual(-0.3);
+    const q = quantizeUint8(values, params);
+    const back = dequantizeUint8(q, params);
+    values.forEach((v, i) => {
+      if (v === 0) {
+        expect(q[i]).toBe(params.zeroPoint);
+        expect(back[i]).toBe(0);
+      } else {
+        expect(Math.abs((back[i] as number) - v)).toBeLessThanOrEqual(params.scale / 2 + 1e-7);
+      }
+    });
+    // tfjs dequantises as q · scale + min: the zero point must land on exactly 0 that way too.
+    expect(params.zeroPoint * params.scale + params.min).toBe(0);
+  });
+
+  it('handles all-positive, all-negative and all-zero tensors', () => {
+    expect(affineUint8Params(new Float32Array([0.1, 0.5])).zeroPoint).toBe(0);
+    expect(affineUint8Params(new Float32Array([-0.1, -0.5])).zeroPoint).toBe(255);
+    const zeros = new Float32Array(4);
+    const params = affineUint8Params(zeros);
+    expect(Array.from(dequantizeUint8(quantizeUint8(zeros, params), params))).toEqual([0, 0, 0, 0]);
+  });
+});
