@@ -1,0 +1,22 @@
+// A per-file problem: thrown by the decoder, caught by the doctor, listed in the report. Never fatal.
+import type { ProblemReason } from '../../../shared/dto';
+
+export class ImageProblem extends Error {
+  readonly reason: ProblemReason;
+
+  constructor(reason: ProblemReason, detail: string) {
+    super(detail);
+    this.name = 'ImageProblem';
+    this.reason = reason;
+  }
+}
+
+/** sharp/libvips errors in words a user reads, mapped to a reason. */
+export function classifyDecodeError(err: unknown): ImageProblem {
+  if (err instanceof ImageProblem) return err;
+  const message =
+    (err instanceof Error ? err.message : String(err)).split('\n')[0]?.trim() || 'decoding failed';
+  if (/pixel limit/i.test(message)) return new ImageProblem('too-many-pixels', message);
+  if (/unsupported image format/i.test(message)) return new ImageProblem('unsupported-format', message);
+  return new ImageProblem('corrupt', message);
+}

@@ -1,0 +1,127 @@
+// MNIST-style IDX datasets: a folder holding <prefix>images-idx3-ubyte[.gz] + <prefix>labels-idx1-ubyte[.gz]
+// pairs (train-…, t10k-…), e.g. Debian's dataset-fashion-mnist. Files named train* are the training split,
+// t10k*/test* the test split. Class names come from a classes.txt (one per line) beside the files, from the
+// dataset's known names (a folder path mentioning fashion-mnist), or are the label numbers.
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ImportProblem } from '../../../shared/dto';
+import { DEFAULT_MAX_PIXELS, DEFAULT_MIN_SIDE, defaultSize } from './channelPolicy';
+import { importFailed } from './errors';
+import { parseIdxImages, parseIdxLabels, readMaybeGzipped } from './idx';
+import { fashionMnistClasses } from './knownClassNames';
+import { NO_SPLIT, SizeStatsAccumulator, type LoadedDataset } from './loadedDataset';
+import { MemoryPixels } from './pixelStore';
+import { nameClasses, readClassNamesFile, type RawImportOptions } from './rawSource';
+import { resampleRaw } from './resampleRaw';
+import { TEST, TRAIN } from './split';
+
+interface IdxPair {
+  images: string;
+  labels: string;
+  split: number;
+}
+
+function findPairs(names: string[]): IdxPair[] {
+  const pairs: IdxPair[] = [];
+  for (const images of names.filter((n) => /images?[-_.]idx3-ubyte(\.gz)?$/i.test(n)).sort()) {
+    const stem = images.replace(/images?[-_.]idx3-ubyte(\.gz)?$/i, '');
+    const labels = names.find(
+      (n) => n.startsWith(stem) && /labels?[-_.]idx1-ubyte(\.gz)?$/i.test(n.slice(stem.length)),
+    );
+    if (!labels) continue;
+    pairs.push({
+      images,
+      labels,
+      split: /t10k|test/i.test(stem) ? TEST : /train/i.test(stem) ? TRAIN : NO_SPLIT,
+    });
+  }
+  return pairs;
+}
+
+export async function importIdx(dir: string, options: RawImportOptions): Promise<LoadedDataset> {
+  const names = await readdir(dir);
+  const pairs = findPairs(names);
+  if (pairs.length === 0)
+    throw importFailed(`${dir} has IDX image files but no matching *labels-idx1-ubyte label files.`);
+  const problems: ImportProblem[] = [];
+  const parts: { pixels: Uint8Array; labels: Uint8Array; split: number; h: number; w: number }[] = [];
+  for (const pair of pairs) {
+    options.onProgress?.('read', parts.length, pairs.length);
+    try {
+      const images = parseIdxImages(await readMaybeGzipped(join(dir, pair.images)), pair.images);
+      const labels = parseIdxLabels(await readMaybeGzipped(join(dir, pair.labels)), pair.labels);
+      if (labels.length !== images.count)
+        throw new Error(`${images.count} images but ${labels.length} labels in ${pair.labels}`);
+      if (parts[0] && (parts[0].h !== images.height || parts[0].w !== images.width))
+        throw new Error(
+          `${images.height}×${images.width} images, unlike the ${parts[0].h}×${parts[0].w} of the first file`,
+        );
+      parts.push({ pixels: images.pixels, labels, split: pair.split, h: images.height, w: images.width });
+    } catch (err) {
+      problems.push({
+        path: pair.images,
+        reason: 'corrupt',
+        detail: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+  const first = parts[0];
+  if (!first) throw importFailed(`No readable IDX image/label pair in ${dir}.`, { problems });
+
+  const count = parts.reduce((n, p) => n + p.labels.length, 0);
+  const native = new Uint8Array(count * first.h * first.w);
+  const labels = new Uint16Array(count);
+  const givenSplit = new Uint8Array(count);
+  let at = 0;
+  let maxLabel = 0;
+  for (const p of parts) {
+    native.set(p.pixels, at * first.h * first.w);
+    p.labels.forEach((l, k) => {
+      labels[at + k] = l;
+      maxLabel = Math.max(maxLabel, l);
+    });
+    givenSplit.fill(p.split, at, at + p.labels.length);
+    at += p.labels.length;
+  }
+  const known =
+    /fashion[-_]?mnist/i.test(dir) && maxLabel < fashionMnistClasses.length ? [...fashionMnistClasses] : null;
+  const classes = nameClasses(
+    maxLabel,
+    options.classNames ?? (await readClassNamesFile(dir, names)) ?? known,
+    dir,
+  );
+
+  const channels = options.channels ?? 1;
+  const target = {
+    size: options.size ?? (options.channels === 3 ? defaultSize(3) : first.h),
+    channels,
+    resizeMode: options.resizeMode,
+    maxPixels: DEFAULT_MAX_PIXELS,
+    minSide: DEFAULT_MIN_SIDE,
+  };
+  const pixels = await resampleRaw(
+    native,
+    count,
+    [first.h, first.w, 1],
+    target,
+    (d, t) => options.onProgress?.('resize', d, t),
+    options.signal,
+  );
+  const sizes = new SizeStatsAccumulator();
+  sizes.add(first.w, first.h);
+  return {
+    kind: 'idx',
+    classes,
+    inputShape: [target.size, target.size, channels],
+    resizeMode: options.resizeMode,
+    count,
+    labels,
+    slots: Uint32Array.from({ length: count }, (_, i) => i),
+    pixels: new MemoryPixels(pixels, target.size * target.size * channels),
+    givenSplit: parts.some((p) => p.split !== NO_SPLIT) ? givenSplit : null,
+    problems,
+    warnings: [],
+    channelMix: { gray: count },
+    sizeStats: sizes.result(),
+  };
+}
