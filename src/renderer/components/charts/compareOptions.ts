@@ -1,0 +1,116 @@
+// Option builders for Compare's charts: overlaid curves and accuracy-vs-cost scatters with the Pareto front.
+import type { EChartsCoreOption } from 'echarts/core';
+import type { MetricSplit, RunDetail } from '../../../shared/dto';
+import { joinedSeries } from '../../lib/metrics';
+import { paretoFront, type ParetoPoint } from '../../lib/pareto';
+
+export function overlayOption(
+  runs: RunDetail[],
+  colors: Map<string, string>,
+  split: MetricSplit,
+  name: string,
+): EChartsCoreOption {
+  const isRate = name !== 'loss';
+  return {
+    animation: false,
+    grid: { left: 48, right: 16, top: 16, bottom: 30 },
+    tooltip: {
+      trigger: 'axis',
+      valueFormatter: (v: number) => (isRate ? `${(v * 100).toFixed(2)}%` : v.toFixed(4)),
+    },
+    xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 20, minInterval: 1 },
+    yAxis: {
+      type: 'value',
+      scale: true,
+      axisLabel: { formatter: (v: number) => (isRate ? `${Math.round(v * 100)}%` : v.toFixed(2)) },
+    },
+    series: runs.map((r) => {
+      const s = joinedSeries(r.metrics, split, name);
+      return {
+        name: r.name,
+        type: 'line',
+        showSymbol: false,
+        sampling: 'lttb',
+        lineStyle: { width: 1.75 },
+        itemStyle: { color: colors.get(r.id) },
+        data: s.epochs.map((e, i) => [e, s.values[i]]),
+      };
+    }),
+  };
+}
+
+export interface ScatterSpec {
+  xName: string;
+  x: (r: RunDetail) => number | null;
+  xBetter: 'higher' | 'lower';
+  xFormat: (v: number) => string;
+}
+
+export function scatterOption(
+  runs: RunDetail[],
+  colors: Map<string, string>,
+  spec: ScatterSpec,
+): { option: EChartsCoreOption; front: string[]; missing: string[] } {
+  const points: (ParetoPoint & { name: string })[] = [];
+  const missing: string[] = [];
+  for (const r of runs) {
+    const x = spec.x(r);
+    const y = r.testAccuracy;
+    if (x === null || y === null) missing.push(r.name);
+    else points.push({ id: r.id, name: r.name, x, y });
+  }
+  const front = paretoFront(points, spec.xBetter);
+  const frontIds = new Set(front.map((p) => p.id));
+  return {
+    front: front.map((p) => p.id),
+    missing,
+    option: {
+      animation: false,
+      grid: { left: 48, right: 20, top: 16, bottom: 34 },
+      tooltip: {
+        trigger: 'item',
+        formatter: (p: { data: { name: string; value: [number, number] } }) =>
+          `${p.data.name}<br/>${spec.xName}: ${spec.xFormat(p.data.value[0])}<br/>test accuracy: ${(p.data.value[1] * 100).toFixed(2)}%`,
+      },
+      xAxis: {
+        type: 'value',
+        name: spec.xName,
+        nameLocation: 'middle',
+        nameGap: 22,
+        scale: true,
+        axisLabel: { formatter: spec.xFormat },
+      },
+      yAxis: {
+        type: 'value',
+        scale: true,
+        axisLabel: { formatter: (v: number) => `${Math.round(v * 100)}%` },
+      },
+      series: [
+        {
+          name: 'Pareto front',
+          type: 'line',
+          step: false,
+          symbol: 'none',
+          lineStyle: { type: 'dashed', width: 1.5, color: '#8d99a6' },
+          data: front.map((p) => [p.x, p.y]),
+          z: 1,
+        },
+        {
+          name: 'runs',
+          type: 'scatter',
+          z: 2,
+          data: points.map((p) => ({
+            name: p.name,
+            value: [p.x, p.y],
+            symbolSize: frontIds.has(p.id) ? 14 : 9,
+            itemStyle: {
+              color: colors.get(p.id),
+              borderColor: frontIds.has(p.id) ? '#1d232b' : 'transparent',
+              borderWidth: 1.5,
+            },
+          })),
+        },
+      ],
+    },
+  };
+}

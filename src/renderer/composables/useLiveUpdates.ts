@@ -1,0 +1,40 @@
+// Routes the services' pushed events into the stores for as long as the calling component lives.
+import { onScopeDispose } from 'vue';
+import { useApi } from '../api/inject';
+import { useDatasetsStore } from '../stores/datasets';
+import { useJobsStore } from '../stores/jobs';
+import { useRunsStore } from '../stores/runs';
+
+export function useLiveUpdates(): void {
+  const api = useApi();
+  const jobs = useJobsStore();
+  const runs = useRunsStore();
+  const datasets = useDatasetsStore();
+
+  const refreshRun = (runId: string | null) => {
+    if (!runId) return;
+    void runs.load().catch(() => undefined);
+    if (runs.details[runId]) void runs.fetchDetail(runId).catch(() => undefined);
+  };
+
+  const offs = [
+    api.on('job.progress', (e) => jobs.applyProgress(e)),
+    api.on('job.finished', (e) => {
+      jobs.applyFinished(e);
+      if (e.kind === 'import') void datasets.load().catch(() => undefined);
+      refreshRun(e.runId);
+    }),
+    api.on('run.epoch', (e) => runs.applyEpoch(e)),
+    api.on('run.pruneStep', (e) => runs.applyPruneStep(e)),
+    api.on('run.evaluation', (e) => runs.applyEvaluation(e)),
+    api.on('run.status', (e) => {
+      runs.applyStatus(e);
+      if (e.status !== 'running' && e.status !== 'queued') refreshRun(e.runId);
+    }),
+    api.on('dataset.changed', (e) => {
+      datasets.forget(e.datasetId);
+      void datasets.load().catch(() => undefined);
+    }),
+  ];
+  onScopeDispose(() => offs.forEach((off) => off()));
+}
