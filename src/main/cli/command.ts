@@ -24,6 +24,8 @@ export interface CommandContext {
   positionals: string[];
   /** Resolved from --data-dir / PRUNELAB_HOME / the OS default. */
   dataDir: string;
+  /** Whether the user chose the data dir (flag or PRUNELAB_HOME) rather than getting the OS default. */
+  dataDirChosen: boolean;
   io: CliIo;
 }
 

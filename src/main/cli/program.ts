@@ -96,7 +96,14 @@ export async function runProgram(
     },
   };
   try {
-    const summary = await command.run({ values, positionals: parsed.positionals, dataDir, io: cliIo });
+    const dataDirChosen = Boolean(values['data-dir'] || io.env.PRUNELAB_HOME?.trim());
+    const summary = await command.run({
+      values,
+      positionals: parsed.positionals,
+      dataDir,
+      dataDirChosen,
+      io: cliIo,
+    });
     if (io.isTty && lastProgressLength > 0) io.stderr('\n');
     if (json) io.stdout(JSON.stringify(summary) + '\n');
     return 0;

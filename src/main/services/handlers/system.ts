@@ -5,6 +5,7 @@ import type { Handlers } from '../../../shared/api';
 import type { BackendInfo, PresetInfo, SystemInfo } from '../../../shared/dto';
 import type { ServiceContext } from '../context';
 import { unsupported } from '../errors';
+import { bundledSampleIfPresent } from '../sample';
 
 type SystemHandlers = Pick<Handlers, 'system.info' | 'system.reveal' | 'presets.list'>;
 
@@ -66,7 +67,8 @@ export function createSystemHandlers(ctx: ServiceContext, options: SystemOptions
         dataDir: ctx.dataDir,
         backend: await backend,
         missing: await missing,
-        sampleDatasetPath: options.sampleDatasetPath ?? null,
+        sampleDatasetPath:
+          options.sampleDatasetPath === undefined ? bundledSampleIfPresent() : options.sampleDatasetPath,
       };
     },
 

@@ -1,0 +1,105 @@
+// `prunelab export --run <id> --format tfjs|onnx …`: writes the model, measures its size from the files and
+// checks parity in a fresh process; the artifact is recorded with the run.
+import { resolve } from 'node:path';
+import type { ArtifactSummary } from '../../../shared/dto';
+import type { AppServices } from '../../services';
+import { CliError, type CliCommand, type CliIo } from '../command';
+import { bytes, call, followJob, openServices, percent } from '../session';
+
+export function exportSummary(a: ArtifactSummary) {
+  return {
+    artifactId: a.id,
+    runId: a.runId,
+    format: a.format,
+    encoding: a.encoding,
+    path: a.path,
+    zipPath: a.zipPath,
+    bytes: a.bytes,
+    gzipBytes: a.gzipBytes,
+    sha256: a.sha256,
+    sizes: a.sizes,
+    parity: a.parity,
+  };
+}
+
+export const exportCommand: CliCommand = {
+  name: 'export',
+  summary: 'export a finished run as a TF.js LayersModel or ONNX, with its size table and parity check',
+  usage:
+    'prunelab export --run <id> [--format tfjs|onnx] [--encoding float32|float16|uint8] [--out <dir>] [--zip] [--json]',
+  options: {
+    run: { type: 'string' },
+    format: { type: 'string', default: 'tfjs' },
+    encoding: { type: 'string', default: 'float32' },
+    out: { type: 'string' },
+    zip: { type: 'boolean', default: false },
+  },
+  async run({ values, dataDir, io }) {
+    const runId = values.run as string | undefined;
+    if (!runId)
+      throw new CliError(`--run <id> is required\nUsage: ${exportCommand.usage}`, {
+        exitCode: 2,
+        code: 'USAGE',
+      });
+    const services = await openServices(dataDir);
+    try {
+      const artifact = await exportRun(
+        services,
+        {
+          runId,
+          format: values.format as 'tfjs',
+          encoding: values.encoding as 'float32',
+          ...(values.out ? { outDir: resolve(io.cwd, values.out as string) } : {}),
+          zip: values.zip === true,
+        },
+        io,
+      );
+      printArtifact(artifact, io.out);
+      return exportSummary(artifact);
+    } finally {
+      await services.close();
+    }
+  },
+};
+
+export async function exportRun(
+  services: AppServices,
+  payload: {
+    runId: string;
+    format: 'tfjs' | 'onnx';
+    encoding: 'float32' | 'float16' | 'uint8';
+    outDir?: string;
+    zip: boolean;
+  },
+  io: CliIo,
+): Promise<ArtifactSummary> {
+  const { jobId } = await call(services, 'exports.create', payload);
+  const result = await followJob(services, jobId, io, `export ${payload.format}`);
+  const artifacts = await call(services, 'exports.list', { runId: payload.runId });
+  const artifact = artifacts.find((a) => a.id === result.artifactId);
+  if (!artifact) throw new CliError(`export finished but artifact ${result.artifactId} is not recorded`);
+  return artifact;
+}
+
+export function printArtifact(a: ArtifactSummary, out: (line: string) => void) {
+  out(`Export ${a.format} ${a.encoding ?? ''} → ${a.path}${a.zipPath ? ` (zip: ${a.zipPath})` : ''}`);
+  if (a.sizes) {
+    const { export: e, dense, ratios } = a.sizes;
+    out(
+      `  size      raw ${bytes(e.rawBytes)} · gzip ${bytes(e.gzipBytes)} · sparse+gzip ${bytes(e.sparseGzipBytes)}`,
+    );
+    out(
+      `  dense     raw ${bytes(dense.rawBytes)} · gzip ${bytes(dense.gzipBytes)} · sparse+gzip ${bytes(dense.sparseGzipBytes)}`,
+    );
+    out(
+      `  smaller   raw ×${ratios.raw.toFixed(2)} · gzip ×${ratios.gzip.toFixed(2)} · sparse+gzip ×${ratios.sparseGzip.toFixed(2)}`,
+    );
+    out(`  params    ${e.nonzeroParameters} nonzero of ${e.parameters}`);
+  }
+  if (a.parity) {
+    const p = a.parity;
+    out(
+      `  parity    ${p.ok ? 'ok' : 'FAILED'} (${p.runtime}, ${p.images} images): top-1 agreement ${percent(p.top1Agreement)}, max |Δlogit| ${p.maxAbsLogitDelta.toExponential(2)}`,
+    );
+  }
+}

@@ -1,0 +1,10 @@
+// The worker process entry: the engine's task table. Each job gets a fresh process, which imports only
+// the one task it runs (tfjs and its backend load inside the task, never in the process owning the UI).
+import { runWorker, type TaskTable } from './workerHost';
+
+export const engineTasks: TaskTable = {
+  importTask: async () => (await import('../engine/tasks/importTask')).importTask,
+  exportTask: async () => (await import('../engine/tasks/exportTask')).exportTask,
+};
+
+runWorker(engineTasks);
