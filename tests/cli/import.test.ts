@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { runCli, tinyDataset } from './helpers';
+
+const dir = mkdtempSync(join(tmpdir(), 'prunelab-cli-import-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('prunelab import --json', () => {
+  it('prints the doctor report as the last stdout line and stores the dataset in the data dir', async () => {
+    const source = tinyDataset(dir, 2, 6);
+    writeFileSync(join(source, 'Ankle boot', 'broken.png'), 'not a png at all');
+    const dataDir = join(dir, 'home');
+    const run = await runCli(['import', source, '--json'], { env: { PRUNELAB_HOME: dataDir } });
+    expect(run.code, run.stderr).toBe(0);
+    expect(Object.keys(run.json).sort()).toEqual([
+      'classes',
+      'datasetId',
+      'imported',
+      'problems',
+      'skipped',
+      'warnings',
+    ]);
+    expect(run.json.classes).toEqual([
+      { name: 'Ankle boot', count: 6 },
+      { name: 'Bag', count: 6 },
+    ]);
+    expect(run.json.imported).toBe(12);
+    expect(run.json.skipped).toBe(1);
+    expect(run.json.problems).toEqual([{ path: 'Ankle boot/broken.png', reason: 'not-an-image' }]);
+    // The same store the app reads: the dataset row is in <dataDir>/prunelab.db.
+    const db = new Database(join(dataDir, 'prunelab.db'), { readonly: true });
+    const row = db.prepare('SELECT id, imported FROM datasets').get() as { id: string; imported: number };
+    db.close();
+    expect(row).toEqual({ id: run.json.datasetId, imported: 12 });
+  });
+
+  it('fails with a clear message, a non-zero exit code and an error JSON line on a bad path', async () => {
+    const run = await runCli([
+      'import',
+      join(dir, 'does-not-exist'),
+      '--json',
+      '--data-dir',
+      join(dir, 'home2'),
+    ]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('prunelab: import failed:');
+    expect(run.json).toMatchObject({ error: { code: 'IMPORT_FAILED' } });
+  });
+});
