@@ -134,7 +134,7 @@ describe('exportModel', () => {
       expect(meta.model.input).toMatchObject({ name: 'input', layout: 'NCHW', shape: [null, 3, 10, 8] });
       expect(meta.channelOrder).toBe('RGB');
       expect(meta.resizeMode).toBe('crop');
-      expect(meta.pixelScaling.scale).toBeCloseTo(1 / 255, 12);
+      expect(meta.pixelScaling.divisor).toBe(255);
       expect(meta.runId).toBe('run-1');
       expect(meta.appVersion).toBe('0.1.0-test');
       expect(meta.createdAt).toBe('2026-01-02T03:04:05.000Z');

@@ -93,14 +93,16 @@ export function magnitudeMasks(model: tf.LayersModel, sparsity: number): Map<str
   const masks = new Map<string, tf.Tensor>();
   for (const w of model.weights) {
     if (!w.originalName.endsWith('/kernel')) continue;
+    const values = w.read().dataSync() as Float32Array;
+    const sorted = Float32Array.from(values, Math.abs).sort();
+    const threshold = sorted[Math.floor(sparsity * sorted.length)] as number;
+    // Built from a Float32Array on purpose: tf.cast(bool → float32) on the cpu backend keeps uint8 storage.
     masks.set(
       w.originalName,
-      tf.tidy(() => {
-        const abs = tf.abs(w.read());
-        const sorted = (abs.flatten().dataSync() as Float32Array).slice().sort();
-        const threshold = sorted[Math.floor(sparsity * sorted.length)] as number;
-        return tf.cast(tf.greaterEqual(abs, threshold), 'float32');
-      }),
+      tf.tensor(
+        Float32Array.from(values, (v) => (Math.abs(v) >= threshold ? 1 : 0)),
+        w.shape,
+      ),
     );
   }
   return masks;

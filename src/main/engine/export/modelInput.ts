@@ -1,16 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSet } from '../types';
 
-/** How stored uint8 pixels become model input: input = pixel · scale + offset. */
+/** How stored uint8 pixels become model input: input = pixel / divisor + offset. */
 export interface PixelScaling {
-  scale: number;
+  divisor: number;
   offset: number;
   formula: string;
 }
 
-// Must match what training feeds the model; recorded in metadata.json for every consumer.
+// Must match what training feeds the model (train/batches.ts divides by 255); recorded in
+// metadata.json for every consumer. A division, not a multiplication by 1/255: the last bit matters
+// for a 1e-4 parity check.
 export const PIXEL_SCALING: PixelScaling = {
-  scale: 1 / 255,
+  divisor: 255,
   offset: 0,
   formula: 'input = pixel / 255 (pixel in 0…255)',
 };
@@ -21,7 +23,7 @@ export function imagesAsModelInput(set: ImageSet, count: number): Float32Array {
   const perImage = set.height * set.width * set.channels;
   const out = new Float32Array(n * perImage);
   for (let i = 0; i < out.length; i++)
-    out[i] = (set.images[i] as number) * PIXEL_SCALING.scale + PIXEL_SCALING.offset;
+    out[i] = (set.images[i] as number) / PIXEL_SCALING.divisor + PIXEL_SCALING.offset;
   return out;
 }
 
