@@ -1,0 +1,35 @@
+// The Electron entry (electron-vite builds it to out/main/index.js). Loads Electron at run time — its
+// package is optional and absent on machines that cannot download the binary (see bin/start.js) —
+// and hands it to createMainApp with the real services.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createAppServices } from '../services';
+import { resolveDataDir } from '../services/dataDir';
+import type { ElectronMain } from './electronTypes';
+import { createMainApp } from './mainApp';
+
+export const APP_ID = 'org.prunelab.app';
+
+const electron = createRequire(import.meta.url)('electron') as ElectronMain;
+const here = dirname(fileURLToPath(import.meta.url));
+const dataDirFlag = process.argv.find((a) => a.startsWith('--data-dir='))?.slice('--data-dir='.length);
+
+electron.app.setAppUserModelId?.(APP_ID);
+
+const mainApp = createMainApp({
+  electron,
+  createServices: ({ dataDir, launcher, reveal }) =>
+    createAppServices({ dataDir, mode: 'electron', launcher, reveal }),
+  dataDir: resolveDataDir({ flag: dataDirFlag, env: process.env }),
+  preloadPath: join(here, '..', 'preload', 'index.cjs'),
+  rendererDir: join(here, '..', 'renderer'),
+  devServerUrl: process.env.ELECTRON_RENDERER_URL ?? null,
+  workerEntry: join(here, 'worker.js'),
+  argv: process.argv,
+  cwd: process.cwd(),
+  platform: process.platform,
+  iconPath: join(here, '..', '..', 'resources', 'icons', 'icon.png'),
+});
+
+void mainApp.start();
