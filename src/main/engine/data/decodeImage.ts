@@ -68,16 +68,8 @@ async function decodeBmpFile(buf: Uint8Array, target: DecodeTarget): Promise<Dec
   return { pixels: await finish(toTarget(image, false, target), target), width, height, layout: 'rgb' };
 }
 
-export async function decodeImage(
-  buf: Uint8Array,
-  format: DecodableFormat,
-  target: DecodeTarget,
-): Promise<DecodedImage> {
-  if (format === 'png') {
-    const fast = tryFastPng(buf, target);
-    if (fast) return fast;
-  }
-  if (format === 'bmp') return decodeBmpFile(buf, target);
+/** The general path: sharp reads the header, refuses bombs and tiny images, then decodes once. */
+export async function decodeWithSharp(buf: Uint8Array, target: DecodeTarget): Promise<DecodedImage> {
   try {
     // failOn 'truncated': a cut-off file is corrupt, a harmless decoder warning is not.
     const image = sharp(buf, { limitInputPixels: target.maxPixels, failOn: 'truncated', pages: 1 });
@@ -93,4 +85,17 @@ export async function decodeImage(
   } catch (err) {
     throw classifyDecodeError(err);
   }
+}
+
+export async function decodeImage(
+  buf: Uint8Array,
+  format: DecodableFormat,
+  target: DecodeTarget,
+): Promise<DecodedImage> {
+  if (format === 'png') {
+    const fast = tryFastPng(buf, target);
+    if (fast) return fast;
+  }
+  if (format === 'bmp') return decodeBmpFile(buf, target);
+  return decodeWithSharp(buf, target);
 }
