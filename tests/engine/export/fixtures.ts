@@ -101,7 +101,7 @@ export function magnitudeMasks(model: tf.LayersModel, sparsity: number): Map<str
       w.originalName,
       tf.tensor(
         Float32Array.from(values, (v) => (Math.abs(v) >= threshold ? 1 : 0)),
-        w.shape,
+        w.shape as number[],
       ),
     );
   }
