@@ -64,7 +64,7 @@ export function openStore(dbPath: string, options: StoreOptions = {}): Store {
 
   const metrics = createMetricsRepository(db);
   const datasets = createDatasetsRepository(db);
-  const runs = createRunsRepository(db, { clock, newId, metrics, pid });
+  const runs = createRunsRepository(db, { clock, newId, pid });
   const pruneSteps = createPruneStepsRepository(db);
   const evaluations = createEvaluationsRepository(db, clock);
   const sensitivity = createSensitivityRepository(db);
@@ -94,7 +94,10 @@ export function openStore(dbPath: string, options: StoreOptions = {}): Store {
     transaction: (fn) => db.transaction(fn)(),
     markInterruptedRuns: (isOwnerAlive = defaultIsOwnerAlive) => runs.markInterrupted(isOwnerAlive),
     close: () => {
-      if (db.open) db.close();
+      if (!db.open) return;
+      // SQLite's advice for long-lived connections: let it refresh planner statistics where they matter.
+      db.pragma('optimize');
+      db.close();
     },
   };
 }

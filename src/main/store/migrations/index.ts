@@ -2,11 +2,12 @@
 // version bump, so a crash mid-upgrade leaves the previous schema intact.
 import type Database from 'better-sqlite3';
 import { migration001 } from './001-initial';
+import { migration002 } from './002-run-metrics-json';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
-export const migrations: readonly Migration[] = [migration001];
+export const migrations: readonly Migration[] = [migration001, migration002];
 
 export const latestVersion = migrations.length;
 

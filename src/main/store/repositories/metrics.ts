@@ -3,7 +3,7 @@
 // async inside.
 import type { MetricBest, MetricSeries, MetricSplit } from '../../../shared/dto';
 import type { Db } from '../db';
-import { realOrNaN } from '../json';
+import { fromJson, realOrNaN } from '../json';
 import { isLowerBetter, summariseSeries } from '../metricDirection';
 
 export type MetricPhase = MetricSeries['phase'];
@@ -123,6 +123,7 @@ export function createMetricsRepository(db: Db): MetricsRepository {
   const selectRunSummaries = db.prepare<[string], SummaryRow>(
     `SELECT * FROM metric_summaries WHERE run_id = ? ORDER BY phase, split, name`,
   );
+  const updateRunMetrics = db.prepare<[string, string]>(`UPDATE runs SET metrics_json = ? WHERE id = ?`);
   const selectSummariesOf = db.prepare<[string], SummaryRow>(metricSql.summariesOf);
   const selectKeysToTruncate = db.prepare<
     [string, MetricPhase, number, number],
@@ -156,6 +157,14 @@ export function createMetricsRepository(db: Db): MetricsRepository {
     });
   }
 
+  /** Rewrites the run's denormalised best/final (runs.metrics_json) from its summaries. */
+  function refreshRunMetrics(runId: string): void {
+    updateRunMetrics.run(
+      encodeRunMetrics(bestAndFinal(selectRunSummaries.all(runId).map(rowToMetricSummary))),
+      runId,
+    );
+  }
+
   const writeEpochs = db.transaction((entries: readonly ({ runId: string } & EpochMetrics)[]) => {
     const touched = new Map<string, [string, MetricPhase, MetricSplit, string]>();
     for (const e of entries) {
@@ -164,7 +173,12 @@ export function createMetricsRepository(db: Db): MetricsRepository {
         touched.set(JSON.stringify([e.runId, e.phase, v.split, v.name]), [e.runId, e.phase, v.split, v.name]);
       }
     }
-    for (const key of touched.values()) refreshSummary(...key);
+    const runs = new Set<string>();
+    for (const key of touched.values()) {
+      refreshSummary(...key);
+      runs.add(key[0]);
+    }
+    for (const runId of runs) refreshRunMetrics(runId);
   });
 
   const truncateTx = db.transaction((runId: string, phase: MetricPhase, afterEpoch: number) => {
@@ -172,6 +186,7 @@ export function createMetricsRepository(db: Db): MetricsRepository {
     const keys = selectKeysToTruncate.all(runId, phase, afterEpoch, rank);
     deleteAfter.run(runId, phase, afterEpoch, rank);
     for (const k of keys) refreshSummary(runId, k.phase, k.split, k.name);
+    refreshRunMetrics(runId);
   });
 
   return {
@@ -228,10 +243,7 @@ export function createMetricsRepository(db: Db): MetricsRepository {
  * RunSummary.best / .final, keyed `${split}.${name}`: per metric, the run's LAST phase that recorded it
  * (fine-tuning over dense training — a prune run is judged after pruning).
  */
-export function bestAndFinal(summaries: readonly MetricSummary[]): {
-  best: Record<string, MetricBest>;
-  final: Record<string, number>;
-} {
+export function bestAndFinal(summaries: readonly MetricSummary[]): RunMetrics {
   const chosen = new Map<string, MetricSummary>();
   for (const s of summaries) {
     const key = `${s.split}.${s.name}`;
@@ -244,5 +256,30 @@ export function bestAndFinal(summaries: readonly MetricSummary[]): {
     if (s.best) best[key] = s.best;
     final[key] = s.final.value;
   }
+  return { best, final };
+}
+
+export interface RunMetrics {
+  best: Record<string, MetricBest>;
+  final: Record<string, number>;
+}
+
+/** runs.metrics_json ⇐ best/final. NaN finals are written as null (JSON has no NaN). */
+export function encodeRunMetrics(m: RunMetrics): string {
+  return JSON.stringify(m, (_key, value: unknown) =>
+    typeof value === 'number' && Number.isNaN(value) ? null : value,
+  );
+}
+
+/** runs.metrics_json ⇒ best/final: null bests (all-NaN series) are left out, null finals read as NaN. */
+export function decodeRunMetrics(text: string, where: string): RunMetrics {
+  const raw = fromJson<{ best?: Record<string, MetricBest | null>; final?: Record<string, number | null> }>(
+    text,
+    where,
+  );
+  const best: Record<string, MetricBest> = {};
+  const final: Record<string, number> = {};
+  for (const [key, b] of Object.entries(raw.best ?? {})) if (b) best[key] = b;
+  for (const [key, v] of Object.entries(raw.final ?? {})) final[key] = v === null ? Number.NaN : v;
   return { best, final };
 }

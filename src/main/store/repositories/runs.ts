@@ -6,7 +6,7 @@ import type { Db } from '../db';
 import { notFound } from '../errors';
 import type { IdGenerator } from '../ids';
 import { fromJson, fromJsonOrNull, toJson } from '../json';
-import { bestAndFinal, type MetricPhase, type MetricSummary, type MetricsRepository } from './metrics';
+import { decodeRunMetrics, type MetricPhase } from './metrics';
 
 interface RunRow {
   id: string;
@@ -32,7 +32,11 @@ interface RunRow {
 }
 
 /** A run row joined with what its summary shows from other tables. */
-interface RunListRow extends RunRow {
+interface RunListRow extends Omit<
+  RunRow,
+  'checkpoint_epoch' | 'checkpoint_phase' | 'checkpoint_path' | 'model_dir' | 'owner_pid'
+> {
+  metrics_json: string;
   dataset_name: string;
   test_accuracy: number | null;
   export_gzip_bytes: number | null;
@@ -101,8 +105,8 @@ export interface RunsRepository {
   markInterrupted(isOwnerAlive?: (pid: number) => boolean): string[];
 }
 
-export function rowToRunSummary(row: RunListRow, summaries: readonly MetricSummary[]): RunSummary {
-  const { best, final } = bestAndFinal(summaries);
+export function rowToRunSummary(row: RunListRow): RunSummary {
+  const { best, final } = decodeRunMetrics(row.metrics_json, `runs ${row.id}`);
   return {
     id: row.id,
     name: row.name,
@@ -127,8 +131,11 @@ export function rowToRunSummary(row: RunListRow, summaries: readonly MetricSumma
   };
 }
 
+// Explicit columns: `r.*` would also compute the generated criterion column (two json_extract) per row.
 const listSelect = `
-  SELECT r.*, d.name AS dataset_name,
+  SELECT r.id, r.name, r.kind, r.status, r.dataset_id, r.config_json, r.seed, r.backend_json, r.parent_run_id,
+    r.sweep_id, r.created_at, r.started_at, r.finished_at, r.error, r.sparsity, r.metrics_json,
+    d.name AS dataset_name,
     (SELECT e.accuracy FROM evaluations e WHERE e.run_id = r.id AND e.which = 'final') AS test_accuracy,
     (SELECT min(a.gzip_bytes) FROM artifacts a WHERE a.run_id = r.id AND a.format <> 'dataset-png')
       AS export_gzip_bytes
@@ -169,9 +176,9 @@ export function defaultIsOwnerAlive(pid: number): boolean {
 
 export function createRunsRepository(
   db: Db,
-  deps: { clock: Clock; newId: IdGenerator; metrics: MetricsRepository; pid: number },
+  deps: { clock: Clock; newId: IdGenerator; pid: number },
 ): RunsRepository {
-  const { clock, newId, metrics, pid } = deps;
+  const { clock, newId, pid } = deps;
   const now = () => clock().toISOString();
 
   const insert = db.prepare(`
@@ -215,14 +222,9 @@ export function createRunsRepository(
     return stmt;
   }
 
-  function summarise(rows: RunListRow[]): RunSummary[] {
-    const byRun = metrics.summaries(rows.map((r) => r.id));
-    return rows.map((row) => rowToRunSummary(row, byRun.get(row.id) ?? []));
-  }
-
   function get(id: string): RunSummary | null {
     const row = selectOne.get(id);
-    return row ? (summarise([row])[0] ?? null) : null;
+    return row ? rowToRunSummary(row) : null;
   }
 
   function mustChange(changes: number, id: string): void {
@@ -264,7 +266,7 @@ export function createRunsRepository(
       const keys = filterKeys.filter((k) => filter[k] !== undefined);
       const params: Record<string, unknown> = { limit: filter.limit ?? 1000, offset: filter.offset ?? 0 };
       for (const k of keys) params[k] = filter[k];
-      return summarise(listStatement(keys).all(params) as RunListRow[]);
+      return (listStatement(keys).all(params) as RunListRow[]).map(rowToRunSummary);
     },
     setStatus(id, status, options = {}) {
       const at = now();
