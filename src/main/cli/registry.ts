@@ -5,6 +5,7 @@ import { demoCommand } from './commands/demo';
 import { exportCommand } from './commands/export';
 import { importCommand } from './commands/import';
 import { pruneCommand } from './commands/prune';
+import { serveCommand } from './commands/serve';
 import { trainCommand } from './commands/train';
 
-export const commands: CliCommand[] = [importCommand, trainCommand, pruneCommand, exportCommand, demoCommand];
+export const commands: CliCommand[] = [importCommand, trainCommand, pruneCommand, exportCommand, serveCommand, demoCommand];

@@ -24,6 +24,10 @@ const contentTypes: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+export function contentTypeOf(file: string): string {
+  return contentTypes[extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
 /** The page's CSP: scripts and connections only from this origin; inline styles for chart libraries. */
 export function contentSecurityPolicy(socketOrigin: string): string {
   return [
@@ -73,7 +77,7 @@ export async function serveStatic(
     info = await stat(target).catch(() => null);
   }
   if (!info?.isFile()) return false;
-  const type = contentTypes[extname(target).toLowerCase()] ?? 'application/octet-stream';
+  const type = contentTypeOf(target);
   res.writeHead(200, {
     ...headers,
     'content-type': type,

@@ -1,0 +1,82 @@
+// `prunelab serve`: the whole app in a browser on this machine — the services over HTTP + WebSocket,
+// bound to 127.0.0.1, behind a token carried in the printed URL. Runs until Ctrl-C (or SIGTERM), then
+// stops running jobs (they become resumable) and closes the database.
+import { createAppServices } from '../../services';
+import { startServe } from '../../server/serveMain';
+import { CliError, type CliCommand } from '../command';
+
+function parsePort(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isInteger(port) || port > 65_535) {
+    throw new CliError(`--port must be a number from 0 to 65535 (0 = any free port), got "${raw}"`, {
+      exitCode: 2,
+      code: 'USAGE',
+    });
+  }
+  return port;
+}
+
+const loopback = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** Opening a browser only makes sense for a person at a desktop session. */
+function canOpenBrowser(env: NodeJS.ProcessEnv): boolean {
+  if (process.stdout.isTTY !== true) return false;
+  return process.platform !== 'linux' || Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
+}
+
+function untilStopped(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    if (signal.aborted) return stop();
+    signal.addEventListener('abort', stop, { once: true });
+    process.once('SIGTERM', stop);
+  });
+}
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summary: 'serve the app to a browser on this machine (prints a URL with its access token)',
+  usage: 'prunelab serve [--port N] [--host ADDR] [--data-dir DIR] [--no-open] [--api-only] [--json]',
+  options: {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'no-open': { type: 'boolean', default: false },
+    'api-only': { type: 'boolean', default: false },
+  },
+  async run({ values, dataDir, io }) {
+    const port = parsePort(values.port as string | undefined);
+    const host = (values.host as string | undefined) ?? '127.0.0.1';
+    if (!loopback.has(host)) {
+      io.err(`warning: serving on ${host} — anyone who can reach it and holds the token can use PruneLab.`);
+    }
+    const session = await startServe({
+      dataDir,
+      host,
+      ...(port === undefined ? {} : { port }),
+      open: values['no-open'] !== true && !io.json && canOpenBrowser(io.env),
+      apiOnly: values['api-only'] === true,
+      createServices: (dir) => createAppServices({ dataDir: dir, mode: 'serve' }),
+      log: (line) => io.err(line),
+    });
+    const { url } = session.server;
+    // The URL is what the user needs: on stdout normally, on stderr under --json (stdout is for JSON).
+    if (io.json) io.err(`PruneLab is serving at ${url}`);
+    io.out(`PruneLab is serving at ${url}`);
+    io.out(`data: ${dataDir}`);
+    io.out('Press Ctrl-C to stop.');
+    await untilStopped(io.signal);
+    io.err('stopping: running jobs are interrupted (resumable), the database is closed…');
+    await session.close();
+    return {
+      url,
+      host: session.server.host,
+      port: session.server.port,
+      dataDir,
+      ui: session.rendererDir !== null,
+    };
+  },
+};

@@ -1,0 +1,77 @@
+// What `prunelab serve` runs: services on the data directory, the built renderer, the server; prints
+// the URL and keeps serving until the signal aborts, then stops jobs, closes the store and the server.
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { ensureRendererBuilt } from './rendererBuild';
+import { openBrowser } from './openBrowser';
+import { startServer, type RunningServer } from './startServer';
+import type { ServedApi } from './types';
+
+export const DEFAULT_PORT = 7370;
+
+export interface ClosableApi extends ServedApi {
+  close(): Promise<void>;
+}
+
+export interface ServeOptions {
+  dataDir: string;
+  host?: string;
+  /** An explicit port must be free; without one the default is tried, then any free port. */
+  port?: number;
+  open?: boolean;
+  /** Serve the API only (no UI build); for tests and headless use. */
+  apiOnly?: boolean;
+  projectRoot?: string;
+  createServices(dataDir: string): Promise<ClosableApi>;
+  log?: (line: string) => void;
+}
+
+export interface ServeSession {
+  server: RunningServer;
+  services: ClosableApi;
+  rendererDir: string | null;
+  /** Stops the server, then the services (jobs stopped, database closed). */
+  close(): Promise<void>;
+}
+
+/** The repository root, from this file's place in src/main/server. */
+export function defaultProjectRoot(): string {
+  return resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
+}
+
+function isAddressInUse(err: unknown): boolean {
+  return (err as { code?: unknown }).code === 'EADDRINUSE';
+}
+
+export async function startServe(options: ServeOptions): Promise<ServeSession> {
+  const log = options.log ?? (() => {});
+  const rendererDir = options.apiOnly
+    ? null
+    : await ensureRendererBuilt({ projectRoot: options.projectRoot ?? defaultProjectRoot(), log });
+  const services = await options.createServices(options.dataDir);
+  const base = { api: services, dataDir: options.dataDir, host: options.host ?? '127.0.0.1', rendererDir };
+  let server: RunningServer;
+  try {
+    try {
+      server = await startServer({ ...base, port: options.port ?? DEFAULT_PORT });
+    } catch (err) {
+      if (options.port !== undefined || !isAddressInUse(err)) throw err;
+      log(`port ${DEFAULT_PORT} is busy: using a free one`);
+      server = await startServer({ ...base, port: 0 });
+    }
+  } catch (err) {
+    await services.close();
+    throw err;
+  }
+  if (options.open) openBrowser(server.url);
+  let closing: Promise<void> | null = null;
+  return {
+    server,
+    services,
+    rendererDir,
+    close() {
+      closing ??= server.close().finally(() => services.close());
+      return closing;
+    },
+  };
+}
