@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ApiError } from '../../src/shared/errors';
 import type { Store } from '../../src/main/store';
 import { memoryStore, pruneConfig, sampleDataset, sampleEvaluation, trainConfig } from './fixtures';
 
@@ -200,9 +201,29 @@ describe('runs repository', () => {
     expect(store.runs.get(child.id)?.parentRunId).toBeNull();
   });
 
-  it('refuses a run for an unknown dataset', () => {
-    expect(() => store.runs.create({ name: 'x', kind: 'train', config: trainConfig('ghost') })).toThrow(
-      /FOREIGN KEY/,
+  it('refuses a run naming a missing dataset, parent or sweep with NOT_FOUND', () => {
+    const err = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (e) {
+        return e as ApiError;
+      }
+      throw new Error('expected an error');
+    };
+    const ghostDataset = err(() =>
+      store.runs.create({ name: 'x', kind: 'train', config: trainConfig('ghost') }),
     );
+    expect(ghostDataset).toBeInstanceOf(ApiError);
+    expect(ghostDataset).toMatchObject({ code: 'NOT_FOUND', message: 'dataset ghost does not exist' });
+    expect(
+      err(() => store.runs.create({ name: 'x', kind: 'prune', config: pruneConfig('ds-1', 'gone') })),
+    ).toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'parent run gone does not exist',
+    });
+    expect(
+      err(() => store.runs.create({ name: 'x', kind: 'train', config: trainConfig(), sweepId: 'nosweep' })),
+    ).toMatchObject({ code: 'NOT_FOUND', message: 'sweep nosweep does not exist' });
+    expect(store.runs.list()).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@
 import type { RunDetail } from '../../shared/dto';
 import { systemClock, type Clock } from './clock';
 import { openDb, type Db } from './db';
+import { guardRepository, translateSqliteError } from './errors';
 import { randomId, type IdGenerator } from './ids';
 import { createArtifactsRepository, type ArtifactsRepository } from './repositories/artifacts';
 import { createDatasetsRepository, type DatasetsRepository } from './repositories/datasets';
@@ -53,6 +54,14 @@ export interface Store {
   close(): void;
 }
 
+function guarded<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw translateSqliteError(err);
+  }
+}
+
 export function openStore(dbPath: string, options: StoreOptions = {}): Store {
   const db = openDb(
     dbPath,
@@ -62,16 +71,17 @@ export function openStore(dbPath: string, options: StoreOptions = {}): Store {
   const newId = options.newId ?? randomId;
   const pid = options.pid ?? process.pid;
 
-  const metrics = createMetricsRepository(db);
-  const datasets = createDatasetsRepository(db);
-  const runs = createRunsRepository(db, { clock, newId, pid });
-  const pruneSteps = createPruneStepsRepository(db);
-  const evaluations = createEvaluationsRepository(db, clock);
-  const sensitivity = createSensitivityRepository(db);
-  const artifacts = createArtifactsRepository(db, clock, newId);
-  const settings = createSettingsRepository(db);
-  const sweeps = createSweepsRepository(db, clock, newId);
-  const jobs = createJobsRepository(db, clock, newId);
+  // Every repository method turns database refusals (busy, disk full, read-only, corrupt) into STORE errors.
+  const metrics = guardRepository(createMetricsRepository(db));
+  const datasets = guardRepository(createDatasetsRepository(db));
+  const runs = guardRepository(createRunsRepository(db, { clock, newId, pid }));
+  const pruneSteps = guardRepository(createPruneStepsRepository(db));
+  const evaluations = guardRepository(createEvaluationsRepository(db, clock));
+  const sensitivity = guardRepository(createSensitivityRepository(db));
+  const artifacts = guardRepository(createArtifactsRepository(db, clock, newId));
+  const settings = guardRepository(createSettingsRepository(db));
+  const sweeps = guardRepository(createSweepsRepository(db, clock, newId));
+  const jobs = guardRepository(createJobsRepository(db, clock, newId));
   const sources = { runs, metrics, pruneSteps, evaluations, sensitivity, artifacts, datasets };
   // A deferred transaction around the reads gives them one snapshot, even with a writer in another process.
   const detailTx = db.transaction((id: string) => readRunDetail(sources, id));
@@ -90,8 +100,8 @@ export function openStore(dbPath: string, options: StoreOptions = {}): Store {
     sweeps,
     jobs,
     newId,
-    runDetail: (id) => detailTx(id),
-    transaction: (fn) => db.transaction(fn)(),
+    runDetail: (id) => guarded(() => detailTx(id)),
+    transaction: (fn) => guarded(() => db.transaction(fn)()),
     markInterruptedRuns: (isOwnerAlive = defaultIsOwnerAlive) => runs.markInterrupted(isOwnerAlive),
     close: () => {
       if (!db.open) return;

@@ -4,6 +4,7 @@ import type { ArtifactSummary, ParityResult, SizeTable } from '../../../shared/d
 import type { Clock } from '../clock';
 import type { Db } from '../db';
 import type { IdGenerator } from '../ids';
+import { forRun } from '../errors';
 import { fromJsonOrNull, toJson } from '../json';
 
 interface ArtifactRow {
@@ -84,7 +85,7 @@ export function createArtifactsRepository(db: Db, clock: Clock, newId: IdGenerat
         id: input.id ?? newId(),
         createdAt: clock().toISOString(),
       };
-      insert.run(artifactToRow(artifact));
+      forRun(artifact.runId, () => insert.run(artifactToRow(artifact)));
       return artifact;
     },
     get(id) {

@@ -3,6 +3,7 @@
 import type { EvaluationReport, PerClassMetrics, WrongPrediction } from '../../../shared/dto';
 import type { Db } from '../db';
 import type { Clock } from '../clock';
+import { forRun } from '../errors';
 import { fromJson, realOrNaN, toJson } from '../json';
 
 export type EvaluationWhich = 'dense' | 'final';
@@ -77,7 +78,7 @@ export function createEvaluationsRepository(db: Db, clock: Clock): EvaluationsRe
   );
   return {
     save(runId, which, report) {
-      upsert.run(evaluationToRow(runId, which, report, clock().toISOString()));
+      forRun(runId, () => upsert.run(evaluationToRow(runId, which, report, clock().toISOString())));
     },
     get(runId, which) {
       const row = selectOne.get(runId, which);

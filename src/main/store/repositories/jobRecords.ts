@@ -5,6 +5,7 @@ import type { JobKind, JobStatus, JobSummary } from '../../../shared/dto';
 import type { Clock } from '../clock';
 import type { Db } from '../db';
 import type { IdGenerator } from '../ids';
+import { forRun } from '../errors';
 import { fromJson, fromJsonOrNull, toJson } from '../json';
 
 interface JobRow {
@@ -115,7 +116,8 @@ export function createJobsRepository(db: Db, clock: Clock, newId: IdGenerator): 
         finished_at: null,
         error_json: null,
       };
-      insert.run(row);
+      if (row.run_id === null) insert.run(row);
+      else forRun(row.run_id, () => insert.run(row));
       return rowToJob(row);
     },
     get(id) {

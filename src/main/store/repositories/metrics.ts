@@ -3,6 +3,7 @@
 // async inside.
 import type { MetricBest, MetricSeries, MetricSplit } from '../../../shared/dto';
 import type { Db } from '../db';
+import { forRun, isForeignKeyError, notFound } from '../errors';
 import { fromJson, realOrNaN } from '../json';
 import { isLowerBetter, summariseSeries } from '../metricDirection';
 
@@ -189,12 +190,24 @@ export function createMetricsRepository(db: Db): MetricsRepository {
     refreshRunMetrics(runId);
   });
 
+  const runExists = db.prepare<[string], { one: number }>(`SELECT 1 AS one FROM runs WHERE id = ?`);
+  /** A batch naming a missing run fails whole, and says which run. */
+  function withKnownRuns(entries: readonly { runId: string }[], write: () => void): void {
+    try {
+      write();
+    } catch (err) {
+      if (!isForeignKeyError(err)) throw err;
+      const missing = entries.find((e) => !runExists.get(e.runId));
+      throw missing ? notFound('run', missing.runId) : err;
+    }
+  }
+
   return {
     append(runId, epoch) {
-      writeEpochs([{ runId, ...epoch }]);
+      forRun(runId, () => writeEpochs([{ runId, ...epoch }]));
     },
     appendMany(entries) {
-      if (entries.length > 0) writeEpochs(entries);
+      if (entries.length > 0) withKnownRuns(entries, () => writeEpochs(entries));
     },
     series(runId) {
       const out: MetricSeries[] = [];

@@ -3,6 +3,7 @@
 // achieved sparsity current.
 import type { LayerPruneReport, ModelTotals, PruneStepReport, ScoreHistogram } from '../../../shared/dto';
 import type { Db } from '../db';
+import { forRun } from '../errors';
 import { fromJson, realOrNaN, toJson } from '../json';
 
 interface StepRow {
@@ -116,7 +117,7 @@ export function createPruneStepsRepository(db: Db): PruneStepsRepository {
 
   return {
     record(runId, report) {
-      recordTx(runId, report);
+      forRun(runId, () => recordTx(runId, report));
     },
     list(runId) {
       const layersByStep = new Map<number, LayerPruneReport[]>();

@@ -3,7 +3,7 @@
 import type { BackendInfo, RunConfig, RunKind, RunStatus, RunSummary } from '../../../shared/dto';
 import type { Clock } from '../clock';
 import type { Db } from '../db';
-import { notFound } from '../errors';
+import { isForeignKeyError, notFound } from '../errors';
 import type { IdGenerator } from '../ids';
 import { fromJson, fromJsonOrNull, toJson } from '../json';
 import { decodeRunMetrics, type MetricPhase } from './metrics';
@@ -204,6 +204,8 @@ export function createRunsRepository(
   const updateName = db.prepare<[string, string]>(`UPDATE runs SET name = ? WHERE id = ?`);
   const selectState = db.prepare<[string], RunRow>(`SELECT * FROM runs WHERE id = ?`);
   const deleteOne = db.prepare<[string]>(`DELETE FROM runs WHERE id = ?`);
+  const datasetExists = db.prepare<[string], { one: number }>(`SELECT 1 AS one FROM datasets WHERE id = ?`);
+  const sweepExists = db.prepare<[string], { one: number }>(`SELECT 1 AS one FROM sweeps WHERE id = ?`);
   const selectRunning = db.prepare<[], { id: string; owner_pid: number | null }>(
     `SELECT id, owner_pid FROM runs WHERE status = 'running'`,
   );
@@ -245,18 +247,29 @@ export function createRunsRepository(
   return {
     create(input) {
       const id = input.id ?? newId();
-      insert.run({
-        id,
-        name: input.name,
-        kind: input.kind,
-        dataset_id: input.config.datasetId,
-        config_json: toJson(input.config),
-        seed: input.config.train.seed,
-        parent_run_id:
-          input.parentRunId !== undefined ? input.parentRunId : (input.config.parentRunId ?? null),
-        sweep_id: input.sweepId ?? null,
-        created_at: now(),
-      });
+      const parentRunId =
+        input.parentRunId !== undefined ? input.parentRunId : (input.config.parentRunId ?? null);
+      const sweepId = input.sweepId ?? null;
+      try {
+        insert.run({
+          id,
+          name: input.name,
+          kind: input.kind,
+          dataset_id: input.config.datasetId,
+          config_json: toJson(input.config),
+          seed: input.config.train.seed,
+          parent_run_id: parentRunId,
+          sweep_id: sweepId,
+          created_at: now(),
+        });
+      } catch (err) {
+        if (!isForeignKeyError(err)) throw err;
+        // Say which reference is missing.
+        if (!datasetExists.get(input.config.datasetId)) throw notFound('dataset', input.config.datasetId);
+        if (parentRunId !== null && !selectState.get(parentRunId)) throw notFound('parent run', parentRunId);
+        if (sweepId !== null && !sweepExists.get(sweepId)) throw notFound('sweep', sweepId);
+        throw err;
+      }
       const created = get(id);
       if (!created) throw new Error(`run ${id} vanished after insert`);
       return created;

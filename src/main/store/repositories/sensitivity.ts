@@ -2,6 +2,7 @@
 // kept in the order the task reported them.
 import type { SensitivityCurve } from '../../../shared/dto';
 import type { Db } from '../db';
+import { forRun } from '../errors';
 import { fromJson, toJson } from '../json';
 
 interface CurveRow {
@@ -44,13 +45,15 @@ export function createSensitivityRepository(db: Db): SensitivityRepository {
   return {
     save(runId, curve) {
       // JSON keeps NaN out (it becomes null); a curve's accuracies are finite by construction.
-      upsert.run({
-        run_id: runId,
-        layer: curve.layer,
-        sparsities_json: toJson(curve.sparsities),
-        accuracies_json: toJson(curve.accuracies),
-        losses_json: toJson(curve.losses),
-      });
+      forRun(runId, () =>
+        upsert.run({
+          run_id: runId,
+          layer: curve.layer,
+          sparsities_json: toJson(curve.sparsities),
+          accuracies_json: toJson(curve.accuracies),
+          losses_json: toJson(curve.losses),
+        }),
+      );
     },
     list(runId) {
       return selectAll.all(runId).map(rowToCurve);

@@ -3,6 +3,7 @@
 import type { Clock } from '../clock';
 import type { Db } from '../db';
 import type { IdGenerator } from '../ids';
+import { isForeignKeyError, notFound } from '../errors';
 import { fromJson, toJson } from '../json';
 
 export interface SweepRecord {
@@ -57,7 +58,12 @@ export function createSweepsRepository(db: Db, clock: Clock, newId: IdGenerator)
         request_json: toJson(input.request),
         created_at: clock().toISOString(),
       };
-      insert.run(row);
+      try {
+        insert.run(row);
+      } catch (err) {
+        if (isForeignKeyError(err)) throw notFound('dataset', input.datasetId);
+        throw err;
+      }
       return rowToSweep(row);
     },
     get(id) {
