@@ -5,6 +5,7 @@ import { runWorker, type TaskTable } from './workerHost';
 export const engineTasks: TaskTable = {
   importTask: async () => (await import('../engine/tasks/importTask')).importTask,
   exportTask: async () => (await import('../engine/tasks/exportTask')).exportTask,
+  exportDatasetTask: async () => (await import('../engine/tasks/exportDatasetTask')).exportDatasetTask,
 };
 
 runWorker(engineTasks);

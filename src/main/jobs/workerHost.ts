@@ -58,6 +58,8 @@ export function runWorker(table: TaskTable, port: ParentPort = detectParentPort(
       void runTask(table, message, controller.signal, port);
     }
   });
+  // A worker whose parent died (a crashed app, a killed CLI) must not train on as an orphan.
+  if (typeof process.send === 'function') process.on('disconnect', () => process.exit(1));
   port.post({ type: 'ready', pid: process.pid });
 }
 
