@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { importOptions } from '../../../src/shared/schemas';
 import { readDatasetCache, readDatasetSamples } from '../../../src/main/engine/data/cache';
 import { importTask } from '../../../src/main/engine/tasks/importTask';
 import type { TaskEvent } from '../../../src/main/engine/types';
+import { make } from '../data/fixtures/images';
 
 const samplePath = join(import.meta.dirname, '..', '..', '..', 'resources', 'sample', 'fashion-mnist');
 
@@ -72,5 +73,104 @@ describe('importTask on the bundled sample', () => {
       expect(splits.test.labels[item.index]).toBe(3);
       expect(item.dataUrl.startsWith('data:image/png;base64,')).toBe(true);
     }
+  });
+});
+
+describe('importTask: cancel, split folders, overrides', () => {
+  let dataDir: string;
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'prunelab-import-'));
+  });
+  afterEach(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it.each(['scan', 'decode', 'write'])(
+    'a cancel during %s rejects with AbortError and leaves no half dataset',
+    async (phase) => {
+      const controller = new AbortController();
+      const seen: string[] = [];
+      const run = importTask(
+        { datasetId: 'cancelled', options: importOptions.parse({ path: samplePath }) },
+        {
+          signal: controller.signal,
+          dataDir,
+          emit: (e) => {
+            if (e.type !== 'progress') return;
+            seen.push(e.phase);
+            if (e.phase === phase) controller.abort();
+          },
+        },
+      );
+      await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+      expect(seen).toContain(phase);
+      expect(await readdir(join(dataDir, 'datasets'))).toEqual([]);
+    },
+  );
+
+  it('progress is monotonic with a fixed total per phase', async () => {
+    const events: TaskEvent[] = [];
+    await importTask(
+      { datasetId: 'p', options: importOptions.parse({ path: samplePath }) },
+      { signal: new AbortController().signal, dataDir, emit: (e) => events.push(e) },
+    );
+    const decode = events.flatMap((e) => (e.type === 'progress' && e.phase === 'decode' ? [e] : []));
+    expect(decode.length).toBeGreaterThan(10);
+    expect(decode.every((e) => e.total === 3000)).toBe(true);
+    expect(decode.map((e) => e.done)).toEqual([...decode.map((e) => e.done)].sort((a, b) => a - b));
+    expect(decode.at(-1)?.done).toBe(3000);
+  });
+
+  it('honours train/val/test folders and the size, channel and resize overrides', async () => {
+    const root = join(dataDir, 'split-source');
+    for (const [split, n] of [
+      ['train', 6],
+      ['val', 2],
+      ['test', 3],
+    ] as const)
+      for (const cls of ['ants', 'bees'])
+        for (let i = 0; i < n; i++)
+          await mkdir(join(root, split, cls), { recursive: true }).then(async () =>
+            writeFile(
+              join(root, split, cls, `${i}.jpg`),
+              await make.jpeg(split.length * 100 + i + (cls === 'ants' ? 0 : 50), 30, 20),
+            ),
+          );
+    const detail = await importTask(
+      {
+        datasetId: 'folders',
+        options: importOptions.parse({
+          path: root,
+          size: 24,
+          channels: 1,
+          resizeMode: 'pad',
+          name: 'Ants & bees',
+        }),
+      },
+      { signal: new AbortController().signal, dataDir, emit: () => {} },
+    );
+    expect(detail.name).toBe('Ants & bees');
+    expect(detail.inputShape).toEqual([24, 24, 1]);
+    expect(detail.resizeMode).toBe('pad');
+    expect(detail.split).toEqual({ train: 12, validation: 4, test: 6, seed: 42, fromFolders: true });
+    expect(detail.classes).toEqual([
+      { name: 'ants', count: 11, train: 6, validation: 2, test: 3 },
+      { name: 'bees', count: 11, train: 6, validation: 2, test: 3 },
+    ]);
+  });
+
+  it('reimporting over an existing dataset id replaces it whole', async () => {
+    const small = join(dataDir, 'small');
+    await cp(join(samplePath, 'Bag'), join(small, 'Bag'), { recursive: true });
+    await cp(join(samplePath, 'Coat'), join(small, 'Coat'), { recursive: true });
+    const ctx = { signal: new AbortController().signal, dataDir, emit: () => {} };
+    await importTask({ datasetId: 'same', options: importOptions.parse({ path: samplePath }) }, ctx);
+    const second = await importTask(
+      { datasetId: 'same', options: importOptions.parse({ path: small }) },
+      ctx,
+    );
+    const { detail } = await readDatasetCache(join(dataDir, 'datasets', 'same'));
+    expect(detail).toEqual(second);
+    expect(detail.imported).toBe(600);
   });
 });
