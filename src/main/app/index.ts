@@ -15,6 +15,11 @@ const electron = createRequire(import.meta.url)('electron') as ElectronMain;
 const here = dirname(fileURLToPath(import.meta.url));
 const dataDirFlag = process.argv.find((a) => a.startsWith('--data-dir='))?.slice('--data-dir='.length);
 
+// Installed builds carry resources/ next to the asar (electron-builder extraResources).
+const resources = electron.app.isPackaged
+  ? (process as NodeJS.Process & { resourcesPath: string }).resourcesPath
+  : join(here, '..', '..', 'resources');
+
 electron.app.setAppUserModelId?.(APP_ID);
 
 const mainApp = createMainApp({
@@ -29,7 +34,7 @@ const mainApp = createMainApp({
   argv: process.argv,
   cwd: process.cwd(),
   platform: process.platform,
-  iconPath: join(here, '..', '..', 'resources', 'icons', 'icon.png'),
+  iconPath: join(resources, 'icons', electron.app.isPackaged ? '512x512.png' : 'icon.png'),
 });
 
 void mainApp.start();
