@@ -58,6 +58,9 @@ export function runWorker(table: TaskTable, port: ParentPort = detectParentPort(
       void runTask(table, message, controller.signal, port);
     }
   });
+  // Ctrl-C in a terminal signals the whole process group: the parent decides (it sends 'cancel'), so the
+  // worker must not die of SIGINT on its own and turn a cancel into a crash.
+  process.on('SIGINT', () => undefined);
   // A worker whose parent died (a crashed app, a killed CLI) must not train on as an orphan.
   if (typeof process.send === 'function') process.on('disconnect', () => process.exit(1));
   port.post({ type: 'ready', pid: process.pid });
