@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { encodeWeight } from '../../../src/main/engine/export/encodeWeights';
+import { sparseStreams } from '../../../src/main/engine/export/sparseEncoding';
 import {
   float16BitsToNumber,
   float32ToFloat16Bits,
@@ -62,5 +64,28 @@ describe('affine uint8', () => {
     const zeros = new Float32Array(4);
     const params = affineUint8Params(zeros);
     expect(Array.from(dequantizeUint8(quantizeUint8(zeros, params), params))).toEqual([0, 0, 0, 0]);
+  });
+});
+
+describe('sparse encoding', () => {
+  it('is lossless: the bitmask and the shuffled values restore every stored element', () => {
+    const values = new Float32Array(37).map((_, i) => (i % 3 === 0 ? Math.cos(i) : 0));
+    const weights = (['float32', 'float16', 'uint8'] as const).map((encoding) =>
+      encodeWeight({ name: 'w', shape: [37, 1], values }, encoding),
+    );
+    for (const w of weights) {
+      const { bitmask, values: shuffled } = sparseStreams([w]);
+      const width = w.bytes.length / 37;
+      const restored = new Uint8Array(w.bytes.length);
+      const fill = w.kind === 'uint8' ? (w.quant?.zeroPoint ?? 0) : 0;
+      restored.fill(fill);
+      const kept: number[] = [];
+      for (let i = 0; i < 37; i++) if (((bitmask[i >> 3] as number) & (0x80 >> (i & 7))) !== 0) kept.push(i);
+      expect(kept.length).toBe(13); // i = 0, 3, …, 36
+      kept.forEach((i, k) => {
+        for (let b = 0; b < width; b++) restored[i * width + b] = shuffled[b * kept.length + k] as number;
+      });
+      expect(Array.from(restored)).toEqual(Array.from(w.bytes));
+    }
   });
 });

@@ -74,13 +74,12 @@ describe('exportModel', () => {
       expect(result.bytes).toBe(raw);
       expect(result.gzipBytes).toBe(gz);
 
-      // The sparse figure, rebuilt here from the shard: bitmask + nonzero float32 values per tensor.
+      // The sparse figure, rebuilt here from the shard: gzip(bitmasks) + gzip(nonzero float32 values,
+      // byte-shuffled per tensor) + gzip(model.json).
       const json = JSON.parse(await readFile(join(out, 'model.json'), 'utf8'));
       const shard = await readFile(join(out, json.weightsManifest[0].paths[0]));
-      const floats = new Float32Array(
-        shard.buffer.slice(shard.byteOffset, shard.byteOffset + shard.byteLength),
-      );
-      const parts: Uint8Array[] = [];
+      const masksOut: Uint8Array[] = [];
+      const valuesOut: Uint8Array[] = [];
       let at = 0;
       let nonzero = 0;
       for (const spec of json.weightsManifest[0].weights as { shape: number[] }[]) {
@@ -88,20 +87,23 @@ describe('exportModel', () => {
         const bits = new Uint8Array(Math.ceil(n / 8));
         const kept: number[] = [];
         for (let i = 0; i < n; i++) {
-          const v = floats[at + i] as number;
-          if (v !== 0) {
+          if (shard.readFloatLE((at + i) * 4) !== 0) {
             bits[i >> 3] = (bits[i >> 3] as number) | (0x80 >> (i & 7));
-            kept.push(v);
+            kept.push(at + i);
           }
         }
+        const planes = new Uint8Array(kept.length * 4);
+        for (let b = 0; b < 4; b++)
+          kept.forEach((e, k) => (planes[b * kept.length + k] = shard[e * 4 + b] as number));
         nonzero += kept.length;
-        parts.push(bits, new Uint8Array(new Float32Array(kept).buffer));
+        masksOut.push(bits);
+        valuesOut.push(planes);
         at += n;
       }
-      const sparse = Buffer.concat(parts);
+      const gzipLength = (b: Uint8Array) => gzipSync(b, { level: 9 }).length;
       const topology = await readFile(join(out, 'model.json'));
       expect(result.sizes.export.sparseGzipBytes).toBe(
-        gzipSync(sparse, { level: 9 }).length + gzipSync(topology, { level: 9 }).length,
+        gzipLength(Buffer.concat(masksOut)) + gzipLength(Buffer.concat(valuesOut)) + gzipLength(topology),
       );
       expect(result.sizes.export.parameters).toBe(model.countParams());
       expect(result.sizes.export.nonzeroParameters).toBe(nonzero);

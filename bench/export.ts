@@ -1,0 +1,177 @@
+// npm run bench:export — the size truth and parity of real exports of the keras-cifar-cnn preset
+// (32×32×3, 10 classes), written, measured from the files and loaded in a fresh process, side by side:
+//   gzip80      dense float32 gzip ÷ pruned float32 gzip at 80% sparsity        — goal ≥ 3
+//   gzip90      the same at 90%                                                — goal ≥ 5
+//   uint8At80   dense float32 gzip ÷ pruned uint8 gzip at 80%                   — goal ≥ 9.5
+//   sparseGain90  1 − sparse-encoding bytes ÷ gzip bytes, float32 at 90%       — goal ≥ 0.20
+// Pruning is per-layer magnitude masks on every kernel (the prune engine's taylor ranking only changes
+// WHICH weights go, not how many, and the sizes depend on how many). Weights are the preset's seeded
+// initialisation. Parity uses --images N seeded random images (default 200; the app uses ≤ 1,000 test
+// images). Options: --images N, --seed N. The last line of stdout is one JSON object of the figures.
+import * as tf from '@tensorflow/tfjs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExportFormat, ParityResult, SizeTable, WeightEncoding } from '../src/shared/dto';
+import { initBackend } from '../src/main/engine/backend';
+import { exportModel } from '../src/main/engine/export/exportModel';
+import { createPreset } from '../src/main/engine/models';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const imageCount = option('images', 200);
+const seed = option('seed', 1);
+const inputShape: [number, number, number] = [32, 32, 3];
+const classes = Array.from({ length: 10 }, (_, i) => `class${i}`);
+
+/** Per-layer magnitude masks (1 = keep) on every kernel, keyed by weight originalName. */
+function magnitudeMasks(model: tf.LayersModel, sparsity: number): Map<string, tf.Tensor> {
+  const masks = new Map<string, tf.Tensor>();
+  for (const w of model.weights) {
+    if (!w.originalName.endsWith('/kernel')) continue;
+    const values = w.read().dataSync() as Float32Array;
+    const sorted = Float32Array.from(values, Math.abs).sort();
+    const threshold = sorted[Math.floor(sparsity * sorted.length)] as number;
+    const keep = Float32Array.from(values, (v) => (Math.abs(v) >= threshold ? 1 : 0));
+    masks.set(w.originalName, tf.tensor(keep, w.shape as number[]));
+  }
+  return masks;
+}
+
+interface Row {
+  sparsity: number;
+  format: ExportFormat;
+  encoding: WeightEncoding;
+  sizes: SizeTable;
+  parity: ParityResult;
+  seconds: number;
+}
+
+async function main(): Promise<void> {
+  const backend = await initBackend();
+  const parityImages = tf.tidy(() => ({
+    images: tf.randomUniform([imageCount, ...inputShape], 0, 1, 'float32', seed).dataSync() as Float32Array,
+    count: imageCount,
+    height: inputShape[0],
+    width: inputShape[1],
+    channels: inputShape[2],
+  }));
+  const root = await mkdtemp(join(tmpdir(), 'prunelab-bench-export-'));
+  const build = () => createPreset('keras-cifar-cnn', { inputShape, classes: classes.length, seed });
+  const dense = build();
+  const rows: Row[] = [];
+  const cases: [number, ExportFormat, WeightEncoding][] = [
+    [0.8, 'tfjs', 'float32'],
+    [0.8, 'tfjs', 'float16'],
+    [0.8, 'tfjs', 'uint8'],
+    [0.8, 'onnx', 'float32'],
+    [0.8, 'onnx', 'uint8'],
+    [0.9, 'tfjs', 'float32'],
+    [0.9, 'tfjs', 'uint8'],
+  ];
+  try {
+    for (const [sparsity, format, encoding] of cases) {
+      const model = build();
+      const masks = magnitudeMasks(model, sparsity);
+      const started = performance.now();
+      const outcome = await exportModel({
+        model,
+        masks,
+        denseModel: dense,
+        format,
+        encoding,
+        outDir: join(root, `${format}-${encoding}-${sparsity}`),
+        zip: false,
+        classes,
+        inputShape,
+        resizeMode: 'crop',
+        runId: 'bench',
+        runConfig: null,
+        appVersion: 'bench',
+        parityImages,
+      });
+      rows.push({
+        sparsity,
+        format,
+        encoding,
+        sizes: outcome.sizes,
+        parity: outcome.parity,
+        seconds: (performance.now() - started) / 1000,
+      });
+      tf.dispose([...masks.values()]);
+      model.dispose();
+    }
+  } finally {
+    dense.dispose();
+    await rm(root, { recursive: true, force: true });
+  }
+
+  console.log(
+    `keras-cifar-cnn ${inputShape.join('×')}, ${classes.length} classes, backend ${backend.name}; parity on ${imageCount} images`,
+  );
+  console.log(
+    'sparsity format encoding   raw B   gzip B  sparse B  nonzero/params   gzip× (vs dense f32)  top-1   max|Δlogit|',
+  );
+  for (const r of rows) {
+    const e = r.sizes.export;
+    console.log(
+      [
+        r.sparsity.toFixed(2).padStart(8),
+        r.format.padEnd(6),
+        r.encoding.padEnd(8),
+        String(e.rawBytes).padStart(7),
+        String(e.gzipBytes).padStart(8),
+        String(e.sparseGzipBytes).padStart(9),
+        `${e.nonzeroParameters}/${e.parameters}`.padStart(15),
+        r.sizes.ratios.gzip.toFixed(2).padStart(21),
+        (r.parity.top1Agreement * 100).toFixed(1).padStart(6),
+        r.parity.maxAbsLogitDelta.toExponential(2).padStart(12),
+      ].join(' '),
+    );
+  }
+  const find = (s: number, f: ExportFormat, e: WeightEncoding) =>
+    rows.find((r) => r.sparsity === s && r.format === f && r.encoding === e) as Row;
+  const f80 = find(0.8, 'tfjs', 'float32');
+  const f90 = find(0.9, 'tfjs', 'float32');
+  const u80 = find(0.8, 'tfjs', 'uint8');
+  const round = (x: number, d = 3) => Number(x.toFixed(d));
+  const figures = {
+    preset: 'keras-cifar-cnn',
+    backend: backend.name,
+    parameters: f80.sizes.dense.parameters,
+    denseGzipBytes: f80.sizes.dense.gzipBytes,
+    gzip80: round(f80.sizes.ratios.gzip),
+    gzip90: round(f90.sizes.ratios.gzip),
+    uint8At80: round(f80.sizes.dense.gzipBytes / u80.sizes.export.gzipBytes),
+    sparseGain90: round(1 - f90.sizes.export.sparseGzipBytes / f90.sizes.export.gzipBytes),
+    goals: {
+      gzip80: f80.sizes.ratios.gzip >= 3,
+      gzip90: f90.sizes.ratios.gzip >= 5,
+      uint8At80: f80.sizes.dense.gzipBytes / u80.sizes.export.gzipBytes >= 9.5,
+      sparseGain90: 1 - f90.sizes.export.sparseGzipBytes / f90.sizes.export.gzipBytes >= 0.2,
+    },
+    parity: Object.fromEntries(
+      rows.map((r) => [
+        `${r.format}-${r.encoding}-${r.sparsity}`,
+        {
+          ok: r.parity.ok,
+          top1: round(r.parity.top1Agreement, 4),
+          maxAbsLogitDelta: Number(r.parity.maxAbsLogitDelta.toExponential(2)),
+        },
+      ]),
+    ),
+    exportSeconds: round(
+      rows.reduce((s, r) => s + r.seconds, 0),
+      1,
+    ),
+  };
+  console.log(JSON.stringify(figures));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
