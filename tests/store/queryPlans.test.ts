@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/main/store';
 import { metricSql } from '../../src/main/store/repositories/metrics';
 import { runFilterKeys, runListSql, type RunFilterKey } from '../../src/main/store/repositories/runs';
-import { memoryStore } from './fixtures';
+import { memoryStore, pruneConfig, sampleDataset, trainConfig } from './fixtures';
 
 let store: Store;
 beforeAll(() => {
@@ -37,6 +37,7 @@ describe('query plans of the hot queries', () => {
     expectIndexed(steps);
     expect(steps).toContain('SCAN r USING INDEX runs_by_created');
     expect(steps.some((s) => s.startsWith('SEARCH e USING INDEX'))).toBe(true);
+    expect(steps.some((s) => s.startsWith('SEARCH d USING INDEX'))).toBe(true);
     expect(steps.some((s) => s.startsWith('SEARCH a USING INDEX artifacts_by_run'))).toBe(true);
   });
 
@@ -84,5 +85,56 @@ describe('query plans of the hot queries', () => {
     const steps = plan(metricSql.summariesOf, '["a","b"]');
     expectIndexed(steps);
     expect(steps).toContain('SEARCH s USING PRIMARY KEY (run_id=?)');
+  });
+});
+
+describe('query plans once SQLite has statistics of a skewed history', () => {
+  it('still answers every filter without a full scan or a sort', () => {
+    const s = memoryStore();
+    try {
+      s.datasets.save(sampleDataset('ds-1'));
+      s.datasets.save(sampleDataset('ds-2'));
+      const sweep = s.sweeps.create({ name: 'g', datasetId: 'ds-1', request: {} });
+      s.transaction(() => {
+        for (let i = 0; i < 300; i++) {
+          const dense = s.runs.create({
+            name: `d${i}`,
+            kind: 'train',
+            config: trainConfig(i % 10 ? 'ds-1' : 'ds-2'),
+          });
+          s.runs.setStatus(dense.id, 'done');
+          const pruned = s.runs.create({
+            name: `p${i}`,
+            kind: 'prune',
+            config: pruneConfig('ds-1', dense.id, i % 2 ? 'taylor' : 'random'),
+            sweepId: i % 7 ? null : sweep.id,
+          });
+          s.runs.setStatus(pruned.id, i % 50 ? 'done' : 'failed');
+        }
+      });
+      s.db.exec('ANALYZE');
+      const params = {
+        limit: 50,
+        offset: 0,
+        datasetId: 'ds-1',
+        criterion: 'taylor',
+        status: 'done',
+        kind: 'prune',
+        sweepId: sweep.id,
+        parentRunId: 't-5',
+      };
+      for (const key of runFilterKeys) {
+        const steps = (
+          s.db.prepare(`EXPLAIN QUERY PLAN ${runListSql([key])}`).all(params) as { detail: string }[]
+        ).map((r) => r.detail);
+        for (const step of steps) {
+          expect(step, `${key}: ${steps.join(' | ')}`).not.toMatch(/TEMP B-TREE/);
+          if (/^(SCAN|SEARCH) /.test(step))
+            expect(step, `${key}: ${steps.join(' | ')}`).toMatch(/USING (COVERING )?INDEX|PRIMARY KEY/);
+        }
+      }
+    } finally {
+      s.close();
+    }
   });
 });

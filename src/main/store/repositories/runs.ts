@@ -135,11 +135,11 @@ export function rowToRunSummary(row: RunListRow): RunSummary {
 const listSelect = `
   SELECT r.id, r.name, r.kind, r.status, r.dataset_id, r.config_json, r.seed, r.backend_json, r.parent_run_id,
     r.sweep_id, r.created_at, r.started_at, r.finished_at, r.error, r.sparsity, r.metrics_json,
-    d.name AS dataset_name,
+    (SELECT d.name FROM datasets d WHERE d.id = r.dataset_id) AS dataset_name,
     (SELECT e.accuracy FROM evaluations e WHERE e.run_id = r.id AND e.which = 'final') AS test_accuracy,
     (SELECT min(a.gzip_bytes) FROM artifacts a WHERE a.run_id = r.id AND a.format <> 'dataset-png')
       AS export_gzip_bytes
-  FROM runs r JOIN datasets d ON d.id = r.dataset_id`;
+  FROM runs r`;
 
 // Each filter is a fixed SQL fragment with a bound value; one statement per combination, prepared once.
 const filterColumns = {
