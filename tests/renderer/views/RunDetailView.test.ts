@@ -1,0 +1,155 @@
+// Run detail: live progress with ETA and backend, curves that grow with events, pruning maps, the
+// confusion matrix's images, cancel / resume / export, and a missing run.
+import { afterEach, describe, expect, it } from 'vitest';
+import { flushPromises } from '@vue/test-utils';
+import RunDetailView from '../../../src/renderer/views/RunDetailView.vue';
+import { useJobsStore } from '../../../src/renderer/stores/jobs';
+import { useRunsStore } from '../../../src/renderer/stores/runs';
+import { mountWithApi, ChartStub } from '../mountWithApi';
+import { makeArtifact, makePruneSteps, makeRun, seeded } from '../fixtures';
+
+afterEach(() => {
+  document.body.innerHTML = '';
+  location.hash = '';
+});
+
+type Option = {
+  series: { name: string; data: [number, number][]; markPoint?: { data: { coord: [number, number] }[] } }[];
+};
+
+describe('RunDetailView', () => {
+  it('while running: progress with phase and ETA, the backend and why, curves that grow with each epoch', async () => {
+    const run = {
+      ...makeRun({ id: 'r1', status: 'running', epochs: 2 }),
+      finishedAt: null,
+      pruneSteps: [],
+      evaluation: null,
+      testAccuracy: null,
+    };
+    const { wrapper } = await mountWithApi(RunDetailView, { props: { runId: 'r1' }, state: { runs: [run] } });
+    useJobsStore().applyProgress({
+      jobId: 'j',
+      kind: 'train',
+      runId: 'r1',
+      datasetId: null,
+      phase: 'epoch 3/5',
+      done: 2,
+      total: 5,
+      etaSeconds: 95,
+    });
+    await flushPromises();
+    expect(wrapper.get('[data-test="run-progress"]').text()).toMatch(/epoch 3\/5.*2 \/ 5.*ETA 1m 35s/s);
+    expect(wrapper.get('[data-test="backend"]').text()).toContain(
+      'WebAssembly · 2 threads — tfjs-node not installed: using wasm, 2 threads',
+    );
+    expect(wrapper.find('[data-test="cancel"]').exists()).toBe(true);
+
+    const accuracy = () =>
+      wrapper.findAllComponents(ChartStub).find((c) => c.props('label').startsWith('accuracy'))!;
+    const valPoints = () =>
+      (accuracy().props('option') as Option).series.find((s) => s.name === 'validation')!.data.length;
+    expect(valPoints()).toBe(2);
+    useRunsStore().applyEpoch({
+      runId: 'r1',
+      epoch: 3,
+      phase: 'train',
+      values: [
+        { split: 'validation', name: 'accuracy', value: 0.97 },
+        { split: 'train', name: 'accuracy', value: 0.98 },
+      ],
+    });
+    await flushPromises();
+    expect(valPoints()).toBe(3);
+    // the best epoch is pinned where the best validation value is
+    expect(
+      (accuracy().props('option') as Option).series.find((s) => s.name === 'validation')!.markPoint!.data[0]!
+        .coord,
+    ).toEqual([3, 0.97]);
+    expect(wrapper.get('[data-metric="accuracy"] [data-test="best-epoch"]').text()).toBe(
+      'best 97.00% at epoch 3',
+    );
+  });
+
+  it('says it is waiting before the first epoch', async () => {
+    const run = { ...makeRun({ id: 'r1', status: 'queued' }), metrics: [], pruneSteps: [], evaluation: null };
+    const { wrapper } = await mountWithApi(RunDetailView, { props: { runId: 'r1' }, state: { runs: [run] } });
+    expect(wrapper.get('[data-test="no-epochs"]').text()).toBe('Waiting for the first epoch…');
+  });
+
+  it('a live prune step brings in per-layer bars and the sparsity map', async () => {
+    const run = { ...makeRun({ id: 'r1', status: 'running' }), pruneSteps: [] };
+    const { wrapper } = await mountWithApi(RunDetailView, { props: { runId: 'r1' }, state: { runs: [run] } });
+    expect(wrapper.find('[data-test="pruning"]').exists()).toBe(false);
+    const [step] = makePruneSteps(0.6, 1, seeded(5));
+    useRunsStore().applyPruneStep({ runId: 'r1', report: step! });
+    await flushPromises();
+    expect(wrapper.findAll('[data-test="layer-bars"] tbody tr')).toHaveLength(4);
+    expect(wrapper.get('[data-test="sparsity-canvas"]').attributes('aria-label')).toMatch(
+      /^Sparsity map of dense_1: \d+\.\d% pruned$/,
+    );
+  });
+
+  it('moves through prune steps with the slider', async () => {
+    const run = makeRun({ id: 'r1', pruned: { criterion: 'taylor', sparsity: 0.9, steps: 3 } });
+    const { wrapper } = await mountWithApi(RunDetailView, { props: { runId: 'r1' }, state: { runs: [run] } });
+    const label = () => wrapper.get('[data-test="sparsity-panel"]').text();
+    expect(label()).toContain('target 90%');
+    await wrapper.get('[data-test="step-slider"]').setValue('0');
+    expect(label()).toContain('target 30%');
+  });
+
+  it('a confusion cell lists its test images using the recorded predictions', async () => {
+    const run = makeRun({ id: 'r1', pruned: { criterion: 'taylor', sparsity: 0.5 } });
+    const { wrapper, fake } = await mountWithApi(RunDetailView, {
+      props: { runId: 'r1' },
+      state: { runs: [run] },
+    });
+    const cells = wrapper.findAll('[data-test="confusion-cell"]');
+    expect(cells).toHaveLength(100);
+    await cells[0]!.trigger('click');
+    await flushPromises();
+    const byIndex = fake.calls.filter(
+      (c) => c.name === 'datasets.samples' && (c.payload as { indices?: number[] }).indices,
+    );
+    expect(byIndex).toHaveLength(1);
+    const preds = run.evaluation!.predictions!;
+    for (const i of (byIndex[0]!.payload as { indices: number[] }).indices) expect(preds[i]).toBe(0);
+    expect(wrapper.get('[data-test="cell-images"] h3').text()).toBe('T-shirt predicted as T-shirt');
+    expect(wrapper.findAll('[data-test="cell-images"] img').length).toBeGreaterThan(0);
+  });
+
+  it('cancel and resume call the services; failures are shown', async () => {
+    const running = makeRun({ id: 'r1', status: 'running' });
+    const { wrapper, fake } = await mountWithApi(RunDetailView, {
+      props: { runId: 'r1' },
+      state: {
+        runs: [running],
+        failures: { 'runs.cancel': { code: 'CONFLICT', message: 'the run already finished' } },
+      },
+    });
+    await wrapper.get('[data-test="cancel"]').trigger('click');
+    await flushPromises();
+    expect(fake.calls.some((c) => c.name === 'runs.cancel')).toBe(true);
+    expect(wrapper.get('[role="alert"]').text()).toContain('the run already finished');
+    useRunsStore().applyStatus({ runId: 'r1', status: 'interrupted', error: null });
+    await flushPromises();
+    await wrapper.get('[data-test="resume"]').trigger('click');
+    await flushPromises();
+    expect(fake.calls.find((c) => c.name === 'runs.resume')!.payload).toEqual({ id: 'r1' });
+  });
+
+  it('opens the export dialog for a finished run', async () => {
+    const { wrapper } = await mountWithApi(RunDetailView, {
+      props: { runId: 'r1' },
+      state: { runs: [makeRun({ id: 'r1' })], artifacts: [makeArtifact('r1')] },
+    });
+    await wrapper.get('[data-test="export"]').trigger('click');
+    expect(wrapper.find('[data-test="export-dialog"]').exists()).toBe(true);
+  });
+
+  it('a run that does not exist says so and offers the runs list', async () => {
+    const { wrapper } = await mountWithApi(RunDetailView, { props: { runId: 'gone' } });
+    expect(wrapper.text()).toContain('Run not available');
+    expect(wrapper.get('[role="alert"]').text()).toContain('run not found');
+  });
+});
