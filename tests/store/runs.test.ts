@@ -104,6 +104,14 @@ describe('runs repository', () => {
     expect(() => store.runs.setStatus('missing', 'done')).toThrow(/run missing does not exist/);
   });
 
+  it('stores hostile text as data (values are always bound)', () => {
+    const name = 'x\'); DROP TABLE runs; -- \u0000 ☃ "quoted"';
+    const run = store.runs.create({ name, kind: 'train', config: trainConfig() });
+    store.runs.setStatus(run.id, 'failed', { error: "it's \n broken; DELETE FROM runs" });
+    expect(store.runs.get(run.id)).toMatchObject({ name, error: "it's \n broken; DELETE FROM runs" });
+    expect(store.runs.list()).toHaveLength(1);
+  });
+
   it('records checkpoint and model dir for resume', () => {
     const run = store.runs.create({ name: 'r', kind: 'train', config: trainConfig() });
     expect(store.runs.state(run.id)).toEqual({

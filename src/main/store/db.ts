@@ -2,7 +2,7 @@
 // a busy timeout so the CLI and the app can share the file, synchronous=NORMAL (safe with WAL: a power cut
 // may lose the last transactions, never corrupt the file). Migrations run here, before anyone reads.
 import Database from 'better-sqlite3';
-import { storeError } from './errors';
+import { storeError, translateSqliteError } from './errors';
 import { latestVersion, migrate, readUserVersion } from './migrations';
 
 export type Db = Database.Database;
@@ -38,7 +38,7 @@ export function openDb(path: string, options: OpenDbOptions = {}): Db {
     return db;
   } catch (err) {
     db.close();
-    throw err;
+    throw translateSqliteError(err);
   }
 }
 

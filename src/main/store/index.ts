@@ -106,7 +106,12 @@ export function openStore(dbPath: string, options: StoreOptions = {}): Store {
     close: () => {
       if (!db.open) return;
       // SQLite's advice for long-lived connections: let it refresh planner statistics where they matter.
-      db.pragma('optimize');
+      // Best effort: a lock held by another process must not keep the file open.
+      try {
+        db.pragma('optimize');
+      } catch {
+        // statistics stay as they were
+      }
       db.close();
     },
   };
