@@ -24,7 +24,8 @@ export function createFakeApi(): FakeApi {
     async dispatch(name: string, raw: unknown): Promise<Result<unknown>> {
       if (!Object.hasOwn(payloads, name))
         return { ok: false, error: { code: 'VALIDATION', message: `unknown request ${name}` } };
-      const parsed = payloads[name as keyof typeof payloads].safeParse(raw);
+      // Like the real dispatch: no payload (null/undefined) means {}.
+      const parsed = payloads[name as keyof typeof payloads].safeParse(raw ?? {});
       if (!parsed.success) return { ok: false, error: { code: 'VALIDATION', message: parsed.error.message } };
       calls.push({ name, payload: parsed.data });
       if (name === 'datasets.import') return { ok: true, value: { jobId: 'job-1' } };

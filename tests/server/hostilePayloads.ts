@@ -53,7 +53,7 @@ export function hostileCases(count = 1000, seed = 7): HostileCase[] {
     () => ({
       family: 'wrong type',
       name: pick(objectPayloads),
-      payloadJson: JSON.stringify(pick([null, 42, 'text', [], true])),
+      payloadJson: JSON.stringify(pick([42, 'text', [], true, [{}]])),
     }),
     () => ({ family: 'pollution', name: pick(objectPayloads), payloadJson: pick(pollution) }),
     () => ({

@@ -77,8 +77,10 @@ describe('serve mode: uploading a dropped folder', () => {
     const path = (call?.payload as { path: string; name: string }).path;
     expect(call?.payload).toMatchObject({ name: 'pets', size: 32 });
     expect(path.startsWith(join(dir, 'uploads'))).toBe(true);
-    expect(await filesUnder(path)).toEqual(['set/cats/a.png', 'set/dogs/b.png']);
-    expect(await readFile(join(path, 'set', 'cats', 'a.png'), 'utf8')).toBe('AAAA');
+    // The dropped folder itself ("set") is imported, not the upload root around it.
+    expect(path.endsWith(`${uploadId}/set`)).toBe(true);
+    expect(await filesUnder(path)).toEqual(['cats/a.png', 'dogs/b.png']);
+    expect(await readFile(join(path, 'cats', 'a.png'), 'utf8')).toBe('AAAA');
     // When the import job ends, the uploaded copy goes.
     api.emit('job.finished', {
       jobId: 'job-1',
@@ -90,6 +92,21 @@ describe('serve mode: uploading a dropped folder', () => {
       error: null,
     });
     await expect.poll(() => filesUnder(path)).toEqual([]);
+  });
+
+  it('imports the upload root when the files are not inside one dropped folder', async () => {
+    const uploadId = await createUpload();
+    await put(uploadId, 'cats/a.png', 'A');
+    await put(uploadId, 'dogs/b.png', 'B');
+    await rawRequest(server.port, {
+      method: 'POST',
+      path: wirePaths.uploadImport(uploadId),
+      headers,
+      body: '{}',
+    });
+    const path = (api.calls.find((c) => c.name === 'datasets.import')?.payload as { path: string }).path;
+    expect(path.endsWith(uploadId)).toBe(true);
+    expect(await filesUnder(path)).toEqual(['cats/a.png', 'dogs/b.png']);
   });
 
   it('refuses traversal, absolute and NUL paths without writing anything', async () => {

@@ -153,7 +153,12 @@ export function createUploadStore(root: string, limits: Partial<UploadLimits> = 
       if (upload.files.size === 0)
         throw new ApiError({ code: 'VALIDATION', message: 'the upload has no files' });
       upload.importing = true;
-      return upload.dir;
+      // A dropped folder arrives as "<folder>/<class>/<file>": import that folder (its name becomes the
+      // dataset's default name), not the upload's own root around it.
+      const tops = new Set([...upload.files].map((p) => p.split('/')[0]));
+      const [top] = tops;
+      const nested = [...upload.files].every((p) => p.includes('/'));
+      return tops.size === 1 && nested && top !== undefined ? join(upload.dir, top) : upload.dir;
     },
 
     releaseImport(uploadId) {
