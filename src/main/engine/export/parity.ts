@@ -1,8 +1,9 @@
 import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ExportFormat, ParityResult, WeightEncoding } from '../../../shared/dto';
 import type { ParityChildRequest } from './parityChild';
@@ -135,9 +136,25 @@ export function compareLogits(
   return { top1Agreement: count === 0 ? 0 : agree / count, maxAbsLogitDelta: maxDelta };
 }
 
-const childScript = fileURLToPath(new URL('./parityChild.ts', import.meta.url));
-// Resolved from here, not from the cwd, so the child starts the same wherever the app was launched.
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+/**
+ * How to start the child: from source (tests, CLI, serve mode) it is parityChild.ts run through tsx,
+ * whose loader is resolved from here rather than from the cwd, so it starts wherever the app was
+ * launched; a bundled build ships it as parityChild.js beside (or one folder above) this chunk.
+ */
+export function parityChildCommand(): { script: string; execArgv: string[] } {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const source = join(here, 'parityChild.ts');
+  if (existsSync(source)) {
+    const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    return { script: source, execArgv: ['--import', tsxLoader] };
+  }
+  for (const candidate of [join(here, 'parityChild.js'), join(here, '..', 'parityChild.js')]) {
+    if (existsSync(candidate)) return { script: candidate, execArgv: [] };
+  }
+  throw new Error(
+    `The parity checker (parityChild) is missing from ${here}; this build cannot verify exports.`,
+  );
+}
 
 function runChild(
   requestPath: string,
@@ -146,8 +163,11 @@ function runChild(
 ): Promise<{ ok: true } | { ok: false; message: string }> {
   signal?.throwIfAborted();
   return new Promise((resolve, reject) => {
-    const child = fork(childScript, [requestPath], {
-      execArgv: ['--import', tsxLoader],
+    const command = parityChildCommand();
+    const child = fork(command.script, [requestPath], {
+      execArgv: command.execArgv,
+      // Inside Electron, fork() would start another Electron app without this.
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       timeout: timeoutMs,
       ...(signal ? { signal } : {}),

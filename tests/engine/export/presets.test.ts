@@ -1,0 +1,171 @@
+import * as tf from '@tensorflow/tfjs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { PresetName } from '../../../src/shared/dto';
+import { exportModel, type ExportModelOptions } from '../../../src/main/engine/export/exportModel';
+import { createPreset } from '../../../src/main/engine/models';
+import { magnitudeMasks, parityImages, withTempDir } from './fixtures';
+
+// The real presets, pruned, through the whole export in both formats: every layer kind they use must
+// map to ONNX and survive a fresh process. Inputs are tiny (the presets' minimum sizes) to stay cheap.
+
+let tensorsBefore = 0;
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+beforeEach(() => {
+  tensorsBefore = tf.memory().numTensors;
+});
+afterEach(() => {
+  expect(tf.memory().numTensors).toBe(tensorsBefore);
+});
+
+const cases: [PresetName, [number, number, number]][] = [
+  ['keras-cifar-cnn', [18, 18, 3]],
+  ['lenet5', [12, 12, 1]],
+  ['vgg-bn', [8, 8, 3]],
+];
+
+function baseOptions(
+  model: tf.LayersModel,
+  masks: Map<string, tf.Tensor> | null,
+  shape: [number, number, number],
+  outDir: string,
+): ExportModelOptions {
+  return {
+    model,
+    masks,
+    denseModel: null,
+    format: 'tfjs',
+    encoding: 'float32',
+    outDir,
+    zip: false,
+    classes: ['a', 'b', 'c'],
+    inputShape: shape,
+    resizeMode: 'pad',
+    runId: 'r',
+    runConfig: null,
+    appVersion: 't',
+    parityImages: parityImages(12, shape),
+  };
+}
+
+describe.each(cases)('%s', (preset, shape) => {
+  it.each(['tfjs', 'onnx'] as const)('exports pruned to %s float32 with exact parity', async (format) => {
+    const model = createPreset(preset, { inputShape: shape, classes: 3, seed: 2 });
+    // Batch norm fresh from init is the identity; move its statistics so the ONNX mapping is tested.
+    for (const layer of model.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
+      const values = layer.getWeights().map((w, i) => tf.randomUniform(w.shape, 0.5, 1.5, 'float32', i + 1));
+      layer.setWeights(values);
+      tf.dispose(values);
+    }
+    const masks = magnitudeMasks(model, 0.6);
+    try {
+      await withTempDir(async (root) => {
+        const result = await exportModel({ ...baseOptions(model, masks, shape, join(root, 'out')), format });
+        expect(result.parity.ok).toBe(true);
+        expect(result.parity.maxAbsLogitDelta).toBeLessThanOrEqual(1e-4);
+        expect(result.sizes.export.nonzeroParameters).toBeLessThan(result.sizes.dense.nonzeroParameters);
+      });
+    } finally {
+      tf.dispose([...masks.values()]);
+      model.dispose();
+    }
+  });
+});
+
+describe('structured (physically smaller) models', () => {
+  it('export their own smaller shapes', async () => {
+    const full = createPreset('lenet5', { inputShape: [12, 12, 1], classes: 3, seed: 2 });
+    // What structured pruning leaves: the same architecture with fewer filters and units.
+    const shrunk = tf.sequential({
+      layers: [
+        tf.layers.conv2d({
+          name: 'conv1',
+          inputShape: [12, 12, 1],
+          filters: 4,
+          kernelSize: 5,
+          padding: 'same',
+          activation: 'relu',
+        }),
+        tf.layers.maxPooling2d({ name: 'pool1', poolSize: 2 }),
+        tf.layers.conv2d({ name: 'conv2', filters: 9, kernelSize: 5, activation: 'relu' }),
+        tf.layers.maxPooling2d({ name: 'pool2', poolSize: 2 }),
+        tf.layers.flatten({ name: 'flatten' }),
+        tf.layers.dense({ name: 'dense1', units: 50, activation: 'relu' }),
+        tf.layers.dense({ name: 'dense2', units: 30, activation: 'relu' }),
+        tf.layers.dense({ name: 'logits', units: 3 }),
+      ],
+    });
+    try {
+      await withTempDir(async (root) => {
+        const result = await exportModel({
+          ...baseOptions(shrunk, null, [12, 12, 1], join(root, 'out')),
+          denseModel: full,
+          format: 'onnx',
+        });
+        expect(result.parity.ok).toBe(true);
+        expect(result.sizes.export.parameters).toBe(shrunk.countParams());
+        expect(result.sizes.dense.parameters).toBe(full.countParams());
+        expect(result.sizes.ratios.raw).toBeGreaterThan(2);
+      });
+    } finally {
+      shrunk.dispose();
+      full.dispose();
+    }
+  });
+});
+
+/** A layer only this process knows: stock tfjs elsewhere cannot deserialise it. */
+class ScaleByTwo extends tf.layers.Layer {
+  static readonly className = 'PruneLabScaleByTwo';
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => tf.mul(Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs, 2));
+  }
+}
+tf.serialization.registerClass(ScaleByTwo);
+
+describe('an export other tools cannot load', () => {
+  it('fails with PARITY_FAILED and leaves nothing behind', async () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.flatten({ inputShape: [4, 4, 1], name: 'flatten' }),
+        new ScaleByTwo({ name: 'custom' }),
+        tf.layers.dense({ name: 'logits', units: 3 }),
+      ],
+    });
+    try {
+      await withTempDir(async (root) => {
+        const run = exportModel(baseOptions(model, null, [4, 4, 1], join(root, 'out')));
+        await expect(run).rejects.toMatchObject({
+          code: 'PARITY_FAILED',
+          message: expect.stringMatching(/failed to run in a fresh tfjs process.*PruneLabScaleByTwo/s),
+        });
+        expect(await readdir(root)).toEqual([]);
+      });
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('refuses ONNX for a layer it cannot map, naming it', async () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.flatten({ inputShape: [4, 4, 1], name: 'flatten' }),
+        new ScaleByTwo({ name: 'custom' }),
+        tf.layers.dense({ name: 'logits', units: 3 }),
+      ],
+    });
+    try {
+      await withTempDir(async (root) => {
+        await expect(
+          exportModel({ ...baseOptions(model, null, [4, 4, 1], join(root, 'out')), format: 'onnx' }),
+        ).rejects.toThrow(/custom of kind PruneLabScaleByTwo/);
+        expect(await readdir(root)).toEqual([]);
+      });
+    } finally {
+      model.dispose();
+    }
+  });
+});
