@@ -41,7 +41,7 @@ export interface MetricsRepository {
   series(runId: string): MetricSeries[];
   /** Best value and its epoch of one metric; phase defaults to the run's last phase that has it. */
   best(runId: string, split: MetricSplit, name: string, phase?: MetricPhase): MetricBest | null;
-  /** Per-series summaries of many runs at once (the runs list). */
+  /** Per-series summaries (best, final, direction, count) of many runs at once, every phase. */
   summaries(runIds: readonly string[]): Map<string, MetricSummary[]>;
   /**
    * Forgets what a resumed run will redo: values of `phase` after `afterEpoch`, and every value of a later
