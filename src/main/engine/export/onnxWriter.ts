@@ -7,7 +7,7 @@ import { encodeOnnxModel, OnnxDataType } from './onnxProto';
 import type { NamedWeight } from './snapshot';
 import type { WrittenModel } from './tfjsWriter';
 
-/** Opset 13: the first with per-axis DequantizeLinear and the Softmax(axis) we emit; every runtime has it. */
+/** Opset 13: every op we emit exists there with today's semantics (Softmax over one axis), and every runtime in use reads it. */
 export const ONNX_OPSET = 13;
 /** IR version 7 is the one that goes with opset 13. */
 export const ONNX_IR_VERSION = 7;
