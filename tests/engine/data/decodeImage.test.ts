@@ -4,7 +4,7 @@ import type { DecodeTarget } from '../../../src/main/engine/data/channelPolicy';
 import { decodeImage, decodeWithSharp } from '../../../src/main/engine/data/decodeImage';
 import { tryFastPng } from '../../../src/main/engine/data/fastPng';
 import { sniffFormat } from '../../../src/main/engine/data/sniffFormat';
-import { grayPixels, make, rgbPixels } from './fixtures/images';
+import { grayPixels, make, pngWithEveryFilter, rgbPixels } from './fixtures/images';
 
 const target = (over: Partial<DecodeTarget> = {}): DecodeTarget => ({
   size: 16,
@@ -173,7 +173,12 @@ describe('the fast PNG path decodes exactly as sharp does', () => {
       3,
     ],
   ] as const)('%s', async (_name, build, size, channels) => {
-    for (const options of [{}, { compressionLevel: 0 }, { progressive: true }, { adaptiveFiltering: true }]) {
+    for (const options of [
+      {},
+      { compressionLevel: 0 },
+      { compressionLevel: 9 },
+      { adaptiveFiltering: true },
+    ]) {
       const png = new Uint8Array(await build().png(options).toBuffer());
       const t = target({ size, channels, resizeMode: 'crop' });
       const fast = tryFastPng(png, t);
@@ -184,13 +189,38 @@ describe('the fast PNG path decodes exactly as sharp does', () => {
     }
   });
 
-  it('declines what it cannot decode exactly: other sizes, alpha, palettes, 16 bits, colour → gray', async () => {
+  it.each([1, 3] as const)(
+    'undoes every PNG row filter (None, Sub, Up, Average, Paeth), %i channel(s)',
+    async (channels) => {
+      const px = channels === 1 ? grayPixels(30, 30, 9) : rgbPixels(30, 30, 9);
+      const png = new Uint8Array(pngWithEveryFilter(px, 30, 30, channels));
+      const t = target({ size: 30, channels });
+      const fast = tryFastPng(png, t);
+      expect(Buffer.from(fast!.pixels).equals(px)).toBe(true);
+      expect(Buffer.from((await decodeWithSharp(png, t)).pixels).equals(px)).toBe(true);
+    },
+  );
+
+  it('declines a damaged file (checksum) and leaves the verdict to sharp', async () => {
+    const png = Buffer.from(
+      await sharp(grayPixels(28, 28, 1), { raw: { width: 28, height: 28, channels: 1 } })
+        .toColourspace('b-w')
+        .png()
+        .toBuffer(),
+    );
+    png[png.length - 20] = (png[png.length - 20] ?? 0) ^ 0xff; // inside IDAT
+    expect(tryFastPng(png, target({ size: 28, channels: 1 }))).toBeNull();
+  });
+
+  it('declines what it cannot decode exactly: other sizes, alpha, palettes, 16 bits, interlacing, colour → gray', async () => {
     const t = target({ size: 28, channels: 3 });
     const rgb = sharp(rgbPixels(28, 28, 1), { raw: { width: 28, height: 28, channels: 3 } });
     expect(tryFastPng(await make.png(1, 20, 20), t)).toBeNull();
     expect(tryFastPng(await rgb.clone().ensureAlpha(0.5).png().toBuffer(), t)).toBeNull();
     expect(tryFastPng(await rgb.clone().png({ palette: true }).toBuffer(), t)).toBeNull();
     expect(tryFastPng(await rgb.clone().toColourspace('rgb16').png().toBuffer(), t)).toBeNull();
+    expect(tryFastPng(await rgb.clone().png({ progressive: true }).toBuffer(), t)).toBeNull();
+    expect(tryFastPng(await rgb.clone().withIccProfile('p3').png().toBuffer(), t)).toBeNull();
     expect(tryFastPng(await rgb.clone().png().toBuffer(), { ...t, channels: 1 })).toBeNull();
   });
 });

@@ -3,9 +3,9 @@
 // into typed arrays; nothing is decoded twice and nothing becomes a JS number array.
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encode as encodePng } from 'fast-png';
 import type { DatasetDetail, DatasetSample } from '../../../shared/dto';
 import type { DatasetSplits, ImageSet } from '../types';
+import { encodePng } from './encodePng';
 import { splitNames, type SplitName } from './split';
 
 export const CACHE_FORMAT = 'prunelab-dataset-cache';
@@ -91,9 +91,13 @@ export interface SampleQuery {
 }
 
 /** Encodes one cached image as a PNG data URL (gray or RGB). */
-export function pngDataUrl(pixels: Uint8Array, height: number, width: number, channels: number): string {
-  const png = encodePng({ width, height, data: pixels, channels, depth: 8 });
-  return `data:image/png;base64,${Buffer.from(png.buffer, png.byteOffset, png.byteLength).toString('base64')}`;
+export async function pngDataUrl(
+  pixels: Uint8Array,
+  height: number,
+  width: number,
+  channels: number,
+): Promise<string> {
+  return `data:image/png;base64,${(await encodePng(pixels, height, width, channels)).toString('base64')}`;
 }
 
 /** A page of one split's images as PNG data URLs, reading only the records it shows. */
@@ -131,7 +135,7 @@ export async function readDatasetSamples(
         index,
         split: query.split,
         label: labels[index] ?? 0,
-        dataUrl: pngDataUrl(pixels, height, width, channels),
+        dataUrl: await pngDataUrl(pixels, height, width, channels),
       });
     }
     return { total, items };

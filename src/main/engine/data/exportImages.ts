@@ -4,8 +4,8 @@
 // at the end: a cancel or failure leaves nothing half-written.
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encode as encodePng } from 'fast-png';
 import { readDatasetCache } from './cache';
+import { encodePng } from './encodePng';
 import { throwIfAborted } from './errors';
 import { runPool } from './pool';
 import { splitNames } from './split';
@@ -61,13 +61,12 @@ export async function exportDatasetImages(
         indices,
         8,
         async (i) => {
-          const png = encodePng({
-            width: set.width,
-            height: set.height,
-            channels: set.channels,
-            depth: 8,
-            data: set.images.subarray(i * perImage, (i + 1) * perImage),
-          });
+          const png = await encodePng(
+            set.images.subarray(i * perImage, (i + 1) * perImage),
+            set.height,
+            set.width,
+            set.channels,
+          );
           const folder = classFolders[set.labels[i] ?? 0] ?? 'unlabelled';
           await writeFile(join(temp, split, folder, `${split}-${String(i).padStart(width, '0')}.png`), png);
           if (++done % 500 === 0 || done === total) options.onProgress?.(done, total);

@@ -1,9 +1,11 @@
 // A shortcut for the commonest dataset file: a small 8-bit gray or RGB PNG already at the target size
-// (MNIST-style exports). sharp's fixed cost per call (~0.3 ms) dwarfs the work on a 28×28 image, so such
-// files are inflated in-process with fast-png. Anything the shortcut is not sure to decode exactly as sharp
-// would — palettes, transparency, 16 bits, colour profiles, EXIF orientation, resizing, colour→gray — returns
-// null and takes the sharp path. tests/engine/data/fastPng.test.ts checks the two paths agree byte for byte.
-import { decode } from 'fast-png';
+// (MNIST-style exports). sharp's fixed cost per call (~0.3 ms) dwarfs the work on a 28×28 image, and the
+// pure-JS PNG libraries measured slower still (their inflate allocates per chunk), so such files are
+// inflated with Node's native zlib and unfiltered here. The shortcut covers only what it is sure to decode
+// exactly as sharp would: non-interlaced 8-bit gray or RGB, no transparency, colour profile, EXIF or gamma
+// chunk, checksums intact, no resize, no colour → gray. Everything else returns null and takes the sharp
+// path. tests/engine/data/decodeImage.test.ts checks the two paths agree byte for byte.
+import { crc32, inflateSync } from 'node:zlib';
 import type { DecodeTarget } from './channelPolicy';
 
 export interface FastDecoded {
@@ -13,44 +15,111 @@ export interface FastDecoded {
   layout: 'gray' | 'rgb';
 }
 
-const IHDR_END = 33;
+const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const COLOR_GRAY = 0;
 const COLOR_RGB = 2;
+/** Ancillary chunks that cannot change the decoded pixels; any other one sends the file to sharp. */
+const harmless = new Set(['tEXt', 'zTXt', 'iTXt', 'pHYs', 'tIME']);
 
-/** True when a chunk type appears in the file (cheap scan; false positives only cost the shortcut). */
-function hasChunk(buf: Uint8Array, type: string): boolean {
-  const [a, b, c, d] = [...type].map((ch) => ch.charCodeAt(0));
-  for (let i = IHDR_END; i + 3 < buf.length; i++) {
-    if (buf[i] === a && buf[i + 1] === b && buf[i + 2] === c && buf[i + 3] === d) return true;
+const typeAt = (buf: Uint8Array, at: number): string =>
+  String.fromCharCode(buf[at] ?? 0, buf[at + 1] ?? 0, buf[at + 2] ?? 0, buf[at + 3] ?? 0);
+
+/** The IDAT stream of a plain PNG, or null when anything about the file is outside the shortcut. */
+function collectIdat(buf: Uint8Array, view: DataView): Uint8Array | null {
+  const parts: Uint8Array[] = [];
+  let at = 8;
+  while (at + 12 <= buf.length) {
+    const length = view.getUint32(at);
+    const type = typeAt(buf, at + 4);
+    const end = at + 12 + length;
+    if (end > buf.length) return null;
+    if (crc32(buf.subarray(at + 4, at + 8 + length)) !== view.getUint32(at + 8 + length)) return null;
+    if (type === 'IEND')
+      return parts.length === 0 ? null : parts.length === 1 ? (parts[0] ?? null) : Buffer.concat(parts);
+    if (type === 'IDAT') parts.push(buf.subarray(at + 8, at + 8 + length));
+    else if (type !== 'IHDR' && !harmless.has(type)) return null;
+    at = end;
   }
-  return false;
+  return null; // no IEND: truncated, let sharp judge
+}
+
+/** Undoes the PNG row filters (None, Sub, Up, Average, Paeth) in place of a fresh output buffer. */
+function unfilter(raw: Uint8Array, width: number, height: number, bpp: number): Uint8Array | null {
+  const stride = width * bpp;
+  if (raw.length !== height * (stride + 1)) return null;
+  const out = new Uint8Array(height * stride);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)];
+    const src = y * (stride + 1) + 1;
+    const row = y * stride;
+    const prev = row - stride;
+    for (let x = 0; x < stride; x++) {
+      const value = raw[src + x] ?? 0;
+      const a = x >= bpp ? (out[row + x - bpp] ?? 0) : 0;
+      const b = y > 0 ? (out[prev + x] ?? 0) : 0;
+      let predicted: number;
+      switch (filter) {
+        case 0:
+          predicted = 0;
+          break;
+        case 1:
+          predicted = a;
+          break;
+        case 2:
+          predicted = b;
+          break;
+        case 3:
+          predicted = (a + b) >> 1;
+          break;
+        case 4: {
+          const c = x >= bpp && y > 0 ? (out[prev + x - bpp] ?? 0) : 0;
+          const p = a + b - c;
+          const pa = Math.abs(p - a);
+          const pb = Math.abs(p - b);
+          const pc = Math.abs(p - c);
+          predicted = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+          break;
+        }
+        default:
+          return null;
+      }
+      out[row + x] = (value + predicted) & 0xff;
+    }
+  }
+  return out;
 }
 
 export function tryFastPng(buf: Uint8Array, target: DecodeTarget): FastDecoded | null {
-  if (buf.length < IHDR_END || buf.length > 64 * 1024) return null;
-  if (buf[12] !== 0x49 || buf[13] !== 0x48 || buf[14] !== 0x44 || buf[15] !== 0x52) return null; // IHDR
+  if (buf.length < 45 || buf.length > 256 * 1024 || SIGNATURE.some((b, i) => buf[i] !== b)) return null;
+  if (typeAt(buf, 12) !== 'IHDR') return null;
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const width = view.getUint32(16);
   const height = view.getUint32(20);
-  const depth = buf[24];
-  const colorType = buf[25];
+  const [depth, colorType, compression, filterMethod, interlace] = [
+    buf[24],
+    buf[25],
+    buf[26],
+    buf[27],
+    buf[28],
+  ];
   if (width !== target.size || height !== target.size || depth !== 8) return null;
+  if (compression !== 0 || filterMethod !== 0 || interlace !== 0) return null;
   if (colorType !== COLOR_GRAY && !(colorType === COLOR_RGB && target.channels === 3)) return null;
-  if (hasChunk(buf, 'tRNS') || hasChunk(buf, 'iCCP') || hasChunk(buf, 'eXIf')) return null;
-
-  let decoded;
+  const idat = collectIdat(buf, view);
+  if (!idat) return null;
+  let raw: Uint8Array;
   try {
-    decoded = decode(buf, { checkCrc: true });
+    raw = inflateSync(idat);
   } catch {
-    return null; // let sharp name the problem
+    return null; // corrupt: let sharp name the problem
   }
-  const { data } = decoded;
-  const pixelCount = width * height;
-  if (!(data instanceof Uint8Array) || data.length !== pixelCount * decoded.channels) return null;
-  if (decoded.channels === 1 && target.channels === 3) {
-    const rgb = new Uint8Array(pixelCount * 3);
-    for (let i = 0; i < pixelCount; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = data[i] ?? 0;
+  const bpp = colorType === COLOR_GRAY ? 1 : 3;
+  const pixels = unfilter(raw, width, height, bpp);
+  if (!pixels) return null;
+  if (bpp === 1 && target.channels === 3) {
+    const rgb = new Uint8Array(width * height * 3);
+    for (let i = 0; i < width * height; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = pixels[i] ?? 0;
     return { pixels: rgb, width, height, layout: 'gray' };
   }
-  return { pixels: data, width, height, layout: decoded.channels === 1 ? 'gray' : 'rgb' };
+  return { pixels, width, height, layout: bpp === 1 ? 'gray' : 'rgb' };
 }
