@@ -1,0 +1,34 @@
+// A shipped migration is never edited (STYLE.md §10): databases in the field were built by the text that
+// shipped. Each migration file is pinned by its hash; a schema change is a NEW numbered file, whose hash is
+// added here together with its own test.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { migrations } from '../../../src/main/store/migrations';
+
+const folder = join(import.meta.dirname, '..', '..', '..', 'src', 'main', 'store', 'migrations');
+
+const shipped: Record<string, string> = {
+  '001-initial.ts': 'f4ef8401f88f0e60aeeb1ebdb84f031dbac8e7e0dfb1c9e96bf258f0eeae31af',
+  '002-run-metrics-json.ts': 'b71ef1f8873ab70fc6f6cbe35b4ef205bb5074cd51e7947580a718a541313a61',
+};
+
+describe('shipped migrations', () => {
+  it.each(Object.entries(shipped))('%s is unchanged', (file, hash) => {
+    expect(
+      createHash('sha256')
+        .update(readFileSync(join(folder, file)))
+        .digest('hex'),
+    ).toBe(hash);
+  });
+
+  it('every numbered file is registered, in order, and has a test', () => {
+    const files = readdirSync(folder)
+      .filter((f) => /^\d{3}-.+\.ts$/.test(f))
+      .sort();
+    expect(files.map((f) => f.replace(/\.ts$/, ''))).toEqual(migrations.map((m) => m.name));
+    const tests = readdirSync(import.meta.dirname);
+    for (const f of files) expect(tests).toContain(f.replace(/\.ts$/, '.test.ts'));
+  });
+});
