@@ -19,6 +19,8 @@ export interface ServeOptions {
   /** An explicit port must be free; without one the default is tried, then any free port. */
   port?: number;
   open?: boolean;
+  /** The port tried first when none is given (tests pass their own). */
+  defaultPort?: number;
   /** Serve the API only (no UI build); for tests and headless use. */
   apiOnly?: boolean;
   projectRoot?: string;
@@ -50,13 +52,14 @@ export async function startServe(options: ServeOptions): Promise<ServeSession> {
     : await ensureRendererBuilt({ projectRoot: options.projectRoot ?? defaultProjectRoot(), log });
   const services = await options.createServices(options.dataDir);
   const base = { api: services, dataDir: options.dataDir, host: options.host ?? '127.0.0.1', rendererDir };
+  const defaultPort = options.defaultPort ?? DEFAULT_PORT;
   let server: RunningServer;
   try {
     try {
-      server = await startServer({ ...base, port: options.port ?? DEFAULT_PORT });
+      server = await startServer({ ...base, port: options.port ?? defaultPort });
     } catch (err) {
       if (options.port !== undefined || !isAddressInUse(err)) throw err;
-      log(`port ${DEFAULT_PORT} is busy: using a free one`);
+      log(`port ${defaultPort} is busy: using a free one`);
       server = await startServer({ ...base, port: 0 });
     }
   } catch (err) {
