@@ -95,6 +95,21 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
     flushTimer ??= setTimeout(flush, flushIntervalMs);
   }
 
+  /** Where each job's current phase started (time, done), for a linear ETA. */
+  const phaseStarts = new Map<string, { phase: string; at: number; done: number }>();
+
+  function estimateEta(jobId: string, phase: string, done: number, total: number): number | null {
+    const now = Date.now();
+    const start = phaseStarts.get(jobId);
+    if (!start || start.phase !== phase || done < start.done) {
+      phaseStarts.set(jobId, { phase, at: now, done });
+      return null;
+    }
+    const progressed = done - start.done;
+    if (total <= 0 || progressed <= 0 || done >= total) return null;
+    return Math.round((((now - start.at) / progressed) * (total - done)) / 1000);
+  }
+
   function setRunStatus(runId: string, status: RunStatus, error: string | null = null) {
     store.runs.setStatus(runId, status, { error });
   }
@@ -117,6 +132,8 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
           total: event.total,
         };
         if (event.message !== undefined) data.message = event.message;
+        const eta = estimateEta(job.id, event.phase, event.done, event.total);
+        if (eta !== null) data.etaSeconds = eta;
         bus.emit('job.progress', data);
         return;
       }
@@ -165,6 +182,7 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
     flush();
     const request = requests.get(job.id);
     requests.delete(job.id);
+    phaseStarts.delete(job.id);
     let status: JobResult['status'] = outcome.status;
     let error: ApiErrorData | null = null;
     let artifactId: string | null = null;
