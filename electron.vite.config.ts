@@ -1,5 +1,5 @@
-// electron-vite build of the desktop app: main (the Electron entry + the job worker run in a
-// utilityProcess), preload (CommonJS, everything bundled: a sandboxed preload can require only
+// electron-vite build of the desktop app: main (the Electron entry, the job worker run in a
+// utilityProcess, the export parity child), preload (CommonJS, everything bundled: a sandboxed preload can require only
 // electron), and the renderer (the same settings serve mode builds with, vite.renderer.config.ts).
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
@@ -18,6 +18,9 @@ export default defineConfig({
         input: {
           index: resolve(root, 'src/main/app/index.ts'),
           worker: resolve(root, 'src/main/jobs/worker.ts'),
+          // The export parity check runs this in a fresh process (engine/export/parity.ts finds it
+          // beside its chunk or one folder up).
+          parityChild: resolve(root, 'src/main/engine/export/parityChild.ts'),
         },
         output: { format: 'es', entryFileNames: '[name].js' },
       },
