@@ -26,7 +26,11 @@ import {
 } from './structured/structuredStep';
 
 export interface PruneSessionInput {
-  /** the dense model; the session takes it over (structured pruning replaces and disposes it) */
+  /**
+   * the dense model, pruned in place (unstructured); structured pruning builds smaller models instead.
+   * The caller always owns and disposes the model it passed in; result.model, when a different one,
+   * is the caller's too.
+   */
   model: tf.LayersModel;
   train: ImageSet;
   validation: ImageSet | null;
@@ -143,7 +147,7 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
           pruneFirstLayer: prune.pruneFirstLayer,
           measureLatency: input.measureLatency ?? true,
         });
-        model.dispose();
+        if (model !== input.model) model.dispose();
         model = result.model;
         structuredState = result.state;
         lastReport = result.report;
@@ -194,7 +198,8 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
                 if (step === gradual.endStep) await evaluatePruned();
               }
             : undefined,
-          afterOptimizerStep: masks.size > 0 ? () => applyMasks(model, masks) : undefined,
+          // always hooked: gradual pruning adds masks after the loop has started
+          afterOptimizerStep: structuredState ? undefined : () => applyMasks(model, masks),
         },
         onEpoch: (r) => input.onEpoch?.(r, round),
         checkpoint: input.checkpoint

@@ -56,6 +56,7 @@ export function planChannelFlow(
   }
   const flows: LayerFlow[] = [];
   let slice: ChannelSlice = null;
+  let previousOutput: (number | null)[] = model.inputs[0]?.shape ?? [];
   for (const layer of model.layers) {
     const kind = layer.getClassName();
     const input: ChannelSlice = slice;
@@ -73,7 +74,7 @@ export function planChannelFlow(
       }
       slice = keep;
     } else if (kind === 'Flatten') {
-      if (slice) slice = flattenedFeatures(layer, slice);
+      if (slice) slice = flattenedFeatures(previousOutput, slice);
     } else if (kind === 'BatchNormalization') {
       const axis = (layer.getConfig() as { axis?: number | number[] }).axis;
       if (slice && axis !== -1 && axis !== 3 && !(Array.isArray(axis) && axis[0] === -1)) {
@@ -90,6 +91,7 @@ export function planChannelFlow(
       throw new Error(`Structured pruning cannot pass removed channels through ${layer.name} (${kind}).`);
     }
     flows.push({ layer, input, output: slice });
+    previousOutput = layer.outputShape as (number | null)[];
   }
   return flows;
 }
@@ -100,9 +102,7 @@ function activationName(layer: tf.layers.Layer): string {
 }
 
 /** Flatten of [h, w, c] orders features as (row, col, channel): keep every position's surviving channels. */
-function flattenedFeatures(layer: tf.layers.Layer, channels: number[]): number[] {
-  // tfjs keeps the built input shape on the layer; its public typings do not declare it
-  const shape = (layer as unknown as { inputShape: (number | null)[] }).inputShape;
+function flattenedFeatures(shape: (number | null)[], channels: number[]): number[] {
   const c = shape[shape.length - 1] ?? 1;
   const positions = shape.slice(1, -1).reduce<number>((a, b) => a * (b ?? 1), 1);
   const features: number[] = [];
