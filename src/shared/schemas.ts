@@ -10,7 +10,10 @@ export const absolutePath = z
   .min(1)
   .max(MAX_PATH)
   .refine((p) => !p.includes('\0'), 'path contains a NUL byte')
-  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'), 'path must be absolute')
+  .refine(
+    (p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'),
+    'path must be absolute',
+  )
   .refine((p) => !p.split(/[\\/]+/).includes('..'), 'path must not contain ".." segments');
 
 export const id = z
@@ -20,7 +23,11 @@ export const id = z
   .regex(/^[A-Za-z0-9_-]+$/, 'ids are letters, digits, "-" and "_"');
 
 const name = z.string().trim().min(1).max(200);
-const seed = z.number().int().min(0).max(2 ** 31 - 1);
+const seed = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1);
 const fraction = z.number().min(0).max(1);
 
 export const presetName = z.enum(['keras-cifar-cnn', 'lenet5', 'vgg-bn']);
@@ -35,7 +42,10 @@ export const trainConfig = z.strictObject({
   optimizer: z.enum(['adam', 'sgd']).default('adam'),
   momentum: z.number().min(0).max(0.999).default(0.9),
   augment: z
-    .strictObject({ flip: z.boolean().default(false), shiftPixels: z.number().int().min(0).max(8).default(0) })
+    .strictObject({
+      flip: z.boolean().default(false),
+      shiftPixels: z.number().int().min(0).max(8).default(0),
+    })
     .default({ flip: false, shiftPixels: 0 }),
   earlyStoppingPatience: z.number().int().min(0).max(1000).default(0),
   seed: seed.default(42),
@@ -102,6 +112,8 @@ export const importOptions = z.strictObject({
   resizeMode: resizeMode.default('crop'),
   split: splitFractions.default({ train: 0.8, validation: 0.1, test: 0.1 }),
   seed: seed.default(42),
+  /** names for label numbers 0, 1, … of IDX and CIFAR sources (overrides a classes.txt beside the files) */
+  classNames: z.array(name).min(2).max(1000).optional(),
 });
 
 const empty = z.strictObject({});
@@ -110,7 +122,13 @@ export const payloads = {
   'system.info': empty,
   'system.reveal': z.strictObject({ path: absolutePath }),
   'presets.list': z.strictObject({
-    inputShape: z.tuple([z.number().int().min(8).max(512), z.number().int().min(8).max(512), z.number().int().min(1).max(4)]).optional(),
+    inputShape: z
+      .tuple([
+        z.number().int().min(8).max(512),
+        z.number().int().min(8).max(512),
+        z.number().int().min(1).max(4),
+      ])
+      .optional(),
     classes: z.number().int().min(2).max(1000).optional(),
   }),
   'datasets.import': importOptions,
@@ -136,7 +154,11 @@ export const payloads = {
     criteria: z.array(criterion).min(1).max(4),
     sparsities: z.array(z.number().min(0).max(0.999)).min(1).max(20),
     seeds: z.array(seed).min(1).max(10),
-    schedules: z.array(pruneSchedule).min(1).max(5).default([{ kind: 'oneshot' }]),
+    schedules: z
+      .array(pruneSchedule)
+      .min(1)
+      .max(5)
+      .default([{ kind: 'oneshot' }]),
   }),
   'runs.list': z.strictObject({
     datasetId: id.optional(),

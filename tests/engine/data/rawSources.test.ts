@@ -102,9 +102,31 @@ describe('IDX', () => {
       ctx(join(base, 'd2')),
     );
     expect(detail.inputShape).toEqual([16, 16, 3]);
-    expect(detail.classes.map((c) => c.name)).toEqual(['0', '1']);
+    expect(detail.classes.map((c) => c.name)).toEqual(['0', '1']); // no names anywhere: the label numbers
     const { splits } = await readDatasetCache(join(base, 'd2', 'datasets', 'r'));
     expect(splits.train.images.length).toBe(splits.train.count * 16 * 16 * 3);
+  });
+
+  it('takes class names from the import options over a classes.txt, and refuses too few', async () => {
+    const dir = join(base, 'named');
+    await mkdir(dir);
+    const train = idxFiles(10, (i) => i % 2);
+    await writeFile(join(dir, 'train-images-idx3-ubyte'), train.images);
+    await writeFile(join(dir, 'train-labels-idx1-ubyte'), train.labels);
+    await writeFile(join(dir, 'classes.txt'), 'a\nb\n');
+    const named = await importDataset(
+      'n',
+      importOptions.parse({ path: dir, classNames: ['left', 'right'] }),
+      ctx(join(base, 'd4')),
+    );
+    expect(named.classes.map((c) => c.name)).toEqual(['left', 'right']);
+    await writeFile(join(dir, 'classes.txt'), 'only one\n');
+    await expect(
+      importDataset('m', importOptions.parse({ path: dir }), ctx(join(base, 'd5'))),
+    ).rejects.toMatchObject({
+      code: 'IMPORT_FAILED',
+      message: expect.stringMatching(/labels up to 1 but only 1 class names/),
+    });
   });
 
   it('lists a truncated file as a problem and still imports the good pair', async () => {

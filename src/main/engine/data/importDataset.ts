@@ -25,7 +25,6 @@ export interface ImportTuning extends Pick<
   FolderImportOptions,
   'maxPixels' | 'minSide' | 'maxDepth' | 'concurrency' | 'imbalanceRatio'
 > {
-  classNames?: string[];
   now?: () => Date;
 }
 
@@ -56,9 +55,14 @@ async function load(
     signal: ctx.signal,
     onProgress,
   };
-  if (source.kind === 'idx') return importIdx(source.dir, { ...common, classNames: tuning.classNames });
-  if (source.kind === 'cifar') return importCifar(source.dir, { ...common, classNames: tuning.classNames });
-  return importImageFolder(source.dir, { ...common, ...tuning, workDir });
+  if (source.kind === 'idx') return importIdx(source.dir, { ...common, classNames: options.classNames });
+  if (source.kind === 'cifar') return importCifar(source.dir, { ...common, classNames: options.classNames });
+  const data = await importImageFolder(source.dir, { ...common, ...tuning, workDir });
+  if (options.classNames)
+    data.warnings.push(
+      'Class names were given, but a folder dataset is named by its class folders; they were ignored.',
+    );
+  return data;
 }
 
 export async function importDataset(

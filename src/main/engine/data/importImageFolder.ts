@@ -44,7 +44,8 @@ export interface FolderImportOptions {
 }
 
 type Outcome =
-  | { kind: 'problem'; reason: ImageProblem['reason']; detail: string }
+  /** `hash` is set when the bytes were read and hashed before the problem showed (a decode failure) */
+  | { kind: 'problem'; reason: ImageProblem['reason']; detail: string; hash?: string }
   | { kind: 'copy'; hash: string }
   | { kind: 'ok'; hash: string; slot: number; width: number; height: number; layout: string };
 
@@ -133,7 +134,13 @@ async function examine(
     const hash = createHash('sha1').update(buf).digest('base64');
     if (seen.has(hash)) return { kind: 'copy', hash }; // identical bytes decode identically: decode once
     seen.add(hash);
-    const image = await decodeImage(buf, sniffed.format, target);
+    let image;
+    try {
+      image = await decodeImage(buf, sniffed.format, target);
+    } catch (err) {
+      const problem = classifyDecodeError(err);
+      return { kind: 'problem', reason: problem.reason, detail: problem.message, hash };
+    }
     return {
       kind: 'ok',
       hash,
@@ -162,8 +169,8 @@ function judge(files: FileEntry[], outcomes: Outcome[]): Verdicts {
   const groups = new Map<string, number[]>();
   const decodedOf = new Map<string, Outcome>();
   outcomes.forEach((o, i) => {
-    if (o.kind === 'problem') return;
-    if (o.kind === 'ok') decodedOf.set(o.hash, o);
+    if (o.hash === undefined) return;
+    if (o.kind !== 'copy') decodedOf.set(o.hash, o);
     const g = groups.get(o.hash);
     if (g) g.push(i);
     else groups.set(o.hash, [i]);
@@ -176,12 +183,14 @@ function judge(files: FileEntry[], outcomes: Outcome[]): Verdicts {
       problems.push({ path: entry.relPath, reason: o.reason, detail: o.detail });
       return;
     }
+    // a copy shares the verdict of the copy that was decoded
     const decoded = decodedOf.get(o.hash);
     if (!decoded || decoded.kind !== 'ok') {
+      const reason = decoded?.kind === 'problem' ? decoded.reason : 'corrupt';
       problems.push({
         path: entry.relPath,
-        reason: 'corrupt',
-        detail: 'copy of a file that could not be decoded',
+        reason,
+        detail: decoded?.kind === 'problem' ? decoded.detail : 'not decoded',
       });
       return;
     }
