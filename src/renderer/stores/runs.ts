@@ -117,6 +117,8 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   async function compare(ids: string[]) {
+    // Never show a previous selection's runs under a new one while the answer is on its way.
+    comparison.value = null;
     comparison.value = await api.call('runs.compare', { ids });
     return comparison.value;
   }
