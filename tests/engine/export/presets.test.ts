@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PresetName } from '../../../src/shared/dto';
 import { exportModel, type ExportModelOptions } from '../../../src/main/engine/export/exportModel';
 import { createPreset } from '../../../src/main/engine/models';
+import { shrinkModel } from '../../../src/main/engine/prune/structured/shrink';
 import { magnitudeMasks, parityImages, withTempDir } from './fixtures';
 
 // The real presets, pruned, through the whole export in both formats: every layer kind they use must
@@ -76,45 +77,49 @@ describe.each(cases)('%s', (preset, shape) => {
 });
 
 describe('structured (physically smaller) models', () => {
-  it('export their own smaller shapes', async () => {
-    const full = createPreset('lenet5', { inputShape: [12, 12, 1], classes: 3, seed: 2 });
-    // What structured pruning leaves: the same architecture with fewer filters and units.
-    const shrunk = tf.sequential({
-      layers: [
-        tf.layers.conv2d({
-          name: 'conv1',
-          inputShape: [12, 12, 1],
-          filters: 4,
-          kernelSize: 5,
-          padding: 'same',
-          activation: 'relu',
-        }),
-        tf.layers.maxPooling2d({ name: 'pool1', poolSize: 2 }),
-        tf.layers.conv2d({ name: 'conv2', filters: 9, kernelSize: 5, activation: 'relu' }),
-        tf.layers.maxPooling2d({ name: 'pool2', poolSize: 2 }),
-        tf.layers.flatten({ name: 'flatten' }),
-        tf.layers.dense({ name: 'dense1', units: 50, activation: 'relu' }),
-        tf.layers.dense({ name: 'dense2', units: 30, activation: 'relu' }),
-        tf.layers.dense({ name: 'logits', units: 3 }),
-      ],
-    });
-    try {
-      await withTempDir(async (root) => {
-        const result = await exportModel({
-          ...baseOptions(shrunk, null, [12, 12, 1], join(root, 'out')),
-          denseModel: full,
-          format: 'onnx',
+  it.each(['tfjs', 'onnx'] as const)(
+    'a vgg-bn shrunk by the prune engine exports its own smaller shapes to %s',
+    async (format) => {
+      const full = createPreset('vgg-bn', { inputShape: [8, 8, 3], classes: 3, seed: 2 });
+      // Keep every other filter/unit of each hidden layer, as structured pruning at 50% would.
+      const keepUnits = new Map<string, number[]>();
+      for (const layer of full.layers) {
+        const kind = layer.getClassName();
+        if ((kind === 'Conv2D' || kind === 'Dense') && layer.name !== 'logits') {
+          const units = (layer.getConfig().filters ?? layer.getConfig().units) as number;
+          keepUnits.set(
+            layer.name,
+            Array.from({ length: units }, (_, i) => i).filter((i) => i % 2 === 0),
+          );
+        }
+      }
+      const shrunk = await shrinkModel(full, keepUnits);
+      try {
+        await withTempDir(async (root) => {
+          const result = await exportModel({
+            ...baseOptions(shrunk, null, [8, 8, 3], join(root, 'out')),
+            denseModel: full,
+            format,
+          });
+          expect(result.parity.ok).toBe(true);
+          expect(result.parity.maxAbsLogitDelta).toBeLessThanOrEqual(1e-4);
+          expect(result.sizes.export.parameters).toBe(shrunk.countParams());
+          expect(result.sizes.dense.parameters).toBe(full.countParams());
+          expect(result.sizes.ratios.raw).toBeGreaterThan(2.5);
+          if (format === 'tfjs') {
+            const json = JSON.parse(await readFile(join(root, 'out', 'model.json'), 'utf8'));
+            const conv1 = json.weightsManifest[0].weights.find(
+              (w: { name: string }) => w.name === 'conv1/kernel',
+            );
+            expect(conv1.shape).toEqual([3, 3, 3, 16]);
+          }
         });
-        expect(result.parity.ok).toBe(true);
-        expect(result.sizes.export.parameters).toBe(shrunk.countParams());
-        expect(result.sizes.dense.parameters).toBe(full.countParams());
-        expect(result.sizes.ratios.raw).toBeGreaterThan(2);
-      });
-    } finally {
-      shrunk.dispose();
-      full.dispose();
-    }
-  });
+      } finally {
+        shrunk.dispose();
+        full.dispose();
+      }
+    },
+  );
 });
 
 /** A layer only this process knows: stock tfjs elsewhere cannot deserialise it. */
