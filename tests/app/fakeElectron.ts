@@ -117,6 +117,10 @@ export interface FakeElectron extends ElectronMain {
   protocolHandlers: Map<string, (request: Request) => Response | Promise<Response>>;
   privilegedSchemes: string[];
   permissionAnswers: boolean[];
+  headerListeners: ((
+    details: { url: string; responseHeaders?: Record<string, string[]> },
+    callback: (response: { responseHeaders: Record<string, string[]> }) => void,
+  ) => void)[];
   displays: Rectangle[];
   utilityChildren: FakeUtilityProcess[];
   /** Calls one request's IPC handler as a given sender. */
@@ -187,6 +191,7 @@ export function createFakeElectron(
     protocolHandlers: new Map(),
     privilegedSchemes: [],
     permissionAnswers: [],
+    headerListeners: [],
     displays: [{ x: 0, y: 0, width: 1920, height: 1080 }],
     utilityChildren: [],
     BrowserWindow: FakeBrowserWindow,
@@ -238,7 +243,7 @@ export function createFakeElectron(
           handler(null, 'geolocation', (granted) => fake.permissionAnswers.push(granted));
         },
         setPermissionCheckHandler: (handler) => void fake.permissionAnswers.push(handler()),
-        webRequest: { onHeadersReceived: () => undefined },
+        webRequest: { onHeadersReceived: (listener) => void fake.headerListeners.push(listener) },
       },
     },
     screen: { getAllDisplays: () => fake.displays.map((workArea) => ({ workArea })) },

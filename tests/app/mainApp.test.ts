@@ -15,7 +15,9 @@ let electron: FakeElectron;
 let services: FakeServices;
 let clock: number;
 
-function makeApp(overrides: { argv?: string[]; lock?: boolean; dark?: boolean } = {}): MainApp {
+function makeApp(
+  overrides: { argv?: string[]; lock?: boolean; dark?: boolean; devServerUrl?: string } = {},
+): MainApp {
   electron = createFakeElectron({ lock: overrides.lock ?? true, dark: overrides.dark ?? false });
   services = createFakeServices();
   return createMainApp({
@@ -24,7 +26,7 @@ function makeApp(overrides: { argv?: string[]; lock?: boolean; dark?: boolean } 
     dataDir: join(dir, 'data'),
     preloadPath: '/app/out/preload/index.cjs',
     rendererDir: join(dir, 'renderer'),
-    devServerUrl: null,
+    devServerUrl: overrides.devServerUrl ?? null,
     workerEntry: '/app/out/main/worker.js',
     argv: overrides.argv ?? ['/usr/bin/electron', '/app'],
     cwd: dir,
@@ -245,6 +247,37 @@ describe('the Electron main process (against a fake electron)', () => {
     expect(electron.app.lockData).toEqual({ datasetPath: join(dir, 'pets') });
     expect(electron.app.quitCalls).toBe(1);
     expect(FakeBrowserWindow.created).toEqual([]);
+  });
+
+  it('imports a folder macOS hands over (dropped on the dock icon)', async () => {
+    await makeApp().start();
+    let prevented = false;
+    electron.app.emit('open-file', { preventDefault: () => (prevented = true) }, join(dir, 'pets'));
+    expect(prevented).toBe(true);
+    await expect.poll(() => services.calls.filter((c) => c.name === 'datasets.import').length).toBe(1);
+  });
+
+  it('in development loads the dev server, trusts its origin only, and still sends the CSP', async () => {
+    await makeApp({ devServerUrl: 'http://localhost:5173/' }).start();
+    const window = theWindow();
+    expect(window.loaded).toEqual(['http://localhost:5173/']);
+    const fromDev = {
+      sender: window.webContents,
+      senderFrame: { url: 'http://localhost:5173/#/runs', parent: null },
+    };
+    expect(await electron.invoke(ipcRequestChannel('jobs.list'), fromDev, {})).toMatchObject({ ok: true });
+    const otherPort = {
+      sender: window.webContents,
+      senderFrame: { url: 'http://localhost:5174/', parent: null },
+    };
+    expect(await electron.invoke(ipcRequestChannel('jobs.list'), otherPort, {})).toMatchObject({ ok: false });
+    let headers: Record<string, string[]> = {};
+    electron.headerListeners[0]?.(
+      { url: 'http://localhost:5173/', responseHeaders: {} },
+      (r) => (headers = r.responseHeaders),
+    );
+    expect(headers['Content-Security-Policy']?.[0]).toContain("script-src 'self' http://localhost:5173");
+    expect(headers['Content-Security-Policy']?.[0]).not.toContain('unsafe-eval');
   });
 
   it('imports a dataset path given on the first launch', async () => {

@@ -163,6 +163,8 @@ export interface AppLike {
     listener: (event: unknown, argv: string[], cwd: string, additionalData: unknown) => void,
   ): void;
   on(event: 'before-quit', listener: (event: NavigationEventLike) => void): void;
+  /** macOS: a folder dropped on the dock icon or opened with the app. */
+  on(event: 'open-file', listener: (event: NavigationEventLike, path: string) => void): void;
   on(event: 'window-all-closed' | 'activate', listener: () => void): void;
   on(event: 'web-contents-created', listener: (event: unknown, contents: WebContentsLike) => void): void;
   whenReady(): Promise<void>;

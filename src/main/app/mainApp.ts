@@ -139,6 +139,11 @@ export function createMainApp(options: MainAppOptions): MainApp {
       const path = typeof fromData === 'string' ? fromData : datasetPathFromArgv(argv, app.isPackaged, cwd);
       if (path) importPath(path);
     });
+    app.on('open-file', (event, path) => {
+      event.preventDefault();
+      focusWindow();
+      importPath(path);
+    });
     app.on('web-contents-created', (_event, contents) =>
       guardWebContents(contents, {
         trustedOrigins,
