@@ -173,6 +173,55 @@ describe('whole-dataset faults are clear IMPORT_FAILED errors', () => {
   });
 });
 
+describe('the channel count', () => {
+  it("follows the whole folder's majority even when the header probe guessed wrong (decoded again)", async () => {
+    const base = await mkdtemp(join(tmpdir(), 'prunelab-majority-'));
+    try {
+      const root = join(base, 'ds');
+      for (const c of ['a', 'b']) await mkdir(join(root, c), { recursive: true });
+      await writeFile(join(root, 'a', '0-gray.png'), await make.grayPng(1)); // the one file the probe reads
+      for (let i = 1; i < 4; i++) await writeFile(join(root, 'a', `${i}.png`), await make.png(i));
+      for (let i = 0; i < 4; i++) await writeFile(join(root, 'b', `${i}.jpg`), await make.jpeg(10 + i));
+      const events: TaskEvent[] = [];
+      const detail = await importDataset(
+        'm',
+        importOptions.parse({ path: root }),
+        context(join(base, 'data'), events),
+        {
+          probeFiles: 1,
+        },
+      );
+      expect(detail.inputShape).toEqual([32, 32, 3]);
+      expect(detail.imported).toBe(8);
+      expect(detail.channelMix).toEqual({ gray: 1, rgb: 7 });
+      // two decode passes: the first at the probe's 1 channel, the second at the majority's 3
+      const restarts = events.filter((e) => e.type === 'progress' && e.phase === 'decode' && e.done === 8);
+      expect(restarts).toHaveLength(2);
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
+  });
+
+  it("is the user's choice when given", async () => {
+    const base = await mkdtemp(join(tmpdir(), 'prunelab-channels-'));
+    try {
+      const root = join(base, 'ds');
+      for (const c of ['a', 'b']) await mkdir(join(root, c), { recursive: true });
+      for (let i = 0; i < 3; i++) await writeFile(join(root, 'a', `${i}.png`), await make.png(i));
+      for (let i = 0; i < 3; i++) await writeFile(join(root, 'b', `${i}.png`), await make.png(10 + i));
+      const detail = await importDataset(
+        'c',
+        importOptions.parse({ path: root, channels: 1, size: 20 }),
+        context(join(base, 'data')),
+      );
+      expect(detail.inputShape).toEqual([20, 20, 1]);
+      expect(detail.channelMix).toEqual({ rgb: 6 });
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('warnings', () => {
   it('strong class imbalance and loose files are warnings, not errors', async () => {
     const base = await mkdtemp(join(tmpdir(), 'prunelab-warn-'));

@@ -37,6 +37,8 @@ export interface FolderImportOptions {
   maxDepth?: number;
   /** files in flight at once */
   concurrency?: number;
+  /** how many files (spread over the list) are read by header to guess the channel count before decoding */
+  probeFiles?: number;
   /** a class with this many times fewer images than the largest is reported as imbalanced */
   imbalanceRatio?: number;
   signal?: AbortSignal;
@@ -49,13 +51,13 @@ type Outcome =
   | { kind: 'copy'; hash: string }
   | { kind: 'ok'; hash: string; slot: number; width: number; height: number; layout: string };
 
-const PROBE_FILES = 64;
+const DEFAULT_PROBE_FILES = 64;
 
 /** Reads the channel layout of a spread of files from their headers (no pixel decoding) to pick 1 or 3. */
-async function probeChannels(files: FileEntry[]): Promise<DatasetChannels> {
+async function probeChannels(files: FileEntry[], probeFiles: number): Promise<DatasetChannels> {
   const mix: Record<string, number> = {};
-  const step = Math.max(1, files.length / PROBE_FILES);
-  for (let k = 0; k < Math.min(PROBE_FILES, files.length); k++) {
+  const step = Math.max(1, files.length / probeFiles);
+  for (let k = 0; k < Math.min(probeFiles, files.length); k++) {
     const entry = files[Math.floor(k * step)];
     if (!entry) continue;
     try {
@@ -282,7 +284,7 @@ export async function importImageFolder(root: string, options: FolderImportOptio
   const classes = checkClasses(root, walk);
   const { files } = walk;
 
-  let channels = options.channels ?? (await probeChannels(files));
+  let channels = options.channels ?? (await probeChannels(files, options.probeFiles ?? DEFAULT_PROBE_FILES));
   let attempt = 0;
   for (;;) {
     const target: DecodeTarget = {
