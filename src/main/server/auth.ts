@@ -3,6 +3,7 @@
 // check stops other local pages and sites from driving the API with the user's browser.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { networkInterfaces } from 'node:os';
 import { tokenHeader, tokenQueryParam } from '../../shared/wire';
 
 export function createToken(): string {
@@ -49,11 +50,21 @@ export function tokenFromCookie(req: IncomingMessage, port: number): string | nu
 const loopbackNames = ['127.0.0.1', 'localhost', '[::1]'];
 
 /** Host names (without port) a request may address: loopback, plus the bound host when it is specific. */
-export function allowedHostNames(boundHost: string): string[] {
+const asHostName = (address: string) =>
+  address.includes(':') && !address.startsWith('[') ? `[${address.toLowerCase()}]` : address.toLowerCase();
+
+/**
+ * Host names (without port) a request may address: loopback, plus the bound host when it is specific,
+ * or — bound to every interface (0.0.0.0 / ::) — this machine's own interface addresses.
+ */
+export function allowedHostNames(
+  boundHost: string,
+  interfaceAddresses: () => string[] = () =>
+    Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address)),
+): string[] {
   const names = new Set(loopbackNames);
-  if (boundHost !== '0.0.0.0' && boundHost !== '::' && boundHost !== '') {
-    names.add(boundHost.includes(':') && !boundHost.startsWith('[') ? `[${boundHost}]` : boundHost);
-  }
+  const wildcard = boundHost === '0.0.0.0' || boundHost === '::' || boundHost === '';
+  for (const address of wildcard ? interfaceAddresses() : [boundHost]) names.add(asHostName(address));
   return [...names];
 }
 
