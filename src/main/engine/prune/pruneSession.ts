@@ -5,7 +5,7 @@ import { evaluateModel, throwIfAborted } from '../train/evaluate';
 import type { LoadedCheckpoint } from '../train/checkpoint';
 import type { ModelMeta } from '../train/modelState';
 import { trainModel } from '../train/trainLoop';
-import type { EpochResult, TrainLoopConfig } from '../train/trainTypes';
+import type { BatchProgress, EpochResult, TrainLoopConfig } from '../train/trainTypes';
 import type { ImageSet } from '../types';
 import { disposeCalibration, makeCalibrationBatches } from './calibration';
 import { applyMasks, countRevivedWeights, disposeMasks, type WeightMasks } from './masks';
@@ -45,18 +45,25 @@ export interface PruneSessionInput {
   onEpoch?(result: EpochResult, round: number): void | Promise<void>;
   onPrunedEvaluation?(report: EvaluationReport): void;
   onProgress?(phase: string, done: number, total: number): void;
+  /** after every fine-tune batch */
+  onBatch?(progress: BatchProgress, round: number): void;
   /** fine-tune checkpoints (with masks) go under dir/round-<r>/ */
   checkpoint?: { dir: string; meta: ModelMeta; onSaved?(path: string, epochsCompleted: number): void };
   /** continue from a checkpoint this session wrote (see loadLatestPruneCheckpoint) */
   resume?: { round: number; checkpoint: LoadedCheckpoint };
   measureLatency?: boolean;
+  /** parameters and FLOPs of the unpruned model, when `model` is not it (a resumed structured run) */
+  dense?: { parameters: number; flops: number };
 }
 
 export interface PruneSessionResult {
   model: tf.LayersModel;
   /** empty for structured pruning: removed units need no mask */
   masks: WeightMasks;
+  /** the prune steps of this session (a resumed session lists only those after the resume) */
   reports: PruneStepReport[];
+  /** the latest prune step's report, also when it happened before a resume */
+  finalReport: PruneStepReport | null;
   prunedEvaluation: EvaluationReport | null;
   revivedWeights: number;
   steps: number;
@@ -94,7 +101,7 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
   }
 
   let model = input.model;
-  const dense = { parameters: model.countParams(), flops: countFlops(model) };
+  const dense = input.dense ?? { parameters: model.countParams(), flops: countFlops(model) };
   const masks: WeightMasks = input.resume?.checkpoint.masks ?? new Map();
   const extra = input.resume?.checkpoint.meta.extra as PruneCheckpointExtra | undefined;
   let structuredState: StructuredState | null = structured
@@ -202,6 +209,7 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
           afterOptimizerStep: structuredState ? undefined : () => applyMasks(model, masks),
         },
         onEpoch: (r) => input.onEpoch?.(r, round),
+        onBatch: (p) => input.onBatch?.(p, round),
         checkpoint: input.checkpoint
           ? {
               dir: `${input.checkpoint.dir}/round-${round}`,
@@ -218,6 +226,7 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
       model,
       masks,
       reports,
+      finalReport: lastReport,
       prunedEvaluation,
       revivedWeights: masks.size > 0 ? countRevivedWeights(model, masks) : 0,
       steps: pruneSteps,

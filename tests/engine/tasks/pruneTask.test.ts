@@ -1,0 +1,207 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RunConfig } from '../../../src/shared/dto';
+import { payloads } from '../../../src/shared/schemas';
+import { importTask } from '../../../src/main/engine/tasks/importTask';
+import { pruneTask, type PruneTaskInput } from '../../../src/main/engine/tasks/pruneTask';
+import { sensitivityTask } from '../../../src/main/engine/tasks/sensitivityTask';
+import { loadModelState, saveModelState } from '../../../src/main/engine/train/modelState';
+import { syntheticImageSet } from '../../../src/main/engine/train/syntheticImages';
+import type { TaskContext, TaskEvent } from '../../../src/main/engine/types';
+import { basePrune, smallCnn, trainConfig } from '../prune/fixtures';
+
+// The prune and sensitivity tasks end to end on real files: a dataset imported by the import task, a
+// dense parent saved by the model-state code, results written under the run folder.
+
+let dataDir: string;
+let parentModelDir: string;
+let tensorsBefore = 0;
+const classNames = ['a', 'b', 'c'];
+
+function context(signal = new AbortController().signal): TaskContext & { events: TaskEvent[] } {
+  const events: TaskEvent[] = [];
+  return { signal, dataDir, events, emit: (e) => events.push(e) };
+}
+
+function input(over: Partial<RunConfig['prune']> = {}, runId = 'prune-1'): PruneTaskInput {
+  return {
+    runId,
+    datasetId: 'ds-1',
+    parentModelDir,
+    config: { datasetId: 'ds-1', train: trainConfig, prune: { ...basePrune, ...over } },
+    resume: false,
+  };
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'prunelab-prune-task-'));
+  const source = join(dataDir, 'source');
+  const set = syntheticImageSet({ count: 60, height: 12, width: 12, channels: 1, classes: 3, seed: 3 });
+  for (const [c, name] of classNames.entries()) await mkdir(join(source, name), { recursive: true });
+  for (let i = 0; i < set.count; i++) {
+    const pixels = Buffer.from(set.images.subarray(i * 144, (i + 1) * 144));
+    await sharp(pixels, { raw: { width: 12, height: 12, channels: 1 } })
+      .png()
+      .toFile(join(source, classNames[set.labels[i]!]!, `${i}.png`));
+  }
+  const options = payloads['datasets.import'].parse({
+    path: source,
+    size: 12,
+    channels: 1,
+    split: { train: 0.6, validation: 0.2, test: 0.2 },
+    seed: 1,
+  });
+  await importTask({ datasetId: 'ds-1', options }, context());
+  const model = smallCnn({ batchNorm: true });
+  parentModelDir = join(dataDir, 'runs', 'train-1', 'model');
+  await saveModelState(parentModelDir, {
+    model,
+    masks: null,
+    meta: {
+      preset: 'lenet5',
+      inputShape: [12, 12, 1],
+      classes: classNames,
+      runId: 'train-1',
+      output: 'logits',
+      trainConfig,
+    },
+  });
+  model.dispose();
+});
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+beforeEach(() => {
+  tensorsBefore = tf.memory().numTensors;
+});
+afterEach(() => {
+  expect(tf.memory().numTensors).toBe(tensorsBefore);
+});
+
+describe('pruneTask', () => {
+  it('prunes, fine-tunes, evaluates and saves the model with its masks; reports every figure the CLI prints', async () => {
+    const ctx = context();
+    const result = await pruneTask(
+      input({ target: { kind: 'sparsity', value: 0.75 }, finetuneEpochs: 1 }),
+      ctx,
+    );
+    expect(result.sparsity).toBeCloseTo(0.75, 2);
+    expect(result.revivedWeights).toBe(0);
+    expect(result.steps).toBe(1);
+    expect(result.layers.map((l) => l.name)).toEqual(['c1', 'c2', 'd1', 'logits']);
+    for (const l of result.layers)
+      expect(Math.abs(l.weights - l.kept - 0.75 * l.weights)).toBeLessThanOrEqual(1);
+    expect(result.denseAccuracy).toBe(result.denseEvaluation.accuracy);
+    expect(result.prunedAccuracy).toBe(result.prunedEvaluation!.accuracy);
+    expect(result.accuracy).toBe(result.evaluation.accuracy);
+    expect(result.backend.name).toMatch(/wasm|cpu|tensorflow/);
+
+    const kinds = ctx.events.map((e) => e.type);
+    expect(kinds[0]).toBe('backend');
+    expect(kinds).toEqual(
+      expect.arrayContaining(['evaluation', 'pruneStep', 'epoch', 'checkpoint', 'progress']),
+    );
+    const epoch0 = ctx.events.find((e) => e.type === 'epoch' && e.epoch === 0);
+    expect(epoch0).toMatchObject({
+      phase: 'finetune',
+      values: [
+        { split: 'test', name: 'accuracy', value: result.prunedAccuracy },
+        { split: 'test', name: 'loss' },
+      ],
+    });
+
+    const saved = await loadModelState(result.modelDir);
+    expect(saved.meta.runId).toBe('prune-1');
+    expect([...saved.masks!.keys()].sort()).toEqual(['c1/kernel', 'c2/kernel', 'd1/kernel', 'logits/kernel']);
+    const kernel = saved.model.getLayer('d1').getWeights()[0]!.dataSync();
+    const mask = saved.masks!.get('d1/kernel')!.dataSync();
+    expect(mask.some((m, i) => m === 0 && kernel[i] !== 0)).toBe(false);
+    saved.model.dispose();
+    tf.dispose([...saved.masks!.values()]);
+  });
+
+  it('resumes a cancelled run from its checkpoint, masks included', async () => {
+    const controller = new AbortController();
+    const ctx = context(controller.signal);
+    ctx.emit = (e) => {
+      ctx.events.push(e);
+      if (e.type === 'checkpoint') controller.abort();
+    };
+    const config = { target: { kind: 'sparsity' as const, value: 0.6 }, finetuneEpochs: 2 };
+    await expect(pruneTask(input(config, 'prune-2'), ctx)).rejects.toMatchObject({ name: 'AbortError' });
+    expect(ctx.events.filter((e) => e.type === 'pruneStep')).toHaveLength(1);
+
+    const again = context();
+    const result = await pruneTask({ ...input(config, 'prune-2'), resume: true }, again);
+    expect(again.events.filter((e) => e.type === 'pruneStep')).toHaveLength(0); // no re-prune
+    expect(again.events.filter((e) => e.type === 'epoch').map((e) => (e as { epoch: number }).epoch)).toEqual(
+      [2],
+    );
+    expect(result.sparsity).toBeCloseTo(0.6, 2);
+    expect(result.revivedWeights).toBe(0);
+    expect(result.prunedAccuracy).not.toBeNull();
+  });
+
+  it('structured: saves a smaller model that loads back from its own topology', async () => {
+    const result = await pruneTask(
+      input(
+        { granularity: 'structured', target: { kind: 'sparsity', value: 0.5 }, finetuneEpochs: 1 },
+        'prune-3',
+      ),
+      context(),
+    );
+    const saved = await loadModelState(result.modelDir);
+    const parent = await loadModelState(parentModelDir);
+    expect(saved.masks).toBeNull();
+    expect(saved.model.countParams()).toBeLessThan(parent.model.countParams());
+    expect(saved.model.getLayer('c2').getWeights()[0]!.shape).toEqual([3, 3, 3, 4]);
+    saved.model.dispose();
+    parent.model.dispose();
+  });
+
+  it('refuses a run without prune settings, and a model that does not fit the data, in words', async () => {
+    const bad = input();
+    delete bad.config.prune;
+    await expect(pruneTask(bad, context())).rejects.toThrow(/no prune settings/);
+    const other = tf.sequential({
+      layers: [tf.layers.flatten({ inputShape: [8, 8, 1] }), tf.layers.dense({ units: 3 })],
+    });
+    const dir = join(dataDir, 'runs', 'odd', 'model');
+    await saveModelState(dir, {
+      model: other,
+      masks: null,
+      meta: { preset: 'lenet5', inputShape: [8, 8, 1], classes: classNames, runId: 'odd', output: 'logits' },
+    });
+    other.dispose();
+    await expect(pruneTask({ ...input(), parentModelDir: dir }, context())).rejects.toThrow(
+      /takes 8×8×1 images but the dataset has 12×12×1/,
+    );
+  });
+});
+
+describe('sensitivityTask', () => {
+  it('streams one curve per prunable layer over the requested sparsities', async () => {
+    const ctx = context();
+    const sparsities = [0, 0.5, 0.9];
+    const { curves } = await sensitivityTask(
+      {
+        runId: 's-1',
+        datasetId: 'ds-1',
+        parentModelDir,
+        config: { criterion: 'magnitude', sparsities, validationSamples: 8 },
+      },
+      ctx,
+    );
+    expect(curves.map((c) => c.layer)).toEqual(['c1', 'c2', 'd1', 'logits']);
+    for (const c of curves) {
+      expect(c.sparsities).toEqual(sparsities);
+      expect(c.accuracies.every((a) => a >= 0 && a <= 1)).toBe(true);
+      expect(c.losses.every((l) => Number.isFinite(l))).toBe(true);
+    }
+    expect(ctx.events.filter((e) => e.type === 'sensitivity')).toHaveLength(4);
+  });
+});
