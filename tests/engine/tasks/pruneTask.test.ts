@@ -41,7 +41,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'prunelab-prune-task-'));
   const source = join(dataDir, 'source');
   const set = syntheticImageSet({ count: 60, height: 12, width: 12, channels: 1, classes: 3, seed: 3 });
-  for (const [c, name] of classNames.entries()) await mkdir(join(source, name), { recursive: true });
+  for (const name of classNames) await mkdir(join(source, name), { recursive: true });
   for (let i = 0; i < set.count; i++) {
     const pixels = Buffer.from(set.images.subarray(i * 144, (i + 1) * 144));
     await sharp(pixels, { raw: { width: 12, height: 12, channels: 1 } })
