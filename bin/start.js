@@ -47,12 +47,17 @@ if (!electron) {
 // Native modules (better-sqlite3, sharp, …) must match Electron's ABI, not Node's. This rebuilds them for
 // Electron; `npm rebuild` builds them for plain Node again (the CLI, serve mode and the tests).
 const builderCli = join(root, 'node_modules', 'electron-builder', 'cli.js');
-const rebuilt = spawnSync(process.execPath, [builderCli, 'install-app-deps'], { cwd: root, stdio: 'inherit' });
+const rebuilt = spawnSync(process.execPath, [builderCli, 'install-app-deps'], {
+  cwd: root,
+  stdio: 'inherit',
+});
 if (rebuilt.status !== 0) {
   process.stderr.write('PruneLab: native modules could not be rebuilt for Electron (see above).\n');
   process.exit(rebuilt.status ?? 1);
 }
-process.stderr.write('PruneLab: native modules now target Electron; run `npm rebuild` before using the CLI or tests.\n');
+process.stderr.write(
+  'PruneLab: native modules now target Electron; run `npm rebuild` before using the CLI or tests.\n',
+);
 
 const viteCli = join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js');
 const built = spawnSync(process.execPath, [viteCli, 'build'], { cwd: root, stdio: 'inherit' });
