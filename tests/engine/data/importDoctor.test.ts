@@ -58,6 +58,11 @@ describe('the import doctor on a hostile folder', () => {
     expect(listed).toEqual(expected.bad);
     for (const p of detail.problems) expect(p.detail, p.path).toBeTruthy();
     expect(detail.skipped).toBe(Object.keys(expected.bad).length);
+    const detailOf = (path: string) => detail.problems.find((p) => p.path === path)?.detail;
+    expect(detailOf('cats/bomb.png')).toBe('60000×60000 is 3600 megapixels, over the 100 MP limit');
+    expect(detailOf('cats/truncated.jpg')).toBe('premature end of JPEG image');
+    expect(detailOf('cats/zz-copy-of-a.jpg')).toBe('same content as cats/a.jpg');
+    expect(detailOf('cats/report.jpg')).toBe('this is a PDF document');
   });
 
   it('imports exactly the good files, each under its own class', async () => {

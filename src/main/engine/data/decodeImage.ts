@@ -83,8 +83,21 @@ export async function decodeWithSharp(buf: Uint8Array, target: DecodeTarget): Pr
     const pixels = await finish(toTarget(image, hasAlpha, target), target);
     return { pixels, width, height, layout };
   } catch (err) {
-    throw classifyDecodeError(err);
+    const problem = classifyDecodeError(err);
+    if (problem.reason === 'too-many-pixels') {
+      const [width, height] = await headerSize(buf);
+      if (width * height > target.maxPixels) checkDimensions(width, height, target); // throws, with the size
+    }
+    throw problem;
   }
+}
+
+/** Width and height from the header alone (no pixel limit: nothing is decoded), to word a refusal. */
+async function headerSize(buf: Uint8Array): Promise<[number, number]> {
+  const meta = await sharp(buf, { limitInputPixels: false })
+    .metadata()
+    .catch(() => null);
+  return [meta?.width ?? 0, meta?.height ?? 0];
 }
 
 export async function decodeImage(

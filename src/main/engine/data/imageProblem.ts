@@ -14,8 +14,12 @@ export class ImageProblem extends Error {
 /** sharp/libvips errors in words a user reads, mapped to a reason. */
 export function classifyDecodeError(err: unknown): ImageProblem {
   if (err instanceof ImageProblem) return err;
+  const raw = (err instanceof Error ? err.message : String(err)).split('\n')[0]?.trim() ?? '';
+  // libvips prefixes its messages with its internals ("Input buffer has corrupt header: VipsJpeg: …")
   const message =
-    (err instanceof Error ? err.message : String(err)).split('\n')[0]?.trim() || 'decoding failed';
+    raw
+      .replace(/^Input (buffer|file) has corrupt header:\s*/i, '')
+      .replace(/^(Vips\w+|\w+load(_buffer)?):\s*/, '') || 'decoding failed';
   if (/pixel limit/i.test(message)) return new ImageProblem('too-many-pixels', message);
   if (/unsupported image format/i.test(message)) return new ImageProblem('unsupported-format', message);
   return new ImageProblem('corrupt', message);
