@@ -10,6 +10,7 @@ import { createAppServices, createForkLauncher, type AppServices } from '../../s
 import { openStore } from '../../src/main/store';
 import { ipcRequestChannel } from '../../src/shared/ipc';
 import type { Result } from '../../src/shared/errors';
+import { hostileCases } from '../server/hostilePayloads';
 import { createFakeElectron, FakeBrowserWindow } from './fakeElectron';
 
 const scriptedWorker = fileURLToPath(new URL('../services/fixtures/scriptedWorker.ts', import.meta.url));
@@ -86,5 +87,48 @@ describe('the desktop app on the real services', () => {
     } finally {
       reopened.close();
     }
+  });
+
+  it('answers hostile IPC payloads from our own page with VALIDATION errors, touching nothing', async () => {
+    const electron = createFakeElectron();
+    const dataDir = join(dir, 'data');
+    let services: AppServices | null = null;
+    const app = createMainApp({
+      electron,
+      createServices: async ({ reveal }) =>
+        (services = await createAppServices({ dataDir, mode: 'electron', reveal })),
+      dataDir,
+      preloadPath: '/p.cjs',
+      rendererDir: join(dir, 'renderer'),
+      devServerUrl: null,
+      workerEntry: '/unused.js',
+      argv: ['/e', '/app'],
+      cwd: dir,
+      platform: 'linux',
+    });
+    await app.start();
+    const window = FakeBrowserWindow.created[0]!;
+    const ours = {
+      sender: window.webContents,
+      senderFrame: { url: 'app://prunelab/index.html', parent: null },
+    };
+    const knownChannels = new Set(electron.handlers.keys());
+    const wrong: unknown[] = [];
+    let checked = 0;
+    for (const c of hostileCases(1000, 3)) {
+      const channel = ipcRequestChannel(c.name as Parameters<typeof ipcRequestChannel>[0]);
+      // An unknown name has no channel at all: preload cannot even address it.
+      if (!knownChannels.has(channel)) continue;
+      checked += 1;
+      const answer = (await electron.invoke(channel, ours, JSON.parse(c.payloadJson))) as Result<unknown>;
+      if (answer.ok || answer.error.code !== 'VALIDATION')
+        wrong.push({ case: c.family, name: c.name, answer });
+    }
+    expect(wrong).toEqual([]);
+    expect(checked).toBeGreaterThan(850);
+    expect(services!.store.datasets.list()).toEqual([]);
+    expect(services!.store.runs.list({})).toEqual([]);
+    electron.app.emit('before-quit', { preventDefault: () => undefined });
+    await app.shutdown;
   });
 });
