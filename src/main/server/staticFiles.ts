@@ -36,7 +36,7 @@ export function contentSecurityPolicy(socketOrigin: string): string {
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
-    `connect-src 'self' ${socketOrigin}`,
+    `connect-src 'self'${socketOrigin ? ` ${socketOrigin}` : ''}`,
     "worker-src 'self' blob:",
     "object-src 'none'",
     "base-uri 'none'",
