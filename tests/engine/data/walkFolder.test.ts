@@ -34,7 +34,7 @@ describe('walkImageFolder', () => {
     expect(walk.files[0]?.relPath).toBe('a/000000.png');
     expect(walk.files[99_999]?.relPath).toBe('a/099999.png');
     expect(walk.files[100_000]).toMatchObject({ relPath: 'b/x.png', className: 'b', split: null });
-    expect(reports).toBeGreaterThanOrEqual(100);
+    expect(reports).toBeGreaterThanOrEqual(20); // while listing the one huge folder, not only at the end
   });
 
   it('follows a symlinked folder from outside once, reports a second route to it and a loop to the root', async () => {
@@ -53,6 +53,37 @@ describe('walkImageFolder', () => {
       { path: 'b/again', reason: 'symlink-loop', detail: "links to 'a/more', which is already imported" },
       { path: 'b/to-root', reason: 'symlink-loop', detail: "links back to its own parent folder '.'" },
     ]);
+  });
+
+  it('stops with IMPORT_FAILED past the entry limit instead of filling memory', async () => {
+    const root = join(base, 'too-many');
+    await mkdir(join(root, 'a'), { recursive: true });
+    for (let i = 0; i < 30; i++) await writeFile(join(root, 'a', `${i}.png`), '');
+    await expect(walkImageFolder(root, { maxDepth: 32, maxEntries: 20 })).rejects.toMatchObject({
+      code: 'IMPORT_FAILED',
+      message: expect.stringMatching(/^a holds more than 20 files and folders/),
+    });
+  });
+
+  it('stops listing a huge folder as soon as the import is cancelled', async () => {
+    const root = join(base, 'cancel-listing');
+    await mkdir(join(root, 'a'), { recursive: true });
+    for (let i = 0; i < 9000; i += 500)
+      await Promise.all(
+        Array.from({ length: 500 }, (_, k) => writeFile(join(root, 'a', `${i + k}.png`), '')),
+      );
+    const controller = new AbortController();
+    const seenAt: number[] = [];
+    const walk = walkImageFolder(root, {
+      maxDepth: 32,
+      signal: controller.signal,
+      onProgress: (seen) => {
+        seenAt.push(seen);
+        controller.abort();
+      },
+    });
+    await expect(walk).rejects.toMatchObject({ name: 'AbortError' });
+    expect(seenAt).toEqual([4096]);
   });
 
   it('recognises split folders by name, case-insensitively', async () => {

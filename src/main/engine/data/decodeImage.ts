@@ -18,6 +18,7 @@ export interface DecodedImage {
   layout: string;
 }
 
+const DECODE_TIMEOUT_SECONDS = 30;
 const fitOf = { crop: 'cover', pad: 'contain', stretch: 'fill' } as const;
 
 function checkDimensions(width: number, height: number, target: DecodeTarget): void {
@@ -39,7 +40,8 @@ function toTarget(image: sharp.Sharp, hasAlpha: boolean, target: DecodeTarget): 
   return p
     .toColourspace(target.channels === 1 ? 'b-w' : 'srgb')
     .resize(target.size, target.size, { fit: fitOf[target.resizeMode], background: PAD_BACKGROUND })
-    .raw({ depth: 'uchar' });
+    .raw({ depth: 'uchar' })
+    .timeout({ seconds: DECODE_TIMEOUT_SECONDS }); // a file that makes the decoder spin costs 30 s, not the import
 }
 
 async function finish(image: sharp.Sharp, target: DecodeTarget): Promise<Uint8Array> {

@@ -21,6 +21,8 @@ export function classifyDecodeError(err: unknown): ImageProblem {
       .replace(/^Input (buffer|file) has corrupt header:\s*/i, '')
       .replace(/^(Vips\w+|\w+load(_buffer)?):\s*/, '') || 'decoding failed';
   if (/pixel limit/i.test(message)) return new ImageProblem('too-many-pixels', message);
+  if (/timeout/i.test(message))
+    return new ImageProblem('corrupt', 'decoding took too long (over 30 s); the file is damaged or hostile');
   if (/unsupported image format/i.test(message)) return new ImageProblem('unsupported-format', message);
   return new ImageProblem('corrupt', message);
 }

@@ -35,6 +35,8 @@ export interface FolderImportOptions {
   maxPixels?: number;
   minSide?: number;
   maxDepth?: number;
+  /** files and folders in the whole tree, at most (default 2,000,000) */
+  maxEntries?: number;
   /** files in flight at once */
   concurrency?: number;
   /** how many files (spread over the list) are read by header to guess the channel count before decoding */
@@ -278,6 +280,7 @@ function warningsFor(
 export async function importImageFolder(root: string, options: FolderImportOptions): Promise<LoadedDataset> {
   const walk = await walkImageFolder(root, {
     maxDepth: options.maxDepth ?? 32,
+    maxEntries: options.maxEntries,
     signal: options.signal,
     onProgress: (found) => options.onProgress?.('scan', found, 0),
   });

@@ -6,7 +6,7 @@ import { opendir, stat, lstat } from 'node:fs/promises';
 import type { Dirent, Stats } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { ImportProblem } from '../../../shared/dto';
-import { throwIfAborted } from './errors';
+import { importFailed, throwIfAborted } from './errors';
 import { isJunkName } from './junk';
 import type { SplitName } from './split';
 
@@ -36,8 +36,21 @@ export interface FolderWalk {
 
 export interface WalkOptions {
   maxDepth: number;
+  /** more entries than this in the whole tree stop the import (it would not fit a training run anyway) */
+  maxEntries?: number;
   signal?: AbortSignal;
-  onProgress?: (found: number) => void;
+  /** entries seen so far; called every few thousand entries */
+  onProgress?: (seen: number) => void;
+}
+
+export const DEFAULT_MAX_ENTRIES = 2_000_000;
+
+/** What every folder listing shares: where problems go, how far the walk got, and when to stop. */
+interface WalkState {
+  rel: (p: string) => string;
+  problems: ImportProblem[];
+  seen: number;
+  options: WalkOptions;
 }
 
 const splitFolderNames: Record<string, SplitName> = {
@@ -69,11 +82,9 @@ interface Listed {
 }
 
 /** One folder's entries, junk dropped, symlinks resolved (their problems reported), sorted by name. */
-async function listFolder(
-  absPath: string,
-  rel: (p: string) => string,
-  problems: ImportProblem[],
-): Promise<Listed[]> {
+async function listFolder(absPath: string, state: WalkState): Promise<Listed[]> {
+  const { rel, problems, options } = state;
+  const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
   const out: Listed[] = [];
   let dir;
   try {
@@ -87,6 +98,16 @@ async function listFolder(
     return out;
   }
   for await (const d of dir) {
+    // a single folder may hold millions of entries: stay cancellable and report while listing it
+    if (++state.seen % 4096 === 0) {
+      throwIfAborted(options.signal);
+      options.onProgress?.(state.seen);
+    }
+    if (state.seen > maxEntries)
+      throw importFailed(
+        `${rel(absPath) || 'The folder'} holds more than ${maxEntries.toLocaleString('en')} files and folders; ` +
+          'PruneLab imports datasets up to that size.',
+      );
     if (isJunkName(d.name)) continue;
     const path = join(absPath, d.name);
     let kind = kindOf(d);
@@ -118,13 +139,14 @@ interface Pending {
 export async function walkImageFolder(root: string, options: WalkOptions): Promise<FolderWalk> {
   const problems: ImportProblem[] = [];
   const rel = (p: string): string => relative(root, p).split(sep).join('/');
+  const state: WalkState = { rel, problems, seen: 0, options };
   const files: FileEntry[] = [];
   const looseFiles: string[] = [];
   const visited = new Map<string, string>(); // folder identity → first relative path
   const rootStat = await stat(root);
   visited.set(idOf(rootStat), '.');
 
-  const top = await listFolder(root, rel, problems);
+  const top = await listFolder(root, state);
   const topDirs = top.filter((e) => e.kind === 'dir');
   const splitFolders =
     topDirs.some((d) => splitFolderNames[d.name.toLowerCase()] === 'train') &&
@@ -138,7 +160,7 @@ export async function walkImageFolder(root: string, options: WalkOptions): Promi
   if (splitFolders) {
     for (const d of topDirs) {
       const split = splitFolderNames[d.name.toLowerCase()] ?? 'train';
-      const inner = await listFolder(d.absPath, rel, problems);
+      const inner = await listFolder(d.absPath, state);
       addLoose(inner);
       for (const c of inner)
         if (c.kind === 'dir') classFolders.push({ name: c.name, split, absPath: c.absPath });
@@ -182,7 +204,7 @@ export async function walkImageFolder(root: string, options: WalkOptions): Promi
         });
         continue;
       }
-      const entries = await listFolder(current.absPath, rel, problems);
+      const entries = await listFolder(current.absPath, state);
       const subfolders: Pending[] = [];
       for (const e of entries) {
         if (e.kind === 'dir') {
@@ -204,13 +226,12 @@ export async function walkImageFolder(root: string, options: WalkOptions): Promi
             className: folder.name,
             split: folder.split,
           });
-          if (files.length % 1000 === 0) options.onProgress?.(files.length);
         }
       }
       stack.push(...subfolders.reverse());
     }
   }
-  options.onProgress?.(files.length);
+  options.onProgress?.(state.seen);
   const byPath = (a: { relPath: string }, b: { relPath: string }): number =>
     a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0;
   files.sort(byPath);
