@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { exportModel, type ExportModelOptions } from '../../../src/main/engine/export/exportModel';
 import { verifyExportFiles, type ExportMetadata } from '../../../src/main/engine/export/metadata';
 import { predictLogits } from '../../../src/main/engine/export/modelInput';
+import { decodeOnnxModel } from '../../../src/main/engine/export/onnxProto';
 import { checkParity } from '../../../src/main/engine/export/parity';
 import { buildMixedModel, magnitudeMasks, parityImages, withTempDir } from './fixtures';
 
@@ -115,6 +116,8 @@ describe('exportModel', () => {
       expect(result.sizes.ratios.gzip).toBeCloseTo(result.sizes.dense.gzipBytes / gz, 10);
       expect(result.sizes.ratios.gzip).toBeGreaterThan(1.5);
       expect(result.parity.ok).toBe(true);
+      expect(json.userDefinedMetadata).toMatchObject({ output: 'logits', input_layout: 'NHWC' });
+      expect(JSON.parse(json.userDefinedMetadata.classes)).toEqual(['cat', 'dog', 'emu', 'fox']);
     });
   });
 
@@ -146,6 +149,33 @@ describe('exportModel', () => {
       expect(dense1?.sparsity).toBeGreaterThan(0.79);
       expect(meta.sparsity).toBeGreaterThan(0.79);
       expect((await verifyExportFiles(out)).ok).toBe(true);
+
+      // The ONNX file itself: opset 13, weight-only uint8 via DequantizeLinear, class names inside.
+      const decoded = decodeOnnxModel(await readFile(join(out, 'model.onnx'))) as {
+        ir_version: number;
+        opset_import: { version: number }[];
+        metadata_props: { key: string; value: string }[];
+        graph: { node: { op_type: string }[]; input: { name: string }[]; output: { name: string }[] };
+      };
+      expect(decoded.ir_version).toBe(7);
+      expect(decoded.opset_import[0]?.version).toBe(13);
+      const ops = new Set(decoded.graph.node.map((n) => n.op_type));
+      for (const op of [
+        'Conv',
+        'BatchNormalization',
+        'MaxPool',
+        'AveragePool',
+        'Flatten',
+        'Gemm',
+        'Relu',
+        'DequantizeLinear',
+      ])
+        expect(ops).toContain(op);
+      expect(decoded.graph.input.map((i) => i.name)).toEqual(['input']);
+      expect(decoded.graph.output.map((o) => o.name)).toEqual(['logits']);
+      const props = Object.fromEntries(decoded.metadata_props.map((p) => [p.key, p.value]));
+      expect(JSON.parse(props.classes ?? '[]')).toEqual(['cat', 'dog', 'emu', 'fox']);
+      expect(props.input_layout).toBe('NCHW');
 
       expect(result.zipPath).toBe(`${out}.zip`);
       const unzipped = unzipSync(new Uint8Array(await readFile(`${out}.zip`)));

@@ -22,7 +22,7 @@ import {
   type ExportMetadata,
 } from './metadata';
 import { PIXEL_SCALING, predictLogits } from './modelInput';
-import { writeOnnxModel } from './onnxWriter';
+import { writeOnnxModel, type Producer } from './onnxWriter';
 import { checkParity, type ParityImages } from './parity';
 import { exportReadme, README_FILE } from './readme';
 import { measureWrittenModel, sizeTable } from './sizeTruth';
@@ -83,7 +83,17 @@ export async function exportModel(o: ExportModelOptions): Promise<ExportOutcome>
   await mkdir(work);
   try {
     progress('write');
-    const producer = { name: 'PruneLab', version: o.appVersion };
+    const producer: Producer = {
+      name: 'PruneLab',
+      version: o.appVersion,
+      metadata: {
+        classes: JSON.stringify(o.classes),
+        output: 'logits',
+        pixel_scaling: PIXEL_SCALING.formula,
+        input_layout: o.format === 'tfjs' ? 'NHWC' : 'NCHW',
+        run_id: o.runId,
+      },
+    };
     const snapshot = await snapshotModel(o.model, o.masks);
     const written = await writeModelFiles(o.model, snapshot, o.format, o.encoding, work, producer);
     await writeFile(join(work, README_FILE), exportReadme({ ...o, pixelScaling: PIXEL_SCALING }));
@@ -168,19 +178,15 @@ function writeModelFiles(
   format: ExportFormat,
   encoding: WeightEncoding,
   dir: string,
-  producer: { name: string; version: string },
+  producer: Producer,
 ): Promise<WrittenModel> {
   return format === 'tfjs'
-    ? writeTfjsModel(snapshot, encoding, dir, `${producer.name} ${producer.version}`)
+    ? writeTfjsModel(snapshot, encoding, dir, `${producer.name} ${producer.version}`, producer.metadata)
     : writeOnnxModel(model, snapshot.weights, encoding, dir, producer);
 }
 
 /** The dense parent written as a float32 export of the same format, measured, then thrown away. */
-async function measureDenseParent(
-  model: tf.LayersModel,
-  format: ExportFormat,
-  producer: { name: string; version: string },
-) {
+async function measureDenseParent(model: tf.LayersModel, format: ExportFormat, producer: Producer) {
   const dir = await mkdtemp(join(tmpdir(), 'prunelab-dense-'));
   try {
     const snapshot = await snapshotModel(model, null);

@@ -13,6 +13,14 @@ export const ONNX_OPSET = 13;
 export const ONNX_IR_VERSION = 7;
 export const ONNX_FILE = 'model.onnx';
 
+/** Who wrote the model, and facts a consumer needs (class names…) stored inside the model file itself. */
+export interface Producer {
+  name: string;
+  version: string;
+  /** ONNX metadata_props / tfjs userDefinedMetadata; values are strings (JSON where structured) */
+  metadata?: Record<string, string>;
+}
+
 /**
  * Writes model.onnx: input `input` [N, C, H, W] float32 (pixels scaled as metadata.json says), output
  * `logits` [N, classes]. Weights are initializers in the export's encoding (float16 → Cast,
@@ -23,7 +31,7 @@ export async function writeOnnxModel(
   weights: NamedWeight[],
   encoding: WeightEncoding,
   outDir: string,
-  producer: { name: string; version: string },
+  producer: Producer,
 ): Promise<WrittenModel> {
   const parts = buildOnnxGraph(model, weights, encoding);
   const bytes = encodeOnnxModel(modelProto(parts, producer, true));
@@ -33,11 +41,7 @@ export async function writeOnnxModel(
   return { files: [ONNX_FILE], encoded: parts.encoded, topologyBytes };
 }
 
-function modelProto(
-  parts: OnnxGraphParts,
-  producer: { name: string; version: string },
-  withData: boolean,
-): Record<string, unknown> {
+function modelProto(parts: OnnxGraphParts, producer: Producer, withData: boolean): Record<string, unknown> {
   const [c, h, w] = parts.inputChw;
   const tensorType = (dims: Record<string, unknown>[]) => ({
     tensor_type: { elem_type: OnnxDataType.FLOAT, shape: { dim: dims } },
@@ -47,6 +51,7 @@ function modelProto(
     producer_name: producer.name,
     producer_version: producer.version,
     opset_import: [{ domain: '', version: ONNX_OPSET }],
+    metadata_props: Object.entries(producer.metadata ?? {}).map(([key, value]) => ({ key, value })),
     graph: {
       name: 'prunelab',
       node: parts.nodes,

@@ -27,6 +27,7 @@ export async function writeTfjsModel(
   encoding: WeightEncoding,
   outDir: string,
   producer: string,
+  userDefinedMetadata?: Record<string, string>,
 ): Promise<WrittenModel> {
   const encoded = snapshot.weights.map((w) => encodeWeight(w, encoding));
   const weights = encoded.map(manifestEntry);
@@ -44,6 +45,8 @@ export async function writeTfjsModel(
     convertedBy: producer,
     modelTopology: snapshot.modelTopology,
     weightsManifest: [{ paths, weights }],
+    // tfjs hands this back as model.getUserDefinedMetadata() after loadLayersModel.
+    ...(userDefinedMetadata ? { userDefinedMetadata } : {}),
   };
   const text = JSON.stringify(modelJson);
   await writeFile(join(outDir, 'model.json'), text);
