@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackendInfo, PresetName, TrainConfig } from '../../../shared/dto';
 import { writeDirAtomically } from './atomicDir';
+import { packTensors, unpackTensor, type TensorEntry } from './tensorPack';
 
 /** What a saved model is; everything a later step (prune, export, evaluate) needs besides weights. */
 export interface ModelMeta {
@@ -25,15 +26,6 @@ export interface ModelMeta {
  * whenever a model with the same layer names is built again in one process, so only originalName is stable.
  */
 export type WeightMasks = Map<string, tf.Tensor>;
-
-interface TensorEntry {
-  name: string;
-  shape: number[];
-  dtype: 'float32' | 'int32' | 'bool';
-  /** byte offset into the .bin file */
-  offset: number;
-  bytes: number;
-}
 
 interface Manifest {
   format: 'prunelab-model-state';
@@ -99,14 +91,16 @@ export async function loadModelState(
           `Model state in ${dir}: weight ${entry.name} has shape [${entry.shape}] but the topology needs [${weight.shape}].`,
         );
       }
-      const values = unpackTensor(data, entry, dir);
+      const values = unpackTensor(data, entry, `Model state in ${dir}`);
       weight.write(values);
       values.dispose();
     }
     let masks: WeightMasks | null = null;
     if (manifest.masks) {
       const maskData = await readFile(join(dir, masksFile));
-      masks = new Map(manifest.masks.map((e) => [e.name, unpackTensor(maskData, e, dir)]));
+      masks = new Map(
+        manifest.masks.map((e) => [e.name, unpackTensor(maskData, e, `Model state in ${dir}`)]),
+      );
     }
     return { model, masks, meta: manifest.meta };
   } catch (error) {
@@ -136,42 +130,4 @@ async function readManifest(dir: string): Promise<Manifest> {
     throw new Error(`${join(dir, manifestFile)} is not a PruneLab model state this version can read.`);
   }
   return manifest as Manifest;
-}
-
-async function packTensors(
-  named: { name: string; tensor: tf.Tensor }[],
-): Promise<{ entries: TensorEntry[]; data: Buffer }> {
-  const entries: TensorEntry[] = [];
-  const chunks: Buffer[] = [];
-  let offset = 0;
-  for (const { name, tensor } of named) {
-    const values = await tensor.data();
-    const dtype = tensor.dtype as TensorEntry['dtype'];
-    if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') {
-      throw new Error(`Cannot save tensor ${name} of dtype ${tensor.dtype}.`);
-    }
-    const bytes =
-      dtype === 'bool'
-        ? Buffer.from(values as Uint8Array)
-        : Buffer.from(values.buffer, values.byteOffset, values.byteLength);
-    entries.push({ name, shape: tensor.shape, dtype, offset, bytes: bytes.byteLength });
-    chunks.push(Buffer.from(bytes));
-    offset += bytes.byteLength;
-  }
-  return { entries, data: Buffer.concat(chunks) };
-}
-
-function unpackTensor(data: Buffer, entry: TensorEntry, dir: string): tf.Tensor {
-  if (entry.offset + entry.bytes > data.byteLength) {
-    throw new Error(`Model state in ${dir} is truncated: ${entry.name} lies past the end of its data file.`);
-  }
-  // copy out so the typed array is aligned and owns its memory
-  const bytes = new Uint8Array(data.subarray(entry.offset, entry.offset + entry.bytes));
-  const values =
-    entry.dtype === 'float32'
-      ? new Float32Array(bytes.buffer)
-      : entry.dtype === 'int32'
-        ? new Int32Array(bytes.buffer)
-        : bytes;
-  return tf.tensor(values, entry.shape, entry.dtype);
 }

@@ -1,0 +1,95 @@
+import type * as tf from '@tensorflow/tfjs';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeDirAtomically } from './atomicDir';
+import { loadModelState, saveModelState, type ModelMeta, type WeightMasks } from './modelState';
+import type { OptimizerState } from './optimizers';
+import { packTensors, unpackTensor, type TensorEntry } from './tensorPack';
+import type { LoopState } from './trainTypes';
+
+export interface LoadedCheckpoint {
+  path: string;
+  model: tf.LayersModel;
+  masks: WeightMasks | null;
+  meta: ModelMeta;
+  /** the caller owns these tensors: hand them to the loop's `resume`, which copies them, then dispose */
+  optimizer: OptimizerState;
+  loop: LoopState;
+}
+
+const epochDirPattern = /^epoch-(\d+)$/;
+const epochDirName = (epoch: number) => `epoch-${String(epoch).padStart(4, '0')}`;
+
+/**
+ * Writes everything a resumed run needs to continue exactly where this one stands after an epoch —
+ * model state (weights, masks), optimizer slots and step, loop state (epoch, step, early-stopping
+ * memory; the shuffle/augmentation generator is derived from seed and epoch) — then drops older
+ * checkpoints. Returns the new checkpoint's directory.
+ */
+export async function saveCheckpoint(
+  checkpointsDir: string,
+  state: {
+    model: tf.LayersModel;
+    masks: WeightMasks | null;
+    meta: ModelMeta;
+    optimizer: OptimizerState;
+    loop: LoopState;
+  },
+): Promise<string> {
+  const dir = join(checkpointsDir, epochDirName(state.loop.epochsCompleted));
+  const slots = await packTensors(
+    state.optimizer.slots.flatMap((list, k) => list.map((tensor, i) => ({ name: `${k}/${i}`, tensor }))),
+  );
+  await writeDirAtomically(dir, async (tmp) => {
+    await saveModelState(join(tmp, 'model'), { model: state.model, masks: state.masks, meta: state.meta });
+    await writeFile(join(tmp, 'optimizer.bin'), slots.data);
+    const optimizerManifest = {
+      name: state.optimizer.name,
+      step: state.optimizer.step,
+      slotCount: state.optimizer.slots.length,
+      entries: slots.entries,
+    };
+    await writeFile(join(tmp, 'optimizer.json'), JSON.stringify(optimizerManifest));
+    await writeFile(join(tmp, 'loop.json'), JSON.stringify(state.loop));
+  });
+  for (const name of await readdir(checkpointsDir)) {
+    const match = epochDirPattern.exec(name);
+    if (match && Number(match[1]) < state.loop.epochsCompleted) {
+      await rm(join(checkpointsDir, name), { recursive: true, force: true });
+    }
+  }
+  return dir;
+}
+
+/** The newest complete checkpoint under `checkpointsDir`, or null when there is none. */
+export async function loadLatestCheckpoint(checkpointsDir: string): Promise<LoadedCheckpoint | null> {
+  let names: string[];
+  try {
+    names = await readdir(checkpointsDir);
+  } catch {
+    return null;
+  }
+  const epochs = names
+    .map((n) => epochDirPattern.exec(n))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => b - a);
+  const latest = epochs[0];
+  if (latest === undefined) return null;
+  const dir = join(checkpointsDir, epochDirName(latest));
+  const loop = JSON.parse(await readFile(join(dir, 'loop.json'), 'utf8')) as LoopState;
+  const manifest = JSON.parse(await readFile(join(dir, 'optimizer.json'), 'utf8')) as {
+    name: OptimizerState['name'];
+    step: number;
+    slotCount: number;
+    entries: TensorEntry[];
+  };
+  const data = await readFile(join(dir, 'optimizer.bin'));
+  const slots: tf.Tensor[][] = Array.from({ length: manifest.slotCount }, () => []);
+  for (const entry of manifest.entries) {
+    const [k] = entry.name.split('/');
+    slots[Number(k)]!.push(unpackTensor(data, entry, `Checkpoint ${dir}`));
+  }
+  const state = await loadModelState(join(dir, 'model'));
+  return { path: dir, ...state, optimizer: { name: manifest.name, step: manifest.step, slots }, loop };
+}

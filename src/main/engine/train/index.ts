@@ -1,0 +1,26 @@
+export { trainModel } from './trainLoop';
+export type {
+  BatchProgress,
+  CheckpointOptions,
+  EpochResult,
+  LoopState,
+  StepInfo,
+  TrainHooks,
+  TrainLoopConfig,
+  TrainLoopOptions,
+  TrainResult,
+} from './trainTypes';
+export { evaluateModel, predictSet, throwIfAborted } from './evaluate';
+export { computeEvaluationReport, type Predictions } from './metrics';
+export { saveCheckpoint, loadLatestCheckpoint, type LoadedCheckpoint } from './checkpoint';
+export {
+  saveModelState,
+  loadModelState,
+  readModelMeta,
+  weightKey,
+  type ModelMeta,
+  type WeightMasks,
+} from './modelState';
+export { makeBatch, batchRanges, type Augmentation } from './batches';
+export { createRng, epochRng, shuffledIndices, type Rng } from './rng';
+export { createOptimizer, type OptimizerState, type TrainOptimizer } from './optimizers';
