@@ -107,6 +107,50 @@ describe('structured shrink', () => {
     for (const m of [model, masked, smaller]) m.dispose();
   });
 
+  it('a second round removes more units, tracked against the dense model', async () => {
+    const model = smallCnn({ batchNorm: true });
+    const dense = { parameters: model.countParams(), flops: countFlops(model) };
+    const batches = makeCalibrationBatches(trainSet, classes, { batches: 1, batchSize: 8, seed: 3 });
+    const common = {
+      criterion: 'magnitude' as const,
+      pruneFirstLayer: false,
+      batches,
+      seed: 1,
+      atStep: 0,
+      dense,
+    };
+    const first = await pruneStructuredStep({
+      ...common,
+      model,
+      state: initialStructuredState(model),
+      rules: { target: { kind: 'sparsity', value: 0.5 }, scope: 'layer', minKeptFraction: 0.01 },
+      step: 1,
+    });
+    const second = await pruneStructuredStep({
+      ...common,
+      model: first.model,
+      state: first.state,
+      rules: { target: { kind: 'sparsity', value: 0.75 }, scope: 'layer', minKeptFraction: 0.01 },
+      step: 2,
+    });
+    expect(second.state.unitOrigins.get('c1')).toHaveLength(6); // first layer excluded
+    expect(second.state.unitOrigins.get('c2')).toHaveLength(2); // 8 → 4 → 2
+    expect(second.state.unitOrigins.get('d1')).toHaveLength(2); // 10 → 5 → 2 (round(7.5) = 8 removed)
+    for (const name of ['c2', 'd1']) {
+      const later = second.state.unitOrigins.get(name)!;
+      expect(later.every((o) => first.state.unitOrigins.get(name)!.includes(o))).toBe(true);
+    }
+    const c2 = second.report.layers.find((l) => l.name === 'c2')!;
+    expect(c2.weights).toBe(3 * 3 * 6 * 8);
+    expect(c2.kept).toBe(3 * 3 * 6 * 2);
+    // the twice-shrunk model still predicts like the dense one with those units zeroed
+    const masked = smallCnn({ batchNorm: true });
+    zeroRemovedUnits(masked, second.state.unitOrigins);
+    expect(maxAbsDiff(logitsOf(second.model), logitsOf(masked))).toBeLessThanOrEqual(1e-5);
+    disposeCalibration(batches);
+    for (const m of [model, first.model, second.model, masked]) m.dispose();
+  });
+
   it('refuses a removed unit whose activation does not map 0 to 0', async () => {
     const model = tf.sequential({
       layers: [
