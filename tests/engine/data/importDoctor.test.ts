@@ -10,7 +10,8 @@ import { importDataset } from '../../../src/main/engine/data/importDataset';
 import { sniffFormat } from '../../../src/main/engine/data/sniffFormat';
 import type { DatasetSplits, TaskContext, TaskEvent } from '../../../src/main/engine/types';
 import { buildHostileFolder, type HostileExpectations } from './fixtures/hostileFolder';
-import { make } from './fixtures/images';
+import sharp from 'sharp';
+import { grayPixels, make } from './fixtures/images';
 import { readFileSync } from 'node:fs';
 
 function context(
@@ -96,6 +97,13 @@ describe('the import doctor on a hostile folder', () => {
     expect(detail.sizeStats.maxWidth).toBe(30);
     expect(detail.sizeStats.minWidth).toBe(20); // the EXIF-rotated 40×20 JPEG is 20 wide once oriented
     expect(detail.sizeStats.maxHeight).toBe(40);
+  });
+
+  it('warns only about what is true of it: the imbalance, no gray-in-colour hint', () => {
+    expect(detail.warnings).toHaveLength(1);
+    expect(detail.warnings[0]).toMatch(
+      /^Strong class imbalance: 'cats' has 15 images but 'wölfe & co' only 3/,
+    );
   });
 
   it('skips junk silently and does not mistake it for a class', () => {
@@ -228,6 +236,34 @@ describe('the channel count', () => {
 });
 
 describe('warnings', () => {
+  it('gray images stored in colour are imported as asked, with a hint to use 1 channel', async () => {
+    const base = await mkdtemp(join(tmpdir(), 'prunelab-graycolour-'));
+    try {
+      const root = join(base, 'ds');
+      for (const c of ['a', 'b']) await mkdir(join(root, c), { recursive: true });
+      for (let i = 0; i < 4; i++) {
+        const gray = await sharp(grayPixels(20, 20, i), { raw: { width: 20, height: 20, channels: 1 } })
+          .toColourspace('srgb') // stored as RGB
+          .png()
+          .toBuffer();
+        await writeFile(join(root, i < 2 ? 'a' : 'b', `${i}.png`), gray);
+      }
+      const detail = await importDataset(
+        'g',
+        importOptions.parse({ path: root }),
+        context(join(base, 'data')),
+      );
+      expect(detail.inputShape).toEqual([32, 32, 3]);
+      expect(detail.channelMix).toEqual({ rgb: 4 });
+      expect(detail.warnings).toEqual([
+        'All 4 images are gray, though stored in colour: importing with 1 channel (channels: 1) gives a 3× smaller dataset and model input.',
+      ]);
+      // a colourful dataset gets no such hint (the hostile folder above has none)
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
+  });
+
   it('strong class imbalance and loose files are warnings, not errors', async () => {
     const base = await mkdtemp(join(tmpdir(), 'prunelab-warn-'));
     try {

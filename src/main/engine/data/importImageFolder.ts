@@ -51,7 +51,16 @@ type Outcome =
   /** `hash` is set when the bytes were read and hashed before the problem showed (a decode failure) */
   | { kind: 'problem'; reason: ImageProblem['reason']; detail: string; hash?: string }
   | { kind: 'copy'; hash: string }
-  | { kind: 'ok'; hash: string; slot: number; width: number; height: number; layout: string };
+  | {
+      kind: 'ok';
+      hash: string;
+      slot: number;
+      width: number;
+      height: number;
+      layout: string;
+      /** decoded to 3 channels, yet every pixel has R = G = B */
+      colourless: boolean;
+    };
 
 const DEFAULT_PROBE_FILES = 64;
 
@@ -118,6 +127,11 @@ async function decodeAll(
   return { outcomes, spool };
 }
 
+function isColourless(rgb: Uint8Array): boolean {
+  for (let i = 0; i < rgb.length; i += 3) if (rgb[i] !== rgb[i + 1] || rgb[i] !== rgb[i + 2]) return false;
+  return true;
+}
+
 async function examine(
   path: string,
   target: DecodeTarget,
@@ -152,6 +166,7 @@ async function examine(
       width: image.width,
       height: image.height,
       layout: image.layout,
+      colourless: target.channels === 3 && isColourless(image.pixels),
     };
   } catch (err) {
     const problem = classifyDecodeError(err);
@@ -160,7 +175,7 @@ async function examine(
 }
 
 interface Verdicts {
-  kept: { index: number; slot: number; width: number; height: number; layout: string }[];
+  kept: { index: number; slot: number; width: number; height: number; layout: string; colourless: boolean }[];
   problems: ImportProblem[];
 }
 
@@ -220,6 +235,7 @@ function judge(files: FileEntry[], outcomes: Outcome[]): Verdicts {
         width: decoded.width,
         height: decoded.height,
         layout: decoded.layout,
+        colourless: decoded.colourless,
       });
     }
   });
@@ -378,7 +394,15 @@ function assemble(
     pixels: spool,
     givenSplit,
     problems,
-    warnings: warningsFor(walk, classes, perClass, perClassSplit, options.imbalanceRatio ?? 5),
+    warnings: [
+      ...warningsFor(walk, classes, perClass, perClassSplit, options.imbalanceRatio ?? 5),
+      ...(target.channels === 3 && kept.every((k) => k.colourless)
+        ? [
+            `All ${kept.length} images are gray, though stored in colour: importing with 1 channel ` +
+              '(channels: 1) gives a 3× smaller dataset and model input.',
+          ]
+        : []),
+    ],
     channelMix,
     sizeStats: sizes.result(),
   };
