@@ -110,7 +110,12 @@ export function submitRunJob(ctx: ServiceContext, run: RunSummary, resume: boole
     }),
     onDone: (raw) => {
       // Curves arrive as events too; saving them again keeps the run whole if an event was missed.
-      for (const curve of (raw as { curves: Parameters<typeof ctx.store.sensitivity.save>[1][] }).curves) {
+      const result = raw as {
+        backend: BackendInfo;
+        curves: Parameters<typeof ctx.store.sensitivity.save>[1][];
+      };
+      ctx.store.runs.setBackend(run.id, result.backend);
+      for (const curve of result.curves) {
         ctx.store.sensitivity.save(run.id, curve);
       }
     },
