@@ -1,0 +1,149 @@
+// The decode pass of the import doctor: every candidate file read once, sniffed, hashed and — unless an
+// identical file was already taken — decoded once, in a small pool, into the pixel spool. Each file ends with
+// an Outcome; judging duplicates and conflicts happens afterwards, in file order (judgeDuplicates.ts).
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { layoutName, majorityChannels, type DatasetChannels, type DecodeTarget } from './channelPolicy';
+import { decodeImage } from './decodeImage';
+import { throwIfAborted } from './errors';
+import { classifyDecodeError, type ImageProblem } from './imageProblem';
+import { SpooledPixels } from './pixelStore';
+import { runPool } from './pool';
+import { readCandidate } from './readCandidate';
+import { sniffFormat } from './sniffFormat';
+import type { FileEntry } from './walkFolder';
+
+export type Outcome =
+  /** `hash` is set when the bytes were read and hashed before the problem showed (a decode failure) */
+  | { kind: 'problem'; reason: ImageProblem['reason']; detail: string; hash?: string }
+  | { kind: 'copy'; hash: string }
+  | {
+      kind: 'ok';
+      hash: string;
+      slot: number;
+      width: number;
+      height: number;
+      layout: string;
+      /** decoded to 3 channels, yet every pixel has R = G = B */
+      colourless: boolean;
+    };
+
+export const DEFAULT_PROBE_FILES = 64;
+
+/** Reads the channel layout of a spread of files from their headers (no pixel decoding) to pick 1 or 3. */
+export async function probeChannels(files: FileEntry[], probeFiles: number): Promise<DatasetChannels> {
+  const mix: Record<string, number> = {};
+  const step = Math.max(1, files.length / probeFiles);
+  for (let k = 0; k < Math.min(probeFiles, files.length); k++) {
+    const entry = files[Math.floor(k * step)];
+    if (!entry) continue;
+    try {
+      const buf = readCandidate(entry.absPath);
+      const sniffed = sniffFormat(buf);
+      if (sniffed.kind !== 'image') continue;
+      const layout =
+        sniffed.format === 'bmp'
+          ? 'rgb'
+          : await sharp(buf)
+              .metadata()
+              .then((m) => layoutName(m.space, m.hasAlpha === true, m.depth === 'ushort'));
+      mix[layout] = (mix[layout] ?? 0) + 1;
+    } catch {
+      // the decode pass will name this file's problem
+    }
+  }
+  return majorityChannels(mix);
+}
+
+export interface DecodePassOptions {
+  workDir: string;
+  concurrency?: number;
+  signal?: AbortSignal;
+  onProgress?: (phase: string, done: number, total: number) => void;
+}
+
+export interface DecodePass {
+  outcomes: Outcome[];
+  spool: SpooledPixels;
+}
+
+export async function decodeAll(
+  files: FileEntry[],
+  target: DecodeTarget,
+  options: DecodePassOptions,
+  attempt: number,
+): Promise<DecodePass> {
+  const spool = new SpooledPixels(
+    join(options.workDir, `pixels-${attempt}.spool`),
+    target.size * target.size * target.channels,
+  );
+  const outcomes: Outcome[] = new Array(files.length);
+  const firstOfHash = new Set<string>();
+  let done = 0;
+  const every = Math.max(1, Math.floor(files.length / 100));
+  try {
+    await runPool(
+      files,
+      options.concurrency ?? 4,
+      async (entry, index) => {
+        outcomes[index] = await examine(entry.absPath, target, spool, firstOfHash);
+        done++;
+        if (done % every === 0 || done === files.length) options.onProgress?.('decode', done, files.length);
+      },
+      options.signal,
+    );
+    throwIfAborted(options.signal);
+  } catch (err) {
+    spool.dispose();
+    throw err;
+  }
+  return { outcomes, spool };
+}
+
+function isColourless(rgb: Uint8Array): boolean {
+  for (let i = 0; i < rgb.length; i += 3) if (rgb[i] !== rgb[i + 1] || rgb[i] !== rgb[i + 2]) return false;
+  return true;
+}
+
+async function examine(
+  path: string,
+  target: DecodeTarget,
+  spool: SpooledPixels,
+  seen: Set<string>,
+): Promise<Outcome> {
+  try {
+    const buf = readCandidate(path);
+    const sniffed = sniffFormat(buf);
+    if (sniffed.kind === 'not-image')
+      return { kind: 'problem', reason: 'not-an-image', detail: `this is ${sniffed.what}` };
+    if (sniffed.kind === 'unsupported')
+      return {
+        kind: 'problem',
+        reason: 'unsupported-format',
+        detail: `${sniffed.format.toUpperCase()} images are not supported; convert to PNG or JPEG`,
+      };
+    const hash = createHash('sha1').update(buf).digest('base64');
+    if (seen.has(hash)) return { kind: 'copy', hash }; // identical bytes decode identically: decode once
+    seen.add(hash);
+    let image;
+    try {
+      image = await decodeImage(buf, sniffed.format, target);
+    } catch (err) {
+      const problem = classifyDecodeError(err);
+      return { kind: 'problem', reason: problem.reason, detail: problem.message, hash };
+    }
+    return {
+      kind: 'ok',
+      hash,
+      slot: spool.append(image.pixels),
+      width: image.width,
+      height: image.height,
+      layout: image.layout,
+      colourless: target.channels === 3 && isColourless(image.pixels),
+    };
+  } catch (err) {
+    const problem = classifyDecodeError(err);
+    return { kind: 'problem', reason: problem.reason, detail: problem.message };
+  }
+}
