@@ -6,8 +6,9 @@
 //   sparseGain90  1 − sparse-encoding bytes ÷ gzip bytes, float32 at 90%       — goal ≥ 0.20
 // Pruning is per-layer magnitude masks on every kernel (the prune engine's taylor ranking only changes
 // WHICH weights go, not how many, and the sizes depend on how many). Weights are the preset's seeded
-// initialisation. Parity uses --images N seeded random images (default 200; the app uses ≤ 1,000 test
-// images). Options: --images N, --seed N. The last line of stdout is one JSON object of the figures.
+// initialisation, or a saved model state (e.g. a trained run's runs/<id>/model) with --model-dir.
+// Parity uses --images N seeded random images (default 200; the app uses ≤ 1,000 test images).
+// Options: --images N, --seed N, --model-dir DIR. The last line of stdout is one JSON object of the figures.
 import * as tf from '@tensorflow/tfjs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import type { ExportFormat, ParityResult, SizeTable, WeightEncoding } from '../s
 import { initBackend } from '../src/main/engine/backend';
 import { exportModel } from '../src/main/engine/export/exportModel';
 import { createPreset } from '../src/main/engine/models';
+import { loadModelState } from '../src/main/engine/train/modelState';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -24,8 +26,8 @@ const option = (name: string, fallback: number) => {
 };
 const imageCount = option('images', 200);
 const seed = option('seed', 1);
-const inputShape: [number, number, number] = [32, 32, 3];
-const classes = Array.from({ length: 10 }, (_, i) => `class${i}`);
+const modelDirIndex = args.indexOf('--model-dir');
+const modelDir = modelDirIndex >= 0 ? args[modelDirIndex + 1] : undefined;
 
 /** Per-layer magnitude masks (1 = keep) on every kernel, keyed by weight originalName. */
 function magnitudeMasks(model: tf.LayersModel, sparsity: number): Map<string, tf.Tensor> {
@@ -52,6 +54,22 @@ interface Row {
 
 async function main(): Promise<void> {
   const backend = await initBackend();
+  const saved = modelDir ? await loadModelState(modelDir) : null;
+  const inputShape: [number, number, number] = saved?.meta.inputShape ?? [32, 32, 3];
+  const classCount = saved ? (saved.model.outputs[0]?.shape[1] ?? 10) : 10;
+  const classes = Array.from(
+    { length: classCount as number },
+    (_, i) => saved?.meta.classes[i] ?? `class${i}`,
+  );
+  const build = async (): Promise<tf.LayersModel> => {
+    if (!modelDir) return createPreset('keras-cifar-cnn', { inputShape, classes: classes.length, seed });
+    // A dense model is expected; masks a pruned state carries are ignored (the bench prunes itself).
+    const state = await loadModelState(modelDir);
+    state.masks?.forEach((m) => m.dispose());
+    return state.model;
+  };
+  saved?.model.dispose();
+  saved?.masks?.forEach((m) => m.dispose());
   const parityImages = tf.tidy(() => ({
     images: tf.randomUniform([imageCount, ...inputShape], 0, 1, 'float32', seed).dataSync() as Float32Array,
     count: imageCount,
@@ -60,8 +78,7 @@ async function main(): Promise<void> {
     channels: inputShape[2],
   }));
   const root = await mkdtemp(join(tmpdir(), 'prunelab-bench-export-'));
-  const build = () => createPreset('keras-cifar-cnn', { inputShape, classes: classes.length, seed });
-  const dense = build();
+  const dense = await build();
   const rows: Row[] = [];
   const cases: [number, ExportFormat, WeightEncoding][] = [
     [0.8, 'tfjs', 'float32'],
@@ -74,7 +91,7 @@ async function main(): Promise<void> {
   ];
   try {
     for (const [sparsity, format, encoding] of cases) {
-      const model = build();
+      const model = await build();
       const masks = magnitudeMasks(model, sparsity);
       const started = performance.now();
       const outcome = await exportModel({
@@ -109,8 +126,11 @@ async function main(): Promise<void> {
     await rm(root, { recursive: true, force: true });
   }
 
+  const source = modelDir
+    ? `saved model ${modelDir}`
+    : `keras-cifar-cnn, seeded initialisation (seed ${seed})`;
   console.log(
-    `keras-cifar-cnn ${inputShape.join('×')}, ${classes.length} classes, backend ${backend.name}; parity on ${imageCount} images`,
+    `${source}, ${inputShape.join('×')}, ${classes.length} classes, backend ${backend.name}; parity on ${imageCount} images`,
   );
   console.log(
     'sparsity format encoding   raw B   gzip B  sparse B  nonzero/params   gzip× (vs dense f32)  top-1   max|Δlogit|',
@@ -139,7 +159,8 @@ async function main(): Promise<void> {
   const u80 = find(0.8, 'tfjs', 'uint8');
   const round = (x: number, d = 3) => Number(x.toFixed(d));
   const figures = {
-    preset: 'keras-cifar-cnn',
+    model: modelDir ?? 'keras-cifar-cnn',
+    inputShape,
     backend: backend.name,
     parameters: f80.sizes.dense.parameters,
     denseGzipBytes: f80.sizes.dense.gzipBytes,

@@ -82,8 +82,15 @@ describe('sparse encoding', () => {
       const kept: number[] = [];
       for (let i = 0; i < 37; i++) if (((bitmask[i >> 3] as number) & (0x80 >> (i & 7))) !== 0) kept.push(i);
       expect(kept.length).toBe(13); // i = 0, 3, …, 36
+      const planeBytes = Math.ceil(kept.length / 8);
       kept.forEach((i, k) => {
-        for (let b = 0; b < width; b++) restored[i * width + b] = shuffled[b * kept.length + k] as number;
+        for (let byte = width - 1, plane = 0; byte >= 0; byte--) {
+          for (let bit = 7; bit >= 0; bit--, plane++) {
+            const set = ((shuffled[plane * planeBytes + (k >> 3)] as number) >> (7 - (k & 7))) & 1;
+            if (set) restored[i * width + byte] = (restored[i * width + byte] as number) | (1 << bit);
+            else restored[i * width + byte] = (restored[i * width + byte] as number) & ~(1 << bit);
+          }
+        }
       });
       expect(Array.from(restored)).toEqual(Array.from(w.bytes));
     }

@@ -76,7 +76,7 @@ describe('exportModel', () => {
       expect(result.gzipBytes).toBe(gz);
 
       // The sparse figure, rebuilt here from the shard: gzip(bitmasks) + gzip(nonzero float32 values,
-      // byte-shuffled per tensor) + gzip(model.json).
+      // bit-shuffled per tensor) + gzip(model.json).
       const json = JSON.parse(await readFile(join(out, 'model.json'), 'utf8'));
       const shard = await readFile(join(out, json.weightsManifest[0].paths[0]));
       const masksOut: Uint8Array[] = [];
@@ -93,9 +93,17 @@ describe('exportModel', () => {
             kept.push(at + i);
           }
         }
-        const planes = new Uint8Array(kept.length * 4);
-        for (let b = 0; b < 4; b++)
-          kept.forEach((e, k) => (planes[b * kept.length + k] = shard[e * 4 + b] as number));
+        // bit planes of the little-endian uint32 view, bit 31 first
+        const planeBytes = Math.ceil(kept.length / 8);
+        const planes = new Uint8Array(planeBytes * 32);
+        kept.forEach((e, k) => {
+          const word = shard.readUInt32LE(e * 4);
+          for (let bit = 31; bit >= 0; bit--) {
+            if ((word >>> bit) & 1)
+              planes[(31 - bit) * planeBytes + (k >> 3)] =
+                (planes[(31 - bit) * planeBytes + (k >> 3)] as number) | (0x80 >> (k & 7));
+          }
+        });
         nonzero += kept.length;
         masksOut.push(bits);
         valuesOut.push(planes);

@@ -7,9 +7,11 @@ import { concatBytes } from './tfjsWriter';
  * pruning is worth beyond plain gzip. Two streams, each gzipped on its own (they have nothing in
  * common, and one deflate stream over both costs ~3% more):
  *   - bitmask: every tensor's mask, 1 bit per element, most significant bit first, 1 = stored;
- *   - values: every tensor's stored (nonzero) elements in the export's encoding, byte-shuffled per
- *     tensor — all first bytes, then all second bytes, … (the HDF5/Blosc "shuffle" filter). Surviving
- *     weights share a narrow band of exponents, so the exponent bytes become runs gzip folds away.
+ *   - values: every tensor's stored (nonzero) elements in the export's encoding, bit-shuffled per
+ *     tensor (the Blosc/HDF5 "bitshuffle" filter): reading each element as a little-endian unsigned
+ *     integer, bit plane by bit plane from the most significant (sign, exponent) down, each plane
+ *     packed most significant bit first. Surviving weights share a narrow band of exponents, so the
+ *     high planes are near-constant and gzip folds them away.
  * Lossless: the bitmask and the element width restore every value.
  */
 export function sparseStreams(weights: EncodedWeight[]): { bitmask: Uint8Array; values: Uint8Array } {
@@ -18,7 +20,6 @@ export function sparseStreams(weights: EncodedWeight[]): { bitmask: Uint8Array; 
   for (const w of weights) {
     const zeros = zeroFlags(w);
     const n = zeros.length;
-    const width = bytesPerElement(w.kind);
     const mask = new Uint8Array(Math.ceil(n / 8));
     const kept: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -26,16 +27,26 @@ export function sparseStreams(weights: EncodedWeight[]): { bitmask: Uint8Array; 
       mask[i >> 3] = (mask[i >> 3] as number) | (0x80 >> (i & 7));
       kept.push(i);
     }
-    const shuffled = new Uint8Array(kept.length * width);
-    for (let b = 0; b < width; b++) {
-      kept.forEach((i, k) => {
-        shuffled[b * kept.length + k] = w.bytes[i * width + b] as number;
-      });
-    }
     masks.push(mask);
-    values.push(shuffled);
+    values.push(bitShuffle(w.bytes, bytesPerElement(w.kind), kept));
   }
   return { bitmask: concatBytes(masks), values: concatBytes(values) };
+}
+
+/** Bit planes of the chosen elements, most significant bit of the most significant byte first. */
+export function bitShuffle(bytes: Uint8Array, width: number, elements: readonly number[]): Uint8Array {
+  const planeBytes = Math.ceil(elements.length / 8);
+  const out = new Uint8Array(planeBytes * width * 8);
+  for (let byte = width - 1, plane = 0; byte >= 0; byte--) {
+    for (let bit = 7; bit >= 0; bit--, plane++) {
+      const base = plane * planeBytes;
+      elements.forEach((e, k) => {
+        if (((bytes[e * width + byte] as number) >> bit) & 1)
+          out[base + (k >> 3)] = (out[base + (k >> 3)] as number) | (0x80 >> (k & 7));
+      });
+    }
+  }
+  return out;
 }
 
 /** gzip bytes of the sparse form: gzip(bitmask) + gzip(values). */
