@@ -101,7 +101,7 @@ describe('DatasetsView', () => {
     expect((wrapper.get('[data-test="path-input"]').element as HTMLInputElement).value).toBe('relative/dir');
   });
 
-  it('uploads a picked folder in serve mode, stripping the common top folder', async () => {
+  it('uploads a picked folder in serve mode with its paths as dropped', async () => {
     const { wrapper, fake } = await mountWithApi(DatasetsView, { props: { selectedId: null } });
     expect(wrapper.find('[data-test="pick-folder"]').exists()).toBe(true);
     const dz = wrapper.getComponent({ name: 'DropZone' });
@@ -111,8 +111,8 @@ describe('DatasetsView', () => {
     ]);
     await flushPromises();
     expect(fake.uploads).toHaveLength(1);
-    expect(fake.uploads[0]!.files.map((f) => f.relativePath)).toEqual(['cat/1.png', 'dog/1.png']);
-    expect(fake.uploads[0]!.options).toMatchObject({ name: 'pets', resizeMode: 'crop' });
+    expect(fake.uploads[0]!.files.map((f) => f.relativePath)).toEqual(['pets/cat/1.png', 'pets/dog/1.png']);
+    expect(fake.uploads[0]!.options).toEqual({ resizeMode: 'crop' });
   });
 
   it('in Electron (no upload) offers no folder picker', async () => {

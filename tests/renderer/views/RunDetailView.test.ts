@@ -147,6 +147,25 @@ describe('RunDetailView', () => {
     expect(wrapper.find('[data-test="export-dialog"]').exists()).toBe(true);
   });
 
+  it('a queued prune run points to its dense parent while that one trains', async () => {
+    const parent = { ...makeRun({ id: 'p1', status: 'running' }), name: 'taylor · dense' };
+    const child = {
+      ...makeRun({ id: 'c1', status: 'queued', pruned: { criterion: 'taylor', sparsity: 0.8 } }),
+      parentRunId: 'p1',
+      pruneSteps: [],
+    };
+    const { wrapper } = await mountWithApi(RunDetailView, {
+      props: { runId: 'c1' },
+      state: { runs: [parent, child] },
+    });
+    await useRunsStore().load();
+    await flushPromises();
+    expect(wrapper.get('[data-test="parent"]').text()).toBe(
+      'Pruned from taylor · dense — waiting while it trains (watch it live there).',
+    );
+    expect(wrapper.get('[data-test="parent-link"]').attributes('href')).toBe('#/runs/p1');
+  });
+
   it('a run that does not exist says so and offers the runs list', async () => {
     const { wrapper } = await mountWithApi(RunDetailView, { props: { runId: 'gone' } });
     expect(wrapper.text()).toContain('Run not available');

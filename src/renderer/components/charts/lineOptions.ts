@@ -8,6 +8,8 @@ const splitColors = { train: '#8d99a6', validation: '#4e79a7', test: '#59a14f' }
 export interface CurveSummary {
   best: { epoch: number; value: number } | null;
   finetuneFrom: number | null;
+  /** validation epochs drawn (train + fine-tune) */
+  epochs: number;
 }
 
 /** Train vs validation curves of one metric for one run, the best validation epoch marked. */
@@ -76,6 +78,6 @@ export function runCurveOption(
       },
       series,
     },
-    summary: { best, finetuneFrom },
+    summary: { best, finetuneFrom, epochs: val.epochs.length },
   };
 }

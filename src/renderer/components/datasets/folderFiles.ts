@@ -40,18 +40,3 @@ export async function filesFromDrop(items: DataTransferItemList, limit = 200_000
 export function filesFromInput(list: FileList): FolderFile[] {
   return [...list].map((file) => ({ relativePath: file.webkitRelativePath || file.name, file }));
 }
-
-/**
- * When every file sits under one top folder ("flowers/rose/1.png"), that folder is the dataset: strip it
- * and use its name. Otherwise the drop itself is the root.
- */
-export function rootOfUpload(files: FolderFile[]): { name: string | null; files: FolderFile[] } {
-  const tops = new Set(files.map((f) => f.relativePath.split('/')[0]));
-  const [top] = [...tops];
-  if (tops.size !== 1 || !top || files.some((f) => !f.relativePath.includes('/')))
-    return { name: null, files };
-  return {
-    name: top,
-    files: files.map((f) => ({ ...f, relativePath: f.relativePath.slice(top.length + 1) })),
-  };
-}

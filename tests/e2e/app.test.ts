@@ -1,0 +1,214 @@
+// End to end in Debian's Chromium against `prunelab serve` with the real services and engine:
+// import the bundled sample, train + prune a short run while its curves and sparsity maps update,
+// run a second one, compare the two, export one. Screenshots of each view go to test-artifacts/e2e/.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../../bench/ui/browser';
+
+const artifacts = 'test-artifacts/e2e';
+let serve: ChildProcess;
+let baseUrl: string;
+let dataDir: string;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+let page: Page;
+const pageErrors: string[] = [];
+const runIds: string[] = [];
+
+const shot = (name: string) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+const open = async (hash: string) => {
+  await page.goto(`${baseUrl}${hash}`);
+};
+
+function startServe(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    serve = spawn(
+      process.execPath,
+      ['bin/prunelab.js', 'serve', '--data-dir', dataDir, '--port', '0', '--no-open'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`serve printed no URL:\n${out}`)), 480_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const url = /https?:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(out)?.[0];
+      if (url) {
+        clearTimeout(timer);
+        resolve(url);
+      }
+    };
+    serve.stdout!.on('data', onData);
+    serve.stderr!.on('data', onData);
+    serve.on('exit', (code) => reject(new Error(`serve exited (${code}) before printing a URL:\n${out}`)));
+  });
+}
+
+/** Polls the page until the run's status badge says done, recording what the live views showed on the way. */
+async function watchRunToEnd(timeoutMs: number) {
+  const seen = { epochs: [] as number[], steps: [] as number[], statuses: [] as string[] };
+  const deadline = Date.now() + timeoutMs;
+  let shotLive = false;
+  for (;;) {
+    const attr = async (selector: string, name: string) =>
+      Number(
+        (await page
+          .locator(selector)
+          .first()
+          .getAttribute(name, { timeout: 1 })
+          .catch(() => null)) ?? 0,
+      );
+    const state = {
+      status: (
+        (await page.locator('header [data-test="status"]').textContent({ timeout: 5_000 })) ?? ''
+      ).trim(),
+      epochs: await attr('[data-test="curve"][data-metric="accuracy"]', 'data-epochs'),
+      steps: await attr('[data-test="sparsity-panel"]', 'data-steps'),
+    };
+    if (seen.epochs.at(-1) !== state.epochs) seen.epochs.push(state.epochs);
+    if (seen.steps.at(-1) !== state.steps) seen.steps.push(state.steps);
+    if (seen.statuses.at(-1) !== state.status) seen.statuses.push(state.status);
+    if (!shotLive && state.epochs > 0 && state.status.includes('running')) {
+      shotLive = true;
+      await shot('run-live');
+    }
+    if (['done', 'failed', 'cancelled', 'interrupted'].includes(state.status))
+      return { ...seen, final: state.status };
+    if (Date.now() > deadline) throw new Error(`run did not finish in time; saw ${JSON.stringify(seen)}`);
+    await page.waitForTimeout(150);
+  }
+}
+
+async function startRun(options: { name: string; criterion: string; schedule: 'oneshot' | 'iterative' }) {
+  await open('#/new');
+  await page.waitForSelector('[data-test="new-run-form"]');
+  await page.selectOption('[data-test="preset-select"]', 'lenet5');
+  await page.fill('[data-test="run-name-input"]', options.name);
+  await page.check(`input[type="radio"][value="${options.criterion}"]`);
+  await page.selectOption('[data-test="schedule-select"]', options.schedule);
+  if (options.schedule === 'iterative') await page.fill('[data-test="rounds-input"]', '2');
+  await page.fill('[data-test="finetune-input"]', '1');
+  await page.click('[data-test="start"]');
+  await page.locator('[data-test="run-name"], [role="alert"]').first().waitFor();
+  const refusal = await page.locator('[role="alert"]').count();
+  if (refusal)
+    throw new Error(`the run was refused: ${await page.locator('[role="alert"]').first().textContent()}`);
+  const id = decodeURIComponent(/#\/runs\/([\w-]+)$/.exec(page.url())?.[1] ?? '');
+  runIds.push(id);
+  return id;
+}
+
+beforeAll(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  dataDir = mkdtempSync(join(tmpdir(), 'prunelab-e2e-'));
+  baseUrl = await startServe();
+  browser = await launchChromium({ width: 1360, height: 900 });
+  page = await browser.context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (serve && serve.exitCode === null) {
+    const exited = new Promise((r) => serve.once('exit', r));
+    serve.kill('SIGTERM');
+    await exited;
+  }
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('PruneLab in Chromium against prunelab serve', () => {
+  it('says which backend trains, then imports the bundled sample from the first-run screen', async () => {
+    await open('#/datasets');
+    await page.waitForSelector('[data-test="backend"]');
+    expect(await page.textContent('[data-test="backend"]')).toMatch(/WebAssembly|native|plain CPU/);
+    await page.waitForSelector('[data-test="datasets-empty"]');
+    await shot('datasets-empty');
+    await page.click('[data-test="try-sample"]');
+    await page.waitForSelector('[data-test="dataset-detail"]', { timeout: 300_000 });
+    expect(await page.locator('[data-test="class-row"]').count()).toBe(10);
+    expect(await page.textContent('[data-test="split-summary"]')).toContain('2400 / 300 / 300');
+    // every thumbnail decoded at the dataset's 28 px (the expression runs in the page)
+    await page.waitForFunction(
+      `(() => { const imgs = [...document.querySelectorAll('[data-test="thumbnails"] img')];
+        return imgs.length === 140 && imgs.every((i) => i.complete && i.naturalWidth === 28); })()`,
+    );
+    await shot('datasets');
+  });
+
+  it('a short train-and-prune run shows its curves and sparsity maps update live, then its evaluation', async () => {
+    await open('#/new');
+    await page.waitForSelector('[data-test="new-run-form"]');
+    await shot('new-run');
+    const pruneRunId = await startRun({ name: 'taylor e2e', criterion: 'taylor', schedule: 'iterative' });
+    // "train a new dense model first": the dense parent trains, then this run prunes its weights.
+    await page.waitForSelector('[data-test="parent-link"]');
+    await page.click('[data-test="parent-link"]');
+    await page.waitForSelector('[data-test="run-name"]');
+    const training = await watchRunToEnd(540_000);
+    expect(training.final).toBe('done');
+    // the accuracy curve grew epoch by epoch while we watched (quick = 2 epochs)
+    expect(training.epochs.filter((n) => n > 0)).toEqual([1, 2]);
+
+    await open(`#/runs/${pruneRunId}`);
+    const pruning = await watchRunToEnd(540_000);
+    expect(pruning.final).toBe('done');
+    // two prune rounds arrived one after the other, and fine-tuning drew its own epochs
+    expect(pruning.steps.filter((n) => n > 0)).toEqual([1, 2]);
+    expect(Math.max(...pruning.epochs)).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('[data-test="sparsity-canvas"]').count()).toBe(1);
+    expect(await page.locator('[data-test="layer-bars"] tbody tr').count()).toBeGreaterThanOrEqual(3);
+    await page.waitForSelector('[data-test="evaluation"]');
+    expect(await page.locator('[data-test="confusion-cell"]').count()).toBe(100);
+    await page.locator('[data-test="confusion-cell"]').first().click();
+    await page.locator('[data-test="cell-images"] img').first().waitFor();
+    await shot('run-detail');
+  });
+
+  it('a second run with another criterion', async () => {
+    const id = await startRun({ name: 'magnitude e2e', criterion: 'magnitude', schedule: 'oneshot' });
+    await page.waitForSelector('[data-test="parent-link"]');
+    await page.click('[data-test="parent-link"]');
+    expect((await watchRunToEnd(540_000)).final).toBe('done');
+    await open(`#/runs/${id}`);
+    expect((await watchRunToEnd(540_000)).final).toBe('done');
+  });
+
+  it('the runs table compares the two', async () => {
+    await open('#/runs');
+    await page.waitForSelector('[data-test="runs-table"]');
+    for (const name of ['taylor e2e', 'magnitude e2e']) {
+      await page
+        .locator('[data-test="run-row"]', { hasText: name })
+        .locator('input[type="checkbox"]')
+        .check();
+    }
+    await shot('runs');
+    await page.click('[data-test="compare"]');
+    await page.waitForSelector('[data-test="summary-row"]');
+    expect(await page.locator('[data-test="summary-row"]').count()).toBe(2);
+    expect(await page.locator('[data-test="side-by-side"] canvas').count()).toBe(2);
+    expect(await page.locator('[data-test="config-row"]', { hasText: 'prune.criterion' }).count()).toBe(1);
+    await page.waitForTimeout(500);
+    await shot('compare');
+  });
+
+  it('exports one run and shows its size table and parity', async () => {
+    await open(`#/runs/${runIds[0]}`);
+    await page.click('[data-test="export"]');
+    await page.waitForSelector('[data-test="export-dialog"]');
+    await page.click('[data-test="export-start"]');
+    await page.waitForSelector('[data-test="export-result"]', { timeout: 300_000 });
+    expect(await page.textContent('[data-test="parity"]')).toContain('✓ parity');
+    await page.waitForSelector('[data-test="size-table"]');
+    await shot('export');
+    await page.click('[data-test="reveal"]');
+    await page.waitForSelector('[data-test="reveal-note"]');
+    expect(await page.textContent('[data-test="reveal-note"]')).toContain(dataDir);
+    expect(pageErrors).toEqual([]);
+  });
+});
