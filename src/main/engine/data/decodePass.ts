@@ -32,6 +32,16 @@ export type Outcome =
 export const DEFAULT_PROBE_FILES = 64;
 
 /** Reads the channel layout of a spread of files from their headers (no pixel decoding) to pick 1 or 3. */
+/** A PNG's channel layout straight from its IHDR (colour type and bit depth), or null when it takes more. */
+function pngHeaderLayout(buf: Uint8Array): string | null {
+  if (buf.length < 29) return null;
+  const depth16 = buf[24] === 16;
+  const colorType = buf[25];
+  if (colorType === 0 || colorType === 4) return layoutName('b-w', colorType === 4, depth16);
+  if (colorType === 2 || colorType === 6) return layoutName('srgb', colorType === 6, depth16);
+  return null; // palette: its transparency lives in another chunk; ask sharp
+}
+
 export async function probeChannels(files: FileEntry[], probeFiles: number): Promise<DatasetChannels> {
   const mix: Record<string, number> = {};
   const step = Math.max(1, files.length / probeFiles);
@@ -42,12 +52,13 @@ export async function probeChannels(files: FileEntry[], probeFiles: number): Pro
       const buf = readCandidate(entry.absPath);
       const sniffed = sniffFormat(buf);
       if (sniffed.kind !== 'image') continue;
-      const layout =
-        sniffed.format === 'bmp'
-          ? 'rgb'
-          : await sharp(buf)
-              .metadata()
-              .then((m) => layoutName(m.space, m.hasAlpha === true, m.depth === 'ushort'));
+      const fromHeader =
+        sniffed.format === 'png' ? pngHeaderLayout(buf) : sniffed.format === 'bmp' ? 'rgb' : null;
+      const layout: string =
+        fromHeader ??
+        (await sharp(buf)
+          .metadata()
+          .then((m) => layoutName(m.space, m.hasAlpha === true, m.depth === 'ushort')));
       mix[layout] = (mix[layout] ?? 0) + 1;
     } catch {
       // the decode pass will name this file's problem

@@ -25,8 +25,9 @@ const FLUSH_BYTES = 1 << 20;
 /** Append-only spool file; records are written in arrival order and read back by slot. */
 export class SpooledPixels implements PixelSource {
   private readonly fd: number;
-  private pending: Uint8Array[] = [];
-  private pendingBytes = 0;
+  /** records not yet written, copied into one reused block (no per-record allocation to collect) */
+  private readonly block: Uint8Array;
+  private pendingSlots = 0;
   private flushedSlots = 0;
   private slots = 0;
 
@@ -35,6 +36,7 @@ export class SpooledPixels implements PixelSource {
     readonly recordBytes: number,
   ) {
     this.fd = openSync(path, 'w+');
+    this.block = new Uint8Array(Math.max(1, Math.floor(FLUSH_BYTES / recordBytes)) * recordBytes);
   }
 
   get count(): number {
@@ -44,19 +46,18 @@ export class SpooledPixels implements PixelSource {
   append(record: Uint8Array): number {
     if (record.length !== this.recordBytes)
       throw new Error(`record of ${record.length} bytes, expected ${this.recordBytes}`);
-    this.pending.push(record);
-    this.pendingBytes += record.length;
-    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
+    this.block.set(record, this.pendingSlots * this.recordBytes);
+    this.pendingSlots++;
+    if ((this.pendingSlots + 1) * this.recordBytes > this.block.length) this.flush();
     return this.slots++;
   }
 
   private flush(): void {
-    if (this.pending.length === 0) return;
-    const block = Buffer.concat(this.pending);
-    writeSync(this.fd, block, 0, block.length, this.flushedSlots * this.recordBytes);
-    this.flushedSlots += this.pending.length;
-    this.pending = [];
-    this.pendingBytes = 0;
+    if (this.pendingSlots === 0) return;
+    const bytes = this.pendingSlots * this.recordBytes;
+    writeSync(this.fd, this.block, 0, bytes, this.flushedSlots * this.recordBytes);
+    this.flushedSlots += this.pendingSlots;
+    this.pendingSlots = 0;
   }
 
   readInto(slot: number, out: Uint8Array, offset: number): void {
