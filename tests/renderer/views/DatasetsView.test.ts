@@ -20,9 +20,9 @@ describe('DatasetsView', () => {
     expect(wrapper.get('[data-test="datasets-empty"]').text()).toContain('No datasets yet');
     await wrapper.get('[data-test="try-sample"]').trigger('click');
     await flushPromises();
-    expect(fake.calls.find((c) => c.name === 'datasets.import')?.payload).toMatchObject({
+    expect(fake.calls.find((c) => c.name === 'datasets.import')?.payload).toEqual({
       path: '/opt/prunelab/resources/sample-fashion',
-      name: 'Sample shapes',
+      resizeMode: 'crop',
     });
     expect(wrapper.find('[data-test="import-progress"]').exists()).toBe(true);
   });
