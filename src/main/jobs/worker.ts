@@ -4,6 +4,7 @@ import { runWorker, type TaskTable } from './workerHost';
 
 export const engineTasks: TaskTable = {
   importTask: async () => (await import('../engine/tasks/importTask')).importTask,
+  trainTask: async () => (await import('../engine/tasks/trainTask')).trainTask,
   pruneTask: async () => (await import('../engine/tasks/pruneTask')).pruneTask,
   sensitivityTask: async () => (await import('../engine/tasks/sensitivityTask')).sensitivityTask,
   exportTask: async () => (await import('../engine/tasks/exportTask')).exportTask,

@@ -1,0 +1,141 @@
+// The --json last-line contracts of train, prune and export, through the real binary, worker and engine
+// on a tiny dataset — and the runs they create are in the store the app reads.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createAppServices } from '../../src/main/services';
+import type { RunSummary } from '../../src/shared/dto';
+import { runCli, tinyDataset } from './helpers';
+
+const dir = mkdtempSync(join(tmpdir(), 'prunelab-cli-tpe-'));
+const dataDir = join(dir, 'home');
+const source = tinyDataset(dir, 3, 20);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const ids: { train?: string; prune?: string } = {};
+
+describe('prunelab train / prune / export --json', () => {
+  it('train: the last line holds runId, backend, epochs, testAccuracy, testLoss', async () => {
+    const run = await runCli([
+      'train',
+      '--dataset',
+      source,
+      '--preset',
+      'lenet5',
+      '--epochs',
+      '1',
+      '--batch',
+      '8',
+      '--seed',
+      '3',
+      '--json',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const j = run.json;
+    expect(typeof j.runId).toBe('string');
+    expect(['tensorflow', 'wasm', 'cpu']).toContain(j.backend);
+    expect(j.epochs).toBe(1);
+    expect(j.testAccuracy).toBeGreaterThanOrEqual(0);
+    expect(j.testAccuracy).toBeLessThanOrEqual(1);
+    expect(Number.isFinite(j.testLoss)).toBe(true);
+    expect(run.stderr).toContain('train epoch 1');
+    ids.train = j.runId as string;
+  });
+
+  it('prune --from: the last line holds the accuracies, achieved sparsity, zero revived weights and layers', async () => {
+    expect(ids.train).toBeDefined();
+    const run = await runCli(
+      [
+        'prune',
+        '--from',
+        ids.train!,
+        '--criterion',
+        'magnitude',
+        '--sparsity',
+        '0.5',
+        '--finetune-epochs',
+        '1',
+        '--json',
+      ],
+      { env: { PRUNELAB_HOME: dataDir } },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const j = run.json;
+    for (const key of [
+      'runId',
+      'denseAccuracy',
+      'prunedAccuracy',
+      'accuracy',
+      'sparsity',
+      'revivedWeights',
+      'layers',
+    ]) {
+      expect(j, key).toHaveProperty(key);
+    }
+    expect(j.parentRunId).toBe(ids.train);
+    expect(j.revivedWeights).toBe(0);
+    expect(j.sparsity as number).toBeGreaterThan(0.45);
+    expect(j.sparsity as number).toBeLessThan(0.55);
+    const layers = j.layers as { name: string; weights: number; kept: number; sparsity: number }[];
+    expect(layers.length).toBeGreaterThan(0);
+    for (const l of layers) {
+      expect(Object.keys(l).sort()).toEqual(['kept', 'name', 'sparsity', 'weights']);
+      expect(l.kept).toBeLessThanOrEqual(l.weights);
+    }
+    ids.prune = j.runId as string;
+  });
+
+  it('export: tfjs and onnx with the size table and a passing parity check', async () => {
+    expect(ids.prune).toBeDefined();
+    for (const format of ['tfjs', 'onnx']) {
+      const out = join(dir, `out-${format}`);
+      const run = await runCli([
+        'export',
+        '--run',
+        ids.prune!,
+        '--format',
+        format,
+        '--out',
+        out,
+        '--json',
+        '--data-dir',
+        dataDir,
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      const j = run.json as {
+        path: string;
+        sizes: { export: { gzipBytes: number }; dense: { gzipBytes: number } };
+        parity: { ok: boolean; top1Agreement: number };
+      };
+      expect(j.path).toBe(out);
+      expect(j.sizes.export.gzipBytes).toBeGreaterThan(0);
+      expect(j.sizes.export.gzipBytes).toBeLessThan(j.sizes.dense.gzipBytes);
+      expect(j.parity.ok).toBe(true);
+      expect(j.parity.top1Agreement).toBe(1);
+    }
+  });
+
+  it('export of an unknown run fails with NOT_FOUND as the last line and a non-zero exit code', async () => {
+    const run = await runCli(['export', '--run', 'nope', '--json', '--data-dir', dataDir]);
+    expect(run.code).toBe(1);
+    expect(run.json).toMatchObject({ error: { code: 'NOT_FOUND' } });
+  });
+
+  it('left every run in the shared store, where the app sees it', async () => {
+    const services = await createAppServices({ dataDir, mode: 'electron' });
+    try {
+      const result = await services.dispatch('runs.list', {});
+      expect(result.ok).toBe(true);
+      const runs = (result as { value: RunSummary[] }).value;
+      expect(runs.map((r) => r.id).sort()).toEqual([ids.train, ids.prune].sort());
+      expect(runs.every((r) => r.status === 'done')).toBe(true);
+      const exports = await services.dispatch('exports.list', { runId: ids.prune });
+      expect((exports as { value: unknown[] }).value).toHaveLength(2);
+    } finally {
+      await services.close();
+    }
+  });
+});
