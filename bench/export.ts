@@ -4,8 +4,8 @@
 //   gzip90      the same at 90%                                                — goal ≥ 5
 //   uint8At80   dense float32 gzip ÷ pruned uint8 gzip at 80%                   — goal ≥ 9.5
 //   sparseGain90  1 − sparse-encoding bytes ÷ gzip bytes, float32 at 90%       — goal ≥ 0.20
-// Pruning is per-layer magnitude masks on every kernel (the prune engine's taylor ranking only changes
-// WHICH weights go, not how many, and the sizes depend on how many). Weights are the preset's seeded
+// Pruning is the prune engine's one-shot unstructured step, layer scope, magnitude criterion (taylor
+// only changes WHICH weights go, not how many; the sizes depend on how many). Weights are the preset's seeded
 // initialisation, or a saved model state (e.g. a trained run's runs/<id>/model) with --model-dir.
 // Parity uses --images N seeded random images (default 200; the app uses ≤ 1,000 test images).
 // Options: --images N, --seed N, --model-dir DIR. The last line of stdout is one JSON object of the figures.
@@ -16,7 +16,9 @@ import { join } from 'node:path';
 import type { ExportFormat, ParityResult, SizeTable, WeightEncoding } from '../src/shared/dto';
 import { initBackend } from '../src/main/engine/backend';
 import { exportModel } from '../src/main/engine/export/exportModel';
-import { createPreset } from '../src/main/engine/models';
+import { countFlops, countParameters, createPreset } from '../src/main/engine/models';
+import { findPrunableKernels, pruneUnstructuredStep, type WeightMasks } from '../src/main/engine/prune';
+import { pruneConfig } from '../src/shared/schemas';
 import { loadModelState } from '../src/main/engine/train/modelState';
 
 const args = process.argv.slice(2);
@@ -29,17 +31,27 @@ const seed = option('seed', 1);
 const modelDirIndex = args.indexOf('--model-dir');
 const modelDir = modelDirIndex >= 0 ? args[modelDirIndex + 1] : undefined;
 
-/** Per-layer magnitude masks (1 = keep) on every kernel, keyed by weight originalName. */
-function magnitudeMasks(model: tf.LayersModel, sparsity: number): Map<string, tf.Tensor> {
-  const masks = new Map<string, tf.Tensor>();
-  for (const w of model.weights) {
-    if (!w.originalName.endsWith('/kernel')) continue;
-    const values = w.read().dataSync() as Float32Array;
-    const sorted = Float32Array.from(values, Math.abs).sort();
-    const threshold = sorted[Math.floor(sparsity * sorted.length)] as number;
-    const keep = Float32Array.from(values, (v) => (Math.abs(v) >= threshold ? 1 : 0));
-    masks.set(w.originalName, tf.tensor(keep, w.shape as number[]));
-  }
+/**
+ * Prunes with the prune engine itself: one-shot, layer scope, the app's default first/last-layer
+ * choice, magnitude criterion (taylor needs real images; the sizes depend on how many weights go,
+ * not which). Returns the masks, keyed as the engine keys them.
+ */
+function pruneWithEngine(model: tf.LayersModel, sparsity: number): WeightMasks {
+  const config = pruneConfig.parse({ criterion: 'magnitude', target: { kind: 'sparsity', value: sparsity } });
+  const kernels = findPrunableKernels(model, config);
+  const masks: WeightMasks = new Map();
+  pruneUnstructuredStep({
+    model,
+    kernels,
+    masks,
+    criterion: config.criterion,
+    rules: { target: config.target, scope: config.scope, minKeptFraction: config.minKeptFraction },
+    batches: [],
+    seed,
+    step: 1,
+    atStep: 0,
+    dense: { parameters: countParameters(model), flops: countFlops(model) },
+  });
   return masks;
 }
 
@@ -92,7 +104,7 @@ async function main(): Promise<void> {
   try {
     for (const [sparsity, format, encoding] of cases) {
       const model = await build();
-      const masks = magnitudeMasks(model, sparsity);
+      const masks = pruneWithEngine(model, sparsity);
       const started = performance.now();
       const outcome = await exportModel({
         model,
