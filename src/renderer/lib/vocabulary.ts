@@ -4,9 +4,9 @@ import type { Criterion, Scope } from '../../shared/dto';
 export const criterionExplanations: Record<Criterion, string> = {
   taylor:
     'Taylor |w·∂L/∂w| — removes weights whose removal changes the loss least (first-order estimate). Default.',
-  gradient: 'Gradient |∂L/∂w| — removes weights the loss is least sensitive to, whatever their size.',
-  magnitude: 'Magnitude |w| — removes the smallest weights. A classic baseline.',
-  random: 'Random — removes weights at random (seeded). The floor every criterion must beat.',
+  gradient: '|∂L/∂w| — removes weights the loss is least sensitive to, whatever their size.',
+  magnitude: '|w| — removes the smallest weights. A classic baseline.',
+  random: 'removes weights at random (seeded). The floor every criterion must beat.',
 };
 
 export const scopeExplanations: Record<Scope, string> = {
