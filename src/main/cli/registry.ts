@@ -8,4 +8,11 @@ import { pruneCommand } from './commands/prune';
 import { serveCommand } from './commands/serve';
 import { trainCommand } from './commands/train';
 
-export const commands: CliCommand[] = [importCommand, trainCommand, pruneCommand, exportCommand, serveCommand, demoCommand];
+export const commands: CliCommand[] = [
+  importCommand,
+  trainCommand,
+  pruneCommand,
+  exportCommand,
+  serveCommand,
+  demoCommand,
+];

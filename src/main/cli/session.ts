@@ -47,7 +47,8 @@ export async function followJob(
       if (lastPrint.has(key) && now - (lastPrint.get(key) ?? 0) < PROGRESS_EVERY_MS && !finished) return;
       lastPrint.set(key, now);
       const counts = p.total > 0 ? ` ${p.done}/${p.total}` : '';
-      io.progress(`${p.kind}: ${p.phase}${counts}${p.message ? ` — ${p.message}` : ''}`);
+      const eta = p.etaSeconds !== undefined ? ` (about ${p.etaSeconds} s left)` : '';
+      io.progress(`${p.kind}: ${p.message ?? `${p.phase}${counts}`}${eta}`);
     }),
     services.subscribe('run.epoch', (e) => {
       const values = e.values.map(

@@ -12,8 +12,8 @@ import { bytes, call, followJob, importDataset, numberOption, percent } from '..
 import { exportRun } from './export';
 
 export const demoDefaults = {
-  epochs: 3,
-  finetuneEpochs: 1,
+  epochs: 6,
+  finetuneEpochs: 3,
   sparsity: 0.8,
   preset: 'keras-cifar-cnn',
   seed: 42,
