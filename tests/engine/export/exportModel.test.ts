@@ -226,7 +226,7 @@ describe('exportModel', () => {
         options(join(root, 'export'), {
           signal: controller.signal,
           onProgress: (phase) => {
-            if (phase === 'export:parity') controller.abort();
+            if (phase === 'parity') controller.abort();
           },
         }),
       );

@@ -114,7 +114,7 @@ describe('exportTask', () => {
     expect(ctx.events.some((e) => e.type === 'backend')).toBe(true);
     expect(
       ctx.events.filter((e) => e.type === 'progress').map((e) => (e.type === 'progress' ? e.phase : '')),
-    ).toEqual(expect.arrayContaining(['export:write', 'export:sizes', 'export:parity', 'export:finish']));
+    ).toEqual(expect.arrayContaining(['load', 'write', 'sizes', 'parity', 'finish']));
   });
 
   it('exports ONNX uint8 with a zip and reports the quantized agreement', async () => {
@@ -157,7 +157,7 @@ describe('exportTask', () => {
     const emit = ctx.emit;
     ctx.emit = (e) => {
       emit(e);
-      if (e.type === 'progress' && e.phase === 'export:sizes') controller.abort();
+      if (e.type === 'progress' && e.phase === 'sizes') controller.abort();
     };
     const outDir = join(dataDir, 'exports', 'cancelled');
     await expect(exportTask(input({ outDir }), ctx)).rejects.toMatchObject({ name: 'AbortError' });

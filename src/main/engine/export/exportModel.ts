@@ -49,7 +49,7 @@ export interface ExportModelOptions {
   /** up to 1,000 test images, already scaled as the model expects */
   parityImages: ParityImages;
   signal?: AbortSignal;
-  onProgress?: (phase: string, done: number, total: number) => void;
+  onProgress?: (phase: string, done: number, total: number, message: string) => void;
   now?: () => Date;
 }
 
@@ -67,6 +67,13 @@ export interface ExportOutcome {
 }
 
 const STEPS = ['write', 'sizes', 'parity', 'finish'] as const;
+const STEP_MESSAGES: Record<(typeof STEPS)[number], (o: ExportModelOptions) => string> = {
+  write: (o) => `writing ${o.format === 'tfjs' ? 'TF.js LayersModel' : 'ONNX'} (${o.encoding})`,
+  sizes: () => 'measuring the files and the dense parent',
+  parity: (o) =>
+    `checking ${o.parityImages.count} images in a fresh ${o.format === 'tfjs' ? 'tfjs' : 'onnxruntime'} process`,
+  finish: () => 'writing metadata.json',
+};
 
 /**
  * Writes one export all-or-nothing: model files, README and metadata.json go to a sibling temporary
@@ -76,7 +83,7 @@ const STEPS = ['write', 'sizes', 'parity', 'finish'] as const;
  */
 export async function exportModel(o: ExportModelOptions): Promise<ExportOutcome> {
   const progress = (step: (typeof STEPS)[number]) =>
-    o.onProgress?.(`export:${step}`, STEPS.indexOf(step), STEPS.length);
+    o.onProgress?.(step, STEPS.indexOf(step), STEPS.length, STEP_MESSAGES[step](o));
   await assertReplaceable(o.outDir);
   await mkdir(dirname(o.outDir), { recursive: true });
   const work = join(dirname(o.outDir), `.${basename(o.outDir)}.partial-${randomBytes(4).toString('hex')}`);

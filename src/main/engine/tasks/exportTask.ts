@@ -37,7 +37,13 @@ export async function exportTask(input: ExportTaskInput, ctx: TaskContext): Prom
   if (!encodings.includes(input.encoding))
     throw invalid(`unknown weight encoding "${input.encoding}" (float32, float16 or uint8)`);
   ctx.emit({ type: 'backend', backend: await initBackend() });
-  ctx.emit({ type: 'progress', phase: 'export:load', done: 0, total: 4 });
+  ctx.emit({
+    type: 'progress',
+    phase: 'load',
+    done: 0,
+    total: 4,
+    message: 'loading the model and the test images',
+  });
   const { detail, splits } = await readDatasetCache(dataLayout.datasetDir(ctx.dataDir, input.datasetId));
   const state = await loadModelState(input.modelDir);
   const parent = input.denseModelDir
@@ -72,7 +78,8 @@ export async function exportTask(input: ExportTaskInput, ctx: TaskContext): Prom
         channels: images.channels,
       },
       signal: ctx.signal,
-      onProgress: (phase, done, total) => ctx.emit({ type: 'progress', phase, done, total }),
+      onProgress: (phase, done, total, message) =>
+        ctx.emit({ type: 'progress', phase, done, total, message }),
     });
   } catch (err) {
     throw ctx.signal.aborted ? abortError() : err;
