@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { layoutName, majorityChannels, type DatasetChannels, type DecodeTarget } from './channelPolicy';
-import { decodeImage } from './decodeImage';
+import { decodeImage, type DecodedImage } from './decodeImage';
+import { DecodeHelper, defaultHelperCount } from './decodeHelpers';
 import { throwIfAborted } from './errors';
 import { classifyDecodeError, type ImageProblem } from './imageProblem';
 import { SpooledPixels } from './pixelStore';
@@ -69,7 +70,14 @@ export async function probeChannels(files: FileEntry[], probeFiles: number): Pro
 
 export interface DecodePassOptions {
   workDir: string;
+  /** files in flight at once on the main thread (sharp decodes on the libuv pool) */
   concurrency?: number;
+  /** helper threads for the fast PNG path; default one per core beyond the first */
+  helperThreads?: number;
+  /** helpers start only for at least this many files (they cost a few hundred ms to start) */
+  minFilesForHelpers?: number;
+  /** the helper's entry module (tests point it elsewhere) */
+  helperEntry?: URL;
   signal?: AbortSignal;
   onProgress?: (phase: string, done: number, total: number) => void;
 }
@@ -77,7 +85,11 @@ export interface DecodePassOptions {
 export interface DecodePass {
   outcomes: Outcome[];
   spool: SpooledPixels;
+  /** helper threads that worked to the end */
+  helpersUsed: number;
 }
+
+const CHUNK_FILES = 256;
 
 export async function decodeAll(
   files: FileEntry[],
@@ -85,31 +97,104 @@ export async function decodeAll(
   options: DecodePassOptions,
   attempt: number,
 ): Promise<DecodePass> {
-  const spool = new SpooledPixels(
-    join(options.workDir, `pixels-${attempt}.spool`),
-    target.size * target.size * target.channels,
-  );
+  const recordBytes = target.size * target.size * target.channels;
+  const spool = new SpooledPixels(join(options.workDir, `pixels-${attempt}.spool`), recordBytes);
   const outcomes: Outcome[] = new Array(files.length);
-  const firstOfHash = new Set<string>();
-  let done = 0;
+  const seen = new Set<string>();
+  const concurrency = options.concurrency ?? 4;
   const every = Math.max(1, Math.floor(files.length / 100));
+  let done = 0;
+  const advance = (): void => {
+    done++;
+    if (done % every === 0 || done === files.length) options.onProgress?.('decode', done, files.length);
+  };
+  const examineAll = (indices: number[]): Promise<void> =>
+    runPool(indices, concurrency, async (i) => {
+      outcomes[i] = await examine((files[i] as FileEntry).absPath, target, spool, seen);
+      advance();
+    });
+
+  // Files go out in chunks to whoever is free: the main thread, or a helper thread for the fast path.
+  const chunks: number[][] = [];
+  for (let i = 0; i < files.length; i += CHUNK_FILES)
+    chunks.push(Array.from({ length: Math.min(CHUNK_FILES, files.length - i) }, (_, k) => i + k));
+  let next = 0;
+  const take = (): number[] | undefined => (options.signal?.aborted ? undefined : chunks[next++]);
+
+  const mainThread = async (): Promise<void> => {
+    for (let chunk = take(); chunk; chunk = take()) await examineAll(chunk);
+  };
+  let helpersUsed = 0;
+  const helperThread = async (helper: DecodeHelper): Promise<void> => {
+    for (let chunk = take(); chunk; chunk = take()) {
+      const batch = await helper
+        .run(
+          chunk.map((i) => (files[i] as FileEntry).absPath),
+          target,
+        )
+        .catch(() => null);
+      if (!batch) return examineAll(chunk); // the helper is gone: this chunk and the rest stay on the main thread
+      const leftOver: number[] = [];
+      let record = 0;
+      chunk.forEach((i, k) => {
+        const fast = batch.results[k];
+        if (!fast) return void leftOver.push(i);
+        const pixels = batch.pixels.subarray(record * recordBytes, ++record * recordBytes);
+        outcomes[i] = acceptDecoded(fast.hash, { ...fast, pixels }, target, spool, seen);
+        advance();
+      });
+      await examineAll(leftOver);
+    }
+    helpersUsed++;
+  };
+
+  const helperCount =
+    files.length >= (options.minFilesForHelpers ?? 2000)
+      ? (options.helperThreads ?? defaultHelperCount())
+      : 0;
+  const helpers = Array.from({ length: helperCount }, () => DecodeHelper.start(options.helperEntry)).filter(
+    (h): h is DecodeHelper => h !== null,
+  );
   try {
-    await runPool(
-      files,
-      options.concurrency ?? 4,
-      async (entry, index) => {
-        outcomes[index] = await examine(entry.absPath, target, spool, firstOfHash);
-        done++;
-        if (done % every === 0 || done === files.length) options.onProgress?.('decode', done, files.length);
-      },
-      options.signal,
-    );
+    await Promise.all([mainThread(), ...helpers.map(helperThread)]);
     throwIfAborted(options.signal);
   } catch (err) {
     spool.dispose();
     throw err;
+  } finally {
+    await Promise.all(helpers.map((h) => h.close()));
   }
-  return { outcomes, spool };
+  return { outcomes, spool, helpersUsed };
+}
+
+/** Records a file a helper decoded, unless identical bytes were taken already (then it is a copy). */
+function acceptDecoded(
+  hash: string,
+  image: DecodedImage,
+  target: DecodeTarget,
+  spool: SpooledPixels,
+  seen: Set<string>,
+): Outcome {
+  if (seen.has(hash)) return { kind: 'copy', hash };
+  seen.add(hash);
+  return recordDecoded(hash, image, target, spool);
+}
+
+function recordDecoded(
+  hash: string,
+  image: DecodedImage,
+  target: DecodeTarget,
+  spool: SpooledPixels,
+): Outcome {
+  return {
+    kind: 'ok',
+    hash,
+    slot: spool.append(image.pixels),
+    width: image.width,
+    height: image.height,
+    layout: image.layout,
+    colourless: target.channels === 3 && isColourless(image.pixels),
+  };
 }
 
 function isColourless(rgb: Uint8Array): boolean {
@@ -144,15 +229,7 @@ async function examine(
       const problem = classifyDecodeError(err);
       return { kind: 'problem', reason: problem.reason, detail: problem.message, hash };
     }
-    return {
-      kind: 'ok',
-      hash,
-      slot: spool.append(image.pixels),
-      width: image.width,
-      height: image.height,
-      layout: image.layout,
-      colourless: target.channels === 3 && isColourless(image.pixels),
-    };
+    return recordDecoded(hash, image, target, spool);
   } catch (err) {
     const problem = classifyDecodeError(err);
     return { kind: 'problem', reason: problem.reason, detail: problem.message };

@@ -43,47 +43,44 @@ function collectIdat(buf: Uint8Array, view: DataView): Uint8Array | null {
   return null; // no IEND: truncated, let sharp judge
 }
 
-/** Undoes the PNG row filters (None, Sub, Up, Average, Paeth) in place of a fresh output buffer. */
+/** Undoes the PNG row filters (None, Sub, Up, Average, Paeth) into a fresh output buffer. */
 function unfilter(raw: Uint8Array, width: number, height: number, bpp: number): Uint8Array | null {
   const stride = width * bpp;
   if (raw.length !== height * (stride + 1)) return null;
   const out = new Uint8Array(height * stride);
+  // One branch per row, not per byte: this loop runs for every pixel of every small PNG imported.
   for (let y = 0; y < height; y++) {
     const filter = raw[y * (stride + 1)];
     const src = y * (stride + 1) + 1;
     const row = y * stride;
     const prev = row - stride;
-    for (let x = 0; x < stride; x++) {
-      const value = raw[src + x] ?? 0;
-      const a = x >= bpp ? (out[row + x - bpp] ?? 0) : 0;
-      const b = y > 0 ? (out[prev + x] ?? 0) : 0;
-      let predicted: number;
-      switch (filter) {
-        case 0:
-          predicted = 0;
-          break;
-        case 1:
-          predicted = a;
-          break;
-        case 2:
-          predicted = b;
-          break;
-        case 3:
-          predicted = (a + b) >> 1;
-          break;
-        case 4: {
-          const c = x >= bpp && y > 0 ? (out[prev + x - bpp] ?? 0) : 0;
-          const p = a + b - c;
-          const pa = Math.abs(p - a);
-          const pb = Math.abs(p - b);
-          const pc = Math.abs(p - c);
-          predicted = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-          break;
-        }
-        default:
-          return null;
+    const hasPrev = y > 0;
+    if (filter === 0 || (filter === 2 && !hasPrev)) {
+      out.set(raw.subarray(src, src + stride), row);
+    } else if (filter === 1 || (filter === 4 && !hasPrev)) {
+      // Paeth on the first row predicts from the left neighbour only, as Sub does
+      for (let x = 0; x < stride; x++)
+        out[row + x] = (raw[src + x]! + (x >= bpp ? out[row + x - bpp]! : 0)) & 0xff;
+    } else if (filter === 2) {
+      for (let x = 0; x < stride; x++) out[row + x] = (raw[src + x]! + out[prev + x]!) & 0xff;
+    } else if (filter === 3) {
+      for (let x = 0; x < stride; x++) {
+        const left = x >= bpp ? out[row + x - bpp]! : 0;
+        const up = hasPrev ? out[prev + x]! : 0;
+        out[row + x] = (raw[src + x]! + ((left + up) >> 1)) & 0xff;
       }
-      out[row + x] = (value + predicted) & 0xff;
+    } else if (filter === 4) {
+      for (let x = 0; x < stride; x++) {
+        const a = x >= bpp ? out[row + x - bpp]! : 0;
+        const b = out[prev + x]!;
+        const c = x >= bpp ? out[prev + x - bpp]! : 0;
+        const pa = Math.abs(b - c);
+        const pb = Math.abs(a - c);
+        const pc = Math.abs(a + b - 2 * c);
+        out[row + x] = (raw[src + x]! + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 0xff;
+      }
+    } else {
+      return null;
     }
   }
   return out;

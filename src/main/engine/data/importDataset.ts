@@ -23,7 +23,15 @@ export type ImportOptions = Payload<'datasets.import'>;
 /** Knobs the API does not expose: limits of the doctor, and injection points for tests. */
 export interface ImportTuning extends Pick<
   FolderImportOptions,
-  'maxPixels' | 'minSide' | 'maxDepth' | 'maxEntries' | 'concurrency' | 'imbalanceRatio' | 'probeFiles'
+  | 'maxPixels'
+  | 'minSide'
+  | 'maxDepth'
+  | 'maxEntries'
+  | 'concurrency'
+  | 'helperThreads'
+  | 'minFilesForHelpers'
+  | 'imbalanceRatio'
+  | 'probeFiles'
 > {
   now?: () => Date;
 }

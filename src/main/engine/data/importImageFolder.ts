@@ -31,8 +31,11 @@ export interface FolderImportOptions {
   maxDepth?: number;
   /** files and folders in the whole tree, at most (default 2,000,000) */
   maxEntries?: number;
-  /** files in flight at once */
+  /** files in flight at once on the main thread */
   concurrency?: number;
+  /** helper threads for small PNGs (see decodePass.ts) */
+  helperThreads?: number;
+  minFilesForHelpers?: number;
   /** how many files (spread over the list) are read by header to guess the channel count before decoding */
   probeFiles?: number;
   /** a class with this many times fewer images than the largest is reported as imbalanced */

@@ -43,7 +43,8 @@ export function judgeDuplicates(files: FileEntry[], outcomes: Outcome[]): Verdic
       return;
     }
     const group = groups.get(o.hash) ?? [i];
-    const classes = [...new Set(group.map((g) => files[g]?.className))];
+    const classes =
+      group.length === 1 ? [entry.className] : [...new Set(group.map((g) => files[g]?.className))];
     if (classes.length > 1) {
       const others = classes.filter((c) => c !== entry.className).map((c) => `'${c}'`);
       problems.push({

@@ -88,7 +88,7 @@ async function listFolder(absPath: string, state: WalkState): Promise<Listed[]> 
   const out: Listed[] = [];
   let dir;
   try {
-    dir = await opendir(absPath, { bufferSize: 256 });
+    dir = await opendir(absPath, { bufferSize: 1024 });
   } catch (err) {
     problems.push({
       path: rel(absPath),
@@ -97,36 +97,44 @@ async function listFolder(absPath: string, state: WalkState): Promise<Listed[]> 
     });
     return out;
   }
-  for await (const d of dir) {
-    // a single folder may hold millions of entries: stay cancellable and report while listing it
-    if (++state.seen % 4096 === 0) {
-      throwIfAborted(options.signal);
-      options.onProgress?.(state.seen);
-    }
-    if (state.seen > maxEntries)
-      throw importFailed(
-        `${rel(absPath) || 'The folder'} holds more than ${maxEntries.toLocaleString('en')} files and folders; ` +
-          'PruneLab imports datasets up to that size.',
-      );
-    if (isJunkName(d.name)) continue;
-    const path = join(absPath, d.name);
-    let kind = kindOf(d);
-    if (kind === null) {
-      try {
-        kind = kindOf(d.isSymbolicLink() ? await stat(path) : await lstat(path)) ?? 'other';
-      } catch (err) {
-        const code = errCode(err);
-        problems.push(
-          code === 'ELOOP'
-            ? { path: rel(path), reason: 'symlink-loop', detail: 'the link resolves to itself' }
-            : { path: rel(path), reason: 'unreadable', detail: code === 'ENOENT' ? 'broken link' : code },
-        );
-        continue;
+  // Entries come in batches of bufferSize (readSync only blocks when a batch runs out), so a folder of
+  // millions streams in bounded memory; every few thousand entries the walk yields, so a cancel gets through.
+  try {
+    for (let d = dir.readSync(); d !== null; d = dir.readSync()) {
+      if (++state.seen % 4096 === 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        throwIfAborted(options.signal);
+        options.onProgress?.(state.seen);
       }
+      if (state.seen > maxEntries)
+        throw importFailed(
+          `${rel(absPath) || 'The folder'} holds more than ${maxEntries.toLocaleString('en')} files and folders; ` +
+            'PruneLab imports datasets up to that size.',
+        );
+      if (isJunkName(d.name)) continue;
+      const path = join(absPath, d.name);
+      const kind = kindOf(d) ?? (await resolveKind(d, path, state));
+      if (kind) out.push({ name: d.name, kind, absPath: path });
     }
-    out.push({ name: d.name, kind, absPath: path });
+  } finally {
+    dir.closeSync();
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** A link's target kind (or a typeless entry's), via stat; a loop or a broken link is reported, giving null. */
+async function resolveKind(d: Dirent, path: string, state: WalkState): Promise<Kind | null> {
+  try {
+    return kindOf(d.isSymbolicLink() ? await stat(path) : await lstat(path)) ?? 'other';
+  } catch (err) {
+    const code = errCode(err);
+    state.problems.push(
+      code === 'ELOOP'
+        ? { path: state.rel(path), reason: 'symlink-loop', detail: 'the link resolves to itself' }
+        : { path: state.rel(path), reason: 'unreadable', detail: code === 'ENOENT' ? 'broken link' : code },
+    );
+    return null;
+  }
 }
 
 interface Pending {
