@@ -146,7 +146,14 @@ interface Pending {
 
 export async function walkImageFolder(root: string, options: WalkOptions): Promise<FolderWalk> {
   const problems: ImportProblem[] = [];
-  const rel = (p: string): string => relative(root, p).split(sep).join('/');
+  // Every path below is built by join(root, …), so its relative form is a slice (path.relative is costly).
+  const prefix = join(root, 'x').slice(0, -1);
+  const rel = (p: string): string =>
+    p.startsWith(prefix)
+      ? sep === '/'
+        ? p.slice(prefix.length)
+        : p.slice(prefix.length).split(sep).join('/')
+      : relative(root, p).split(sep).join('/');
   const state: WalkState = { rel, problems, seen: 0, options };
   const files: FileEntry[] = [];
   const looseFiles: string[] = [];
