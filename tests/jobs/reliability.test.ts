@@ -2,6 +2,7 @@
 // failed run with its committed metrics intact and a sound database; resuming it from its last epoch
 // checkpoint reaches exactly the weights of an uninterrupted run (same backend, same seed); and the
 // process owning the services keeps its event loop free (< 50 ms stalls) while a job trains.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,8 @@ import {
   type WorkerHandle,
 } from '../../src/main/services';
 import type { RunDetail, RunSummary } from '../../src/shared/dto';
-import { tinyDataset } from '../cli/helpers';
+import { repoRoot, tinyDataset } from '../cli/helpers';
+import { startLoopProbe } from './loopProbe';
 
 const dir = mkdtempSync(join(tmpdir(), 'prunelab-reliability-'));
 const workers: WorkerHandle[] = [];
@@ -71,21 +73,24 @@ describe('jobs with the real worker', () => {
   it('trains in a worker without ever blocking the services’ event loop for 50 ms', async () => {
     const histogram = monitorEventLoopDelay({ resolution: 5 });
     histogram.enable();
+    const probe = startLoopProbe();
     const { runId, jobId } = await call<{ runId: string; jobId: string }>('runs.start', {
       name: 'uninterrupted',
       config: { datasetId, train },
     });
     const result = await services.waitForJob(jobId);
+    const loop = probe.stop();
     histogram.disable();
     expect(result.status, JSON.stringify(result.error)).toBe('done');
     uninterrupted = await call<RunDetail>('runs.get', { id: runId });
     expect(uninterrupted.status).toBe('done');
     expect(uninterrupted.metrics.length).toBeGreaterThan(0);
-    const maxMs = histogram.max / 1e6;
     console.log(
-      `event loop delay while training: max ${maxMs.toFixed(1)} ms, p99 ${(histogram.percentile(99) / 1e6).toFixed(1)} ms`,
+      `event loop while training: held by our code ≤ ${loop.maxBlockedMs.toFixed(1)} ms; late by ≤ ${loop.maxLateMs.toFixed(1)} ms ` +
+        `including waits for a core (monitorEventLoopDelay max ${(histogram.max / 1e6).toFixed(1)} ms, p99 ${(histogram.percentile(99) / 1e6).toFixed(1)} ms; ${loop.ticks} ticks)`,
     );
-    expect(maxMs).toBeLessThan(50);
+    expect(loop.ticks).toBeGreaterThan(50);
+    expect(loop.maxBlockedMs).toBeLessThan(50);
   });
 
   it('records a worker killed mid-epoch as failed, keeps committed metrics, and resumes to identical weights', async () => {
@@ -130,9 +135,12 @@ describe('jobs with the real worker', () => {
     const checkpoint = services.store.runs.state(runId)?.checkpoint;
     expect(checkpoint?.epoch).toBe(epochsSeen.length);
 
+    const epochsBeforeResume = epochsSeen.length;
     const resumed = await call<{ runId: string; jobId: string }>('runs.resume', { id: runId });
     const resumedResult = await services.waitForJob(resumed.jobId);
     offEpoch();
+    // It continued from the epoch-1 checkpoint: the resumed job trained epochs 2 and 3 only.
+    expect(epochsSeen.slice(epochsBeforeResume).map((e) => e.epoch)).toEqual([2, 3]);
     expect(resumedResult.status, JSON.stringify(resumedResult.error)).toBe('done');
     const done = await call<RunDetail>('runs.get', { id: runId });
     expect(done.status).toBe('done');
@@ -146,4 +154,88 @@ describe('jobs with the real worker', () => {
     expect(b.length).toBe(a.length);
     for (let i = 0; i < a.length; i++) expect(Array.from(b[i]!)).toEqual(Array.from(a[i]!));
   });
+
+  it('marks a run whose app was killed as interrupted at the next start and resumes it to identical weights', async () => {
+    // A separate "app" process owns the services and the worker; SIGKILL it once epoch 1 is reported.
+    const host = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(repoRoot, 'tests/jobs/fixtures/servicesHost.ts'),
+        join(dir, 'data'),
+        JSON.stringify({ datasetId, train }),
+      ],
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let workerPid = 0;
+    let runId = '';
+    let buffered = '';
+    let epochOneSeen = false;
+    const killedAt = await new Promise<number>((resolve, reject) => {
+      host.on('close', () => reject(new Error('the host exited before epoch 1')));
+      host.stdout.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString();
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        for (const line of lines) {
+          if (!line.startsWith('{')) continue;
+          const message = JSON.parse(line) as {
+            workerPid?: number;
+            runId?: string;
+            epoch?: number;
+            progress?: string;
+            value?: { runId: string };
+          };
+          if (message.workerPid) workerPid = message.workerPid;
+          if (message.value?.runId) runId = message.value.runId;
+          if (message.epoch === 1 && message.runId === runId) epochOneSeen = true;
+          // Kill at the first batch after epoch 1 was reported (its checkpoint is written by then).
+          if (message.progress === 'train' && epochOneSeen) {
+            host.kill('SIGKILL');
+            resolve(1);
+          }
+        }
+      });
+    });
+    expect(killedAt).toBe(1);
+    expect(workerPid).toBeGreaterThan(0);
+    // The orphaned worker notices its parent is gone and exits on its own.
+    const deadline = Date.now() + 20_000;
+    while (isAlive(workerPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(isAlive(workerPid)).toBe(false);
+    expect(services.store.runs.get(runId)?.status).toBe('running');
+
+    // The next start finds the run orphaned: interrupted, resumable from its last epoch checkpoint.
+    const next = await createAppServices({ dataDir: join(dir, 'data'), mode: 'cli' });
+    try {
+      expect(next.interruptedAtStart).toContain(runId);
+      const interrupted = await next.dispatch('runs.get', { id: runId });
+      expect(interrupted).toMatchObject({ ok: true, value: { status: 'interrupted' } });
+      expect(next.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+      const resumedEpochs: number[] = [];
+      next.subscribe('run.epoch', (e) => resumedEpochs.push(e.epoch));
+      const resumed = await next.dispatch('runs.resume', { id: runId });
+      if (!resumed.ok) throw new Error(resumed.error.message);
+      const outcome = await next.waitForJob((resumed.value as { jobId: string }).jobId);
+      expect(outcome.status, JSON.stringify(outcome.error)).toBe('done');
+      expect(resumedEpochs).toEqual([2, 3]);
+      const done = next.store.runs.get(runId)!;
+      expect(done.status).toBe('done');
+      const a = await finalWeights(uninterrupted);
+      const b = await finalWeights(done);
+      for (let i = 0; i < a.length; i++) expect(Array.from(b[i]!)).toEqual(Array.from(a[i]!));
+    } finally {
+      await next.close();
+    }
+  });
 });
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -249,6 +249,11 @@ describe('services runs', () => {
       'running',
       'done',
     ]);
+    expect(statuses.filter((x) => x.runId === detail.parentRunId).map((x) => x.status)).toEqual([
+      'queued',
+      'running',
+      'done',
+    ]);
 
     const compare = await call<{ differences: { path: string }[] }>(s, 'runs.compare', {
       ids: [runId, detail.parentRunId],

@@ -41,6 +41,12 @@ function requireRun(ctx: ServiceContext, id: string): RunSummary {
 export function createRunHandlers(ctx: ServiceContext): RunHandlers {
   const { store } = ctx;
 
+  /** Announces the run as queued, then submits its job (which may start — and say 'running' — at once). */
+  function enqueue(run: RunSummary, resume: boolean): string {
+    ctx.bus.emit('run.status', { runId: run.id, status: 'queued', error: null });
+    return submitRunJob(ctx, run, resume);
+  }
+
   function requireDataset(id: string) {
     const dataset = store.datasets.get(id);
     if (!dataset) throw notFound('dataset', id);
@@ -62,13 +68,12 @@ export function createRunHandlers(ctx: ServiceContext): RunHandlers {
         config: parentConfig,
         sweepId,
       });
-      submitRunJob(ctx, parent, false);
+      enqueue(parent, false);
       parentRunId = parent.id;
     }
     const fullConfig: RunConfig = parentRunId && kind !== 'train' ? { ...config, parentRunId } : config;
     const run = store.runs.create({ name: runName, kind, config: fullConfig, sweepId });
-    const jobId = submitRunJob(ctx, run, false);
-    ctx.bus.emit('run.status', { runId: run.id, status: 'queued', error: null });
+    const jobId = enqueue(run, false);
     return { runId: run.id, jobId };
   }
 
@@ -94,7 +99,7 @@ export function createRunHandlers(ctx: ServiceContext): RunHandlers {
           config: parent.config,
           sweepId: sweep.id,
         });
-        submitRunJob(ctx, run, false);
+        enqueue(run, false);
         parentIds.push(run.id);
         runIds.push(run.id);
       }
@@ -107,10 +112,9 @@ export function createRunHandlers(ctx: ServiceContext): RunHandlers {
           config: { ...child.config, parentRunId },
           sweepId: sweep.id,
         });
-        submitRunJob(ctx, run, false);
+        enqueue(run, false);
         runIds.push(run.id);
       }
-      for (const runId of runIds) ctx.bus.emit('run.status', { runId, status: 'queued', error: null });
       return { sweepId: sweep.id, runIds };
     },
 
@@ -153,16 +157,11 @@ export function createRunHandlers(ctx: ServiceContext): RunHandlers {
       if (run.status === 'queued' && store.runs.state(id)?.ownerPid) {
         throw conflict(`run ${id} is queued in another PruneLab process`);
       }
-      const state = store.runs.state(id);
-      const checkpoint = state?.checkpoint ?? null;
-      store.transaction(() => {
-        // Whatever comes after the last checkpoint will be recomputed by the resumed task.
-        if (checkpoint) store.metrics.truncate(id, checkpoint.phase, checkpoint.epoch);
-        else store.metrics.truncate(id, 'train', -1);
-        store.runs.setStatus(id, 'queued', { error: null });
-      });
-      const jobId = submitRunJob(ctx, { ...run, status: 'queued' }, checkpoint !== null);
-      ctx.bus.emit('run.status', { runId: id, status: 'queued', error: null });
+      store.runs.setStatus(id, 'queued', { error: null });
+      // The task continues from the newest checkpoint on disk (a fresh start if there is none) and
+      // re-records every epoch from there; re-recording replaces values, so nothing is truncated here —
+      // the store's checkpoint note may lag the disk by one flush, and metrics must not be lost for it.
+      const jobId = submitRunJob(ctx, { ...run, status: 'queued' }, true);
       return { runId: id, jobId };
     },
 
