@@ -54,14 +54,10 @@ async function watchRunToEnd(timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   let shotLive = false;
   for (;;) {
-    const attr = async (selector: string, name: string) =>
-      Number(
-        (await page
-          .locator(selector)
-          .first()
-          .getAttribute(name, { timeout: 1 })
-          .catch(() => null)) ?? 0,
-      );
+    const attr = async (selector: string, name: string) => {
+      const el = page.locator(selector).first();
+      return (await el.count()) ? Number((await el.getAttribute(name)) ?? 0) : 0;
+    };
     const state = {
       status: (
         (await page.locator('header [data-test="status"]').textContent({ timeout: 5_000 })) ?? ''
@@ -76,18 +72,33 @@ async function watchRunToEnd(timeoutMs: number) {
       shotLive = true;
       await shot('run-live');
     }
-    if (['done', 'failed', 'cancelled', 'interrupted'].includes(state.status))
+    if (['done', 'failed', 'cancelled', 'interrupted'].includes(state.status)) {
+      // The end refreshes the run from the store; give the last events a moment to land on screen.
+      await page.waitForTimeout(1500);
+      const last = {
+        epochs: await attr('[data-test="curve"][data-metric="accuracy"]', 'data-epochs'),
+        steps: await attr('[data-test="sparsity-panel"]', 'data-steps'),
+      };
+      if (seen.epochs.at(-1) !== last.epochs) seen.epochs.push(last.epochs);
+      if (seen.steps.at(-1) !== last.steps) seen.steps.push(last.steps);
       return { ...seen, final: state.status };
+    }
     if (Date.now() > deadline) throw new Error(`run did not finish in time; saw ${JSON.stringify(seen)}`);
     await page.waitForTimeout(150);
   }
 }
 
-async function startRun(options: { name: string; criterion: string; schedule: 'oneshot' | 'iterative' }) {
+async function startRun(options: {
+  name: string;
+  criterion: string;
+  schedule: 'oneshot' | 'iterative';
+  level: 'quick' | 'balanced';
+}) {
   await open('#/new');
   await page.waitForSelector('[data-test="new-run-form"]');
   await page.selectOption('[data-test="preset-select"]', 'lenet5');
   await page.fill('[data-test="run-name-input"]', options.name);
+  await page.check(`input[type="radio"][value="${options.level}"]`);
   await page.check(`input[type="radio"][value="${options.criterion}"]`);
   await page.selectOption('[data-test="schedule-select"]', options.schedule);
   if (options.schedule === 'iterative') await page.fill('[data-test="rounds-input"]', '2');
@@ -144,15 +155,23 @@ describe('PruneLab in Chromium against prunelab serve', () => {
     await open('#/new');
     await page.waitForSelector('[data-test="new-run-form"]');
     await shot('new-run');
-    const pruneRunId = await startRun({ name: 'taylor e2e', criterion: 'taylor', schedule: 'iterative' });
+    const pruneRunId = await startRun({
+      name: 'taylor e2e',
+      criterion: 'taylor',
+      schedule: 'iterative',
+      level: 'balanced',
+    });
     // "train a new dense model first": the dense parent trains, then this run prunes its weights.
     await page.waitForSelector('[data-test="parent-link"]');
     await page.click('[data-test="parent-link"]');
     await page.waitForSelector('[data-test="run-name"]');
     const training = await watchRunToEnd(540_000);
     expect(training.final).toBe('done');
-    // the accuracy curve grew epoch by epoch while we watched (quick = 2 epochs)
-    expect(training.epochs.filter((n) => n > 0)).toEqual([1, 2]);
+    // the accuracy curve grew epoch by epoch while we watched (balanced = 8 epochs), ending with all 8
+    const live = training.epochs.filter((n) => n > 0);
+    expect(live.length).toBeGreaterThanOrEqual(3);
+    expect(live).toEqual([...live].sort((a, b) => a - b));
+    expect(live.at(-1)).toBe(8);
 
     await open(`#/runs/${pruneRunId}`);
     const pruning = await watchRunToEnd(540_000);
@@ -164,13 +183,39 @@ describe('PruneLab in Chromium against prunelab serve', () => {
     expect(await page.locator('[data-test="layer-bars"] tbody tr').count()).toBeGreaterThanOrEqual(3);
     await page.waitForSelector('[data-test="evaluation"]');
     expect(await page.locator('[data-test="confusion-cell"]').count()).toBe(100);
-    await page.locator('[data-test="confusion-cell"]').first().click();
+    // Open the cell of the run's most confidently wrong test image, asked of the server the way the
+    // page itself asks (HTTP route of wire.ts, token header).
+    const url = new URL(baseUrl);
+    const answer = await page.request.post(`${url.origin}/api/request/runs.get`, {
+      headers: { 'x-prunelab-token': url.searchParams.get('token')! },
+      data: { id: pruneRunId },
+    });
+    const detail = (await answer.json()) as {
+      ok: true;
+      value: { evaluation: { mostConfidentlyWrong: { index: number; label: number; predicted: number }[] } };
+    };
+    const wrong = detail.value.evaluation.mostConfidentlyWrong;
+    const first = wrong[0]!;
+    const inCell = wrong.filter((w) => w.label === first.label && w.predicted === first.predicted);
+    await page
+      .locator('[data-test="confusion-cell"]')
+      .nth(first.label * 10 + first.predicted)
+      .click();
     await page.locator('[data-test="cell-images"] img').first().waitFor();
+    expect(await page.locator('[data-test="cell-images"] img').count()).toBe(inCell.length);
+    expect(await page.getAttribute('[data-test="cell-images"] img', 'alt')).toBe(
+      `test image ${inCell[0]!.index}`,
+    );
     await shot('run-detail');
   });
 
   it('a second run with another criterion', async () => {
-    const id = await startRun({ name: 'magnitude e2e', criterion: 'magnitude', schedule: 'oneshot' });
+    const id = await startRun({
+      name: 'magnitude e2e',
+      criterion: 'magnitude',
+      schedule: 'oneshot',
+      level: 'quick',
+    });
     await page.waitForSelector('[data-test="parent-link"]');
     await page.click('[data-test="parent-link"]');
     expect((await watchRunToEnd(540_000)).final).toBe('done');
@@ -182,8 +227,10 @@ describe('PruneLab in Chromium against prunelab serve', () => {
     await open('#/runs');
     await page.waitForSelector('[data-test="runs-table"]');
     for (const name of ['taylor e2e', 'magnitude e2e']) {
+      // exact name: each prune run's dense parent is called "<name> · dense"
+      const nameCell = page.locator('td:nth-child(2)', { hasText: new RegExp(`^${name}$`) });
       await page
-        .locator('[data-test="run-row"]', { hasText: name })
+        .locator('[data-test="run-row"]', { has: nameCell })
         .locator('input[type="checkbox"]')
         .check();
     }
