@@ -20,7 +20,7 @@ describe('compareLogits', () => {
     expect(r.maxAbsLogitDelta).toBe(Infinity);
   });
 
-  it('treats a flip between classes the app itself nearly tied as a near-tie, not a mismatch', () => {
+  it('tells a flip between classes the app itself nearly tied from a decisive one', () => {
     const expected = new Float32Array([0.5, 0.50005, 0]);
     const actual = new Float32Array([0.50003, 0.50002, 0]);
     const r = compareLogits(expected, actual, 3);
@@ -30,12 +30,12 @@ describe('compareLogits', () => {
 });
 
 describe('judge', () => {
-  it('float32 passes only within 1e-4 and without a decisive top-1 flip', () => {
+  it('float32 passes only within 1e-4 and with 100% top-1 agreement', () => {
     expect(judge({ ...base, top1Agreement: 1, maxAbsLogitDelta: 9e-5 }, 'float32', 0).ok).toBe(true);
     expect(judge({ ...base, top1Agreement: 1, maxAbsLogitDelta: 2e-4 }, 'float32', 0).ok).toBe(false);
     expect(judge({ ...base, top1Agreement: 0.5, maxAbsLogitDelta: 9e-5 }, 'float32', 1).ok).toBe(false);
     const nearTie = judge({ ...base, top1Agreement: 0.5, maxAbsLogitDelta: 9e-5 }, 'float32', 0);
-    expect(nearTie.ok).toBe(true);
+    expect(nearTie.ok).toBe(false);
     expect(nearTie.message).toMatch(/near-ties/);
     expect(judge({ ...base, top1Agreement: 1, maxAbsLogitDelta: Infinity }, 'float32', 0).ok).toBe(false);
   });
