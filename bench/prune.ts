@@ -174,17 +174,19 @@ async function main(): Promise<void> {
             `  seed ${seed} dense epoch ${e.epoch}: train acc ${pct(e.trainAccuracy)} (${e.seconds.toFixed(0)} s)`,
           ),
       });
-      await saveModelState(cached, {
-        model,
-        masks: null,
-        meta: {
-          preset: 'keras-cifar-cnn',
-          inputShape: [28, 28, 1],
-          classes: classNames,
-          runId: `bench-seed${seed}`,
-          output: 'logits',
-        },
-      });
+      if (settings.reuseDense) {
+        await saveModelState(cached, {
+          model,
+          masks: null,
+          meta: {
+            preset: 'keras-cifar-cnn',
+            inputShape: [28, 28, 1],
+            classes: classNames,
+            runId: `bench-seed${seed}`,
+            output: 'logits',
+          },
+        });
+      }
     }
     const denseAccuracy = (await measureOn(model, test, 10)).accuracy;
     dense.push(denseAccuracy);
