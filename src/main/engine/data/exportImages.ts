@@ -50,6 +50,7 @@ export async function exportDatasetImages(
   });
   const total = splitNames.reduce((n, s) => n + splits[s].count, 0);
   let done = 0;
+  const every = Math.max(1, Math.floor(total / 100));
   try {
     for (const split of splitNames) {
       const set = splits[split];
@@ -69,7 +70,7 @@ export async function exportDatasetImages(
           );
           const folder = classFolders[set.labels[i] ?? 0] ?? 'unlabelled';
           await writeFile(join(temp, split, folder, `${split}-${String(i).padStart(width, '0')}.png`), png);
-          if (++done % 500 === 0 || done === total) options.onProgress?.(done, total);
+          if (++done % every === 0 || done === total) options.onProgress?.(done, total);
         },
         options.signal,
       );
