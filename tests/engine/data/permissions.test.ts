@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,10 +10,15 @@ import { importDataset } from '../../../src/main/engine/data/importDataset';
 import { make } from './fixtures/images';
 
 const NOBODY = 65534;
+const DROP_DAC = [
+  '--inh-caps=-dac_override,-dac_read_search',
+  '--bounding-set=-dac_override,-dac_read_search',
+];
 
 /**
- * Imports as a user that file permissions apply to: root reads everything, so as root the import runs in a
- * child process switched to "nobody".
+ * Imports as a user that file permissions apply to. Root reads everything, so as root the import runs in a
+ * child process without the capabilities that bypass permissions (util-linux setpriv), or, lacking setpriv,
+ * as "nobody".
  */
 async function importAsUnprivileged(source: string, dataDir: string): Promise<DatasetDetail> {
   if (process.getuid?.() !== 0)
@@ -21,16 +27,18 @@ async function importAsUnprivileged(source: string, dataDir: string): Promise<Da
       dataDir,
       emit: () => {},
     });
-  const out = execFileSync(
+  const child = [
     process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'importInChild.ts'), source, dataDir],
-    {
-      uid: NOBODY,
-      gid: NOBODY,
-      cwd: join(import.meta.dirname, '..', '..', '..'),
-      encoding: 'utf8',
-    },
-  );
+    '--import',
+    'tsx',
+    join(import.meta.dirname, 'fixtures', 'importInChild.ts'),
+    source,
+    dataDir,
+  ];
+  const cwd = join(import.meta.dirname, '..', '..', '..');
+  const out = existsSync('/usr/bin/setpriv')
+    ? execFileSync('/usr/bin/setpriv', [...DROP_DAC, ...child], { cwd, encoding: 'utf8' })
+    : execFileSync(child[0]!, child.slice(1), { uid: NOBODY, gid: NOBODY, cwd, encoding: 'utf8' });
   return JSON.parse(out.trim().split('\n').at(-1) ?? 'null') as DatasetDetail;
 }
 
