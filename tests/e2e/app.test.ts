@@ -18,7 +18,14 @@ let page: Page;
 const pageErrors: string[] = [];
 const runIds: string[] = [];
 
-const shot = (name: string) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+// The whole page in one picture: grow the viewport to the content (fullPage would repeat the sticky
+// sidebar and top bar part-way down), then put it back.
+async function shot(name: string) {
+  const height = await page.evaluate('document.documentElement.scrollHeight');
+  await page.setViewportSize({ width: 1360, height: Math.min(4000, Math.max(900, Number(height))) });
+  await page.screenshot({ path: join(artifacts, `${name}.png`) });
+  await page.setViewportSize({ width: 1360, height: 900 });
+}
 const open = async (hash: string) => {
   await page.goto(`${baseUrl}${hash}`);
 };

@@ -16,6 +16,7 @@ import { parseHash, routeHref, type Route } from '../../src/renderer/router';
 import { classBalance } from '../../src/renderer/lib/imbalance';
 import { bestOf, joinedSeries } from '../../src/renderer/lib/metrics';
 import { bytes, duration, percent } from '../../src/renderer/lib/format';
+import { withParentTraining } from '../../src/renderer/lib/lineage';
 import { makeRun } from './fixtures';
 
 describe('paretoFront', () => {
@@ -198,5 +199,19 @@ describe('format', () => {
     expect(percent(0.8123)).toBe('81.2%');
     expect(bytes(1536)).toBe('1.5 KiB');
     expect(duration(125)).toBe('2m 05s');
+  });
+});
+
+describe('lineage', () => {
+  it('puts a dense parent’s training epochs in front of a prune run’s fine-tuning', () => {
+    const parent = makeRun({ id: 'p', epochs: 4 });
+    const child = makeRun({ id: 'c', pruned: { criterion: 'taylor', sparsity: 0.8, finetune: 2 } });
+    const tuneOnly = { ...child, metrics: child.metrics.filter((m) => m.phase === 'finetune') };
+    const joined = joinedSeries(withParentTraining(tuneOnly, parent).metrics, 'validation', 'accuracy');
+    expect(joined.epochs).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(joined.finetuneFrom).toBe(5);
+    // a run that has its own training curve is left alone
+    expect(withParentTraining(child, parent)).toBe(child);
+    expect(withParentTraining(tuneOnly, null)).toBe(tuneOnly);
   });
 });

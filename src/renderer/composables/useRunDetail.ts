@@ -3,6 +3,7 @@ import { computed, ref, watch, type Ref } from 'vue';
 import { describeError } from '../api/client';
 import { useJobsStore } from '../stores/jobs';
 import { useRunsStore } from '../stores/runs';
+import { withParentTraining } from '../lib/lineage';
 
 export function useRunDetail(options: { runId: Ref<string> }) {
   const runs = useRunsStore();
@@ -24,7 +25,20 @@ export function useRunDetail(options: { runId: Ref<string> }) {
 
   watch(options.runId, () => void reload(), { immediate: true });
 
-  const run = computed(() => runs.details[options.runId.value] ?? null);
+  // The dense parent's detail lives in the store too, so live epochs of a training parent show here.
+  const parentId = computed(() => runs.details[options.runId.value]?.parentRunId ?? null);
+  watch(
+    parentId,
+    (id) => {
+      if (id && !runs.details[id]) void runs.fetchDetail(id).catch(() => undefined);
+    },
+    { immediate: true },
+  );
+
+  const run = computed(() => {
+    const own = runs.details[options.runId.value];
+    return own ? withParentTraining(own, parentId.value ? runs.details[parentId.value] : null) : null;
+  });
   const progress = computed(() => jobs.forRun(options.runId.value));
   return { run, progress, loading, error, reload };
 }

@@ -94,6 +94,31 @@ describe('CompareView', () => {
     expect(groups.text()).toMatch(/taylor · 80% · oneshot\s*2\s*\d+\.\d% ± \d+\.\d/);
   });
 
+  it('puts each prune run’s dense parent training in front of its curve', async () => {
+    const parent = makeRun({ id: 'par', seed: 5, epochs: 6 });
+    const pruned = ['x', 'y'].map((id, i) => {
+      const r = makeRun({
+        id,
+        seed: i + 1,
+        pruned: { criterion: 'taylor', sparsity: 0.5 + i * 0.3, finetune: 2 },
+      });
+      return { ...r, parentRunId: 'par', metrics: r.metrics.filter((m) => m.phase === 'finetune') };
+    });
+    const { wrapper, fake } = await mountWithApi(CompareView, {
+      props: { ids: ['x', 'y'] },
+      state: { runs: [parent, ...pruned] },
+    });
+    expect(fake.calls.filter((c) => c.name === 'runs.get').map((c) => c.payload)).toEqual([{ id: 'par' }]);
+    const curves = wrapper
+      .findAllComponents(ChartStub)
+      .find((c) => c.props('label').includes('of every compared run'))!;
+    const series = (curves.props('option') as { series: Series[] }).series;
+    expect(series.map((s) => (s.data as [number, number][]).map(([e]) => e))).toEqual([
+      [1, 2, 3, 4, 5, 6, 7, 8],
+      [1, 2, 3, 4, 5, 6, 7, 8],
+    ]);
+  });
+
   it('reports a failed comparison', async () => {
     const { wrapper } = await mountWithApi(CompareView, {
       props: { ids: ['dense', 'nope'] },

@@ -166,6 +166,35 @@ describe('RunDetailView', () => {
     expect(wrapper.get('[data-test="parent-link"]').attributes('href')).toBe('#/runs/p1');
   });
 
+  it('a prune run draws its dense parent’s training epochs before its own fine-tuning, live', async () => {
+    const parent = { ...makeRun({ id: 'p1', status: 'running', epochs: 3 }), name: 'taylor · dense' };
+    const child = makeRun({
+      id: 'c1',
+      status: 'running',
+      pruned: { criterion: 'taylor', sparsity: 0.8, finetune: 1 },
+    });
+    const tuneOnly = {
+      ...child,
+      parentRunId: 'p1',
+      metrics: child.metrics.filter((m) => m.phase === 'finetune'),
+    };
+    const { wrapper } = await mountWithApi(RunDetailView, {
+      props: { runId: 'c1' },
+      state: { runs: [parent, tuneOnly] },
+    });
+    await flushPromises();
+    const epochs = () => wrapper.get('[data-metric="accuracy"]').attributes('data-epochs');
+    expect(epochs()).toBe('4');
+    useRunsStore().applyEpoch({
+      runId: 'p1',
+      epoch: 4,
+      phase: 'train',
+      values: [{ split: 'validation', name: 'accuracy', value: 0.9 }],
+    });
+    await flushPromises();
+    expect(epochs()).toBe('5');
+  });
+
   it('a run that does not exist says so and offers the runs list', async () => {
     const { wrapper } = await mountWithApi(RunDetailView, { props: { runId: 'gone' } });
     expect(wrapper.text()).toContain('Run not available');

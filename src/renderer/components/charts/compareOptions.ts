@@ -29,7 +29,9 @@ export function overlayOption(
       return {
         name: r.name,
         type: 'line',
-        showSymbol: false,
+        // short series need their points: a one-epoch fine-tune is a single dot
+        showSymbol: s.epochs.length <= 30,
+        symbolSize: 5,
         sampling: 'lttb',
         lineStyle: { width: 1.75 },
         itemStyle: { color: colors.get(r.id) },
@@ -44,6 +46,8 @@ export interface ScatterSpec {
   x: (r: RunDetail) => number | null;
   xBetter: 'higher' | 'lower';
   xFormat: (v: number) => string;
+  /** fixed axis range, e.g. [0, 1] for sparsity */
+  xRange?: [number, number];
 }
 
 export function scatterOption(
