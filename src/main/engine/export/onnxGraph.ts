@@ -1,28 +1,23 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { WeightEncoding } from '../../../shared/dto';
-import { encodeWeight, type EncodedWeight } from './encodeWeights';
-import { OnnxAttributeType, OnnxDataType } from './onnxProto';
+import type { EncodedWeight } from './encodeWeights';
+import {
+  floatAttr,
+  GraphBuilder,
+  intAttr,
+  intsAttr,
+  type OnnxInitializer,
+  type OnnxNode,
+} from './onnxGraphBuilder';
+import { padsFor, pair, permuteRowsToChw, transposeHwioToOihw } from './onnxLayout';
 import type { NamedWeight } from './snapshot';
+
+export type { OnnxInitializer, OnnxNode } from './onnxGraphBuilder';
 
 // Turns a chain of tfjs layers into ONNX nodes. tfjs computes in NHWC; ONNX's Conv and pooling are
 // NCHW, so the graph takes NCHW input and every kernel is transposed once, here. Flatten is where the
 // two layouts meet: tfjs flattens (h, w, c), ONNX (c, h, w). Rather than transposing activations at run
 // time we permute the rows of the Dense kernel that consumes the flattened vector.
-
-export interface OnnxNode {
-  op_type: string;
-  name: string;
-  input: string[];
-  output: string[];
-  attribute: Record<string, unknown>[];
-}
-
-export interface OnnxInitializer {
-  name: string;
-  dims: number[];
-  data_type: number;
-  raw_data: Uint8Array;
-}
 
 export interface OnnxGraphParts {
   nodes: OnnxNode[];
@@ -50,79 +45,6 @@ const IDENTITY_LAYERS = new Set([
   'AlphaDropout',
 ]);
 
-class GraphBuilder {
-  readonly nodes: OnnxNode[] = [];
-  readonly initializers: OnnxInitializer[] = [];
-  readonly encoded: EncodedWeight[] = [];
-  private readonly used = new Set<string>();
-
-  constructor(private readonly encoding: WeightEncoding) {}
-
-  unique(base: string): string {
-    let name = base.replace(/[^A-Za-z0-9_./-]/g, '_');
-    for (let i = 1; this.used.has(name); i++) name = `${base}_${i}`;
-    this.used.add(name);
-    return name;
-  }
-
-  node(
-    op: string,
-    inputs: string[],
-    attrs: Record<string, unknown>[] = [],
-    outName?: string,
-    reserved = false,
-  ): string {
-    const output =
-      reserved && outName ? outName : this.unique(outName ?? `${inputs[0] ?? op}_${op.toLowerCase()}`);
-    this.nodes.push({
-      op_type: op,
-      name: this.unique(`${op}_${this.nodes.length}`),
-      input: inputs,
-      output: [output],
-      attribute: attrs,
-    });
-    return output;
-  }
-
-  /** A float tensor stored in the export's encoding; returns the name that carries float32 values. */
-  weight(name: string, dims: number[], values: Float32Array): string {
-    const encoded = encodeWeight({ name, shape: dims, values }, this.encoding);
-    this.encoded.push(encoded);
-    if (encoded.kind === 'float32') return this.init(name, dims, OnnxDataType.FLOAT, encoded.bytes);
-    if (encoded.kind === 'float16') {
-      const stored = this.init(`${name}_fp16`, dims, OnnxDataType.FLOAT16, encoded.bytes);
-      return this.node('Cast', [stored], [intAttr('to', OnnxDataType.FLOAT)], name);
-    }
-    const quant = encoded.quant as NonNullable<typeof encoded.quant>;
-    const stored = this.init(`${name}_quantized`, dims, OnnxDataType.UINT8, encoded.bytes);
-    const scale = this.init(
-      `${name}_scale`,
-      [],
-      OnnxDataType.FLOAT,
-      new Uint8Array(new Float32Array([quant.scale]).buffer),
-    );
-    const zero = this.init(`${name}_zero_point`, [], OnnxDataType.UINT8, new Uint8Array([quant.zeroPoint]));
-    return this.node('DequantizeLinear', [stored, scale, zero], [], name);
-  }
-
-  private init(name: string, dims: number[], dataType: number, raw: Uint8Array): string {
-    const unique = this.unique(name);
-    this.initializers.push({ name: unique, dims, data_type: dataType, raw_data: raw });
-    return unique;
-  }
-}
-
-export function intAttr(name: string, i: number): Record<string, unknown> {
-  return { name, type: OnnxAttributeType.INT, i };
-}
-export function intsAttr(name: string, ints: number[]): Record<string, unknown> {
-  return { name, type: OnnxAttributeType.INTS, ints };
-}
-export function floatAttr(name: string, f: number): Record<string, unknown> {
-  return { name, type: OnnxAttributeType.FLOAT, f };
-}
-
-/** Converts a sequential chain of supported tfjs layers; anything else is a clear error. */
 export function buildOnnxGraph(
   model: tf.LayersModel,
   weights: NamedWeight[],
@@ -333,75 +255,4 @@ function expect4d(layout: Layout, layerName: string): Extract<Layout, { rank: 4 
   if (layout.rank !== 4)
     throw new Error(`Layer ${layerName} needs a feature map but follows a flattened vector.`);
   return layout;
-}
-
-function pair(value: unknown): [number, number] {
-  if (typeof value === 'number') return [value, value];
-  if (Array.isArray(value) && value.length === 2) return [Number(value[0]), Number(value[1])];
-  throw new Error(`Expected a number or a pair, got ${JSON.stringify(value)}.`);
-}
-
-/**
- * Explicit ONNX pads [top, left, bottom, right] matching TensorFlow's 'same' (extra row/column at the
- * end, like SAME_UPPER) or 'valid' (none).
- */
-export function padsFor(
-  padding: string,
-  input: [number, number],
-  kernel: [number, number],
-  strides: [number, number],
-  dilations: [number, number],
-): number[] {
-  if (padding === 'valid') return [0, 0, 0, 0];
-  if (padding !== 'same') throw new Error(`Padding "${padding}" is not supported by ONNX export.`);
-  const begin: number[] = [];
-  const end: number[] = [];
-  for (let d = 0; d < 2; d++) {
-    const size = input[d] as number;
-    const stride = strides[d] as number;
-    const effective = ((kernel[d] as number) - 1) * (dilations[d] as number) + 1;
-    const out = Math.ceil(size / stride);
-    const total = Math.max(0, (out - 1) * stride + effective - size);
-    begin.push(Math.floor(total / 2));
-    end.push(total - Math.floor(total / 2));
-  }
-  return [...begin, ...end];
-}
-
-/** tfjs kernel [kh, kw, in, out] → ONNX weight [out, in, kh, kw]. */
-export function transposeHwioToOihw(
-  values: Float32Array,
-  kh: number,
-  kw: number,
-  cin: number,
-  cout: number,
-): Float32Array {
-  const out = new Float32Array(values.length);
-  for (let y = 0; y < kh; y++)
-    for (let x = 0; x < kw; x++)
-      for (let i = 0; i < cin; i++)
-        for (let o = 0; o < cout; o++)
-          out[((o * cin + i) * kh + y) * kw + x] = values[((y * kw + x) * cin + i) * cout + o] as number;
-  return out;
-}
-
-/**
- * Reorders the rows of a [features, cols] matrix from tfjs's flatten order (h, w, c) to ONNX's
- * (c, h, w), so Gemm on the NCHW-flattened vector computes exactly what tfjs's Dense does.
- */
-export function permuteRowsToChw(
-  values: Float32Array,
-  chw: [number, number, number],
-  cols: number,
-): Float32Array {
-  const [c, h, w] = chw;
-  const out = new Float32Array(values.length);
-  for (let ci = 0; ci < c; ci++)
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++) {
-        const from = ((y * w + x) * c + ci) * cols;
-        const to = ((ci * h + y) * w + x) * cols;
-        out.set(values.subarray(from, from + cols), to);
-      }
-  return out;
 }
