@@ -88,11 +88,22 @@ describe('job runner', () => {
     expect((await bad).status).toBe('failed');
     const orphanOutcome = await orphan;
     expect(orphanOutcome).toEqual({
-      status: 'cancelled',
-      forced: false,
-      reason: 'job bad it depends on ended failed',
+      status: 'failed',
+      crashed: false,
+      error: { name: 'DependencyFailed', message: 'it waited for job bad, which ended failed' },
     });
     expect(order.indexOf('child')).toBeGreaterThan(order.indexOf('parent'));
+    // A dependency that was cancelled cancels its dependents.
+    const slow = runner.submit(job('slow', 'count', { n: 1000, delayMs: 10 }));
+    const waiting = runner.submit(job('waiting', 'count', { n: 1, delayMs: 1 }, { after: ['slow'] }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    runner.cancel('slow');
+    expect((await slow).status).toBe('cancelled');
+    expect(await waiting).toEqual({
+      status: 'cancelled',
+      forced: false,
+      reason: 'it waited for job slow, which ended cancelled',
+    });
     expect(order).not.toContain('orphan');
   });
 

@@ -57,14 +57,26 @@ export async function followJob(
       io.err(`${e.phase === 'finetune' ? 'fine-tune' : 'train'} epoch ${e.epoch} · ${values.join(' · ')}`);
     }),
   ];
+  unsubscribe.push(
+    services.subscribe('job.finished', (f) => {
+      // A dense parent that fails explains why the followed job never starts.
+      if (f.jobId !== jobId && f.status === 'failed')
+        io.err(`${f.kind} failed: ${f.error?.message ?? 'unknown error'}`);
+    }),
+  );
   const onAbort = () => {
     io.err(`${label}: cancelling…`);
-    void services.dispatch('jobs.cancel', { jobId });
+    // Every job of this CLI process is part of this command (e.g. the dense parent of a prune run).
+    void services.dispatch('jobs.list', {}).then((listed) => {
+      const ids = listed.ok ? (listed.value as { id: string }[]).map((j) => j.id) : [jobId];
+      for (const id of ids.includes(jobId) ? ids : [...ids, jobId])
+        void services.dispatch('jobs.cancel', { jobId: id });
+    });
   };
   io.signal.addEventListener('abort', onAbort, { once: true });
   try {
     const result = await services.waitForJob(jobId);
-    if (result.status === 'cancelled')
+    if (result.status === 'cancelled' || (io.signal.aborted && result.status !== 'done'))
       throw new CliError(`${label} cancelled`, { exitCode: 130, code: 'CANCELLED' });
     if (result.status === 'failed') {
       const error = result.error ?? { code: 'INTERNAL' as const, message: 'unknown failure' };

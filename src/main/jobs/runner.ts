@@ -103,13 +103,14 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   }
 
   /** A queued job whose dependencies cannot succeed any more ends before it ever runs. */
-  function blockedReason(spec: JobSpec): string | null | 'wait' {
+  function blockedReason(spec: JobSpec): { message: string; depStatus: string } | null | 'wait' {
     for (const dep of spec.after ?? []) {
       const status = ended.get(dep);
       if (status === 'done') continue;
-      if (status !== undefined) return `job ${dep} it depends on ended ${status}`;
+      if (status !== undefined)
+        return { message: `it waited for job ${dep}, which ended ${status}`, depStatus: status };
       if (jobs.has(dep)) return 'wait';
-      return `job ${dep} it depends on is unknown`;
+      return { message: `it waits for job ${dep}, which is unknown`, depStatus: 'unknown' };
     }
     return null;
   }
@@ -141,7 +142,17 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       const blocked = blockedReason(state.spec);
       if (blocked === 'wait') continue;
       if (blocked !== null) {
-        finish(state, { status: 'cancelled', forced: false, reason: blocked });
+        // A job whose dependency was cancelled is cancelled too; one whose dependency failed, failed.
+        finish(
+          state,
+          blocked.depStatus === 'cancelled'
+            ? { status: 'cancelled', forced: false, reason: blocked.message }
+            : {
+                status: 'failed',
+                error: { name: 'DependencyFailed', message: blocked.message },
+                crashed: false,
+              },
+        );
         continue;
       }
       const running = [...jobs.values()].filter((j) => j.status === 'running').length;

@@ -199,7 +199,11 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
           error = { code: 'CANCELLED', message: outcome.reason ?? 'cancelled' };
           runStatus = closing ? 'interrupted' : 'cancelled';
         } else {
-          const prefix = outcome.crashed ? 'worker failed: ' : '';
+          const prefix = outcome.crashed
+            ? 'worker failed: '
+            : outcome.error.name === 'DependencyFailed'
+              ? 'not started: '
+              : '';
           const data = workerErrorToData(outcome.error, failureCode[job.kind]);
           error = { ...data, message: prefix + data.message };
           runStatus = 'failed';
