@@ -281,6 +281,21 @@ describe('services runs', () => {
     expect((await call<RunSummary>(services, 'runs.get', { id: run.id })).status).toBe('interrupted');
   });
 
+  it('leaves runs that were still training when the services closed as interrupted (resumable)', async () => {
+    const s = await open();
+    const datasetId = await importDataset(s);
+    const running = new Promise<void>((resolve) => s.subscribe('run.epoch', () => resolve()));
+    const { runId } = await call<{ runId: string }>(s, 'runs.start', {
+      config: { datasetId, train: { epochs: 500 } },
+    });
+    await running;
+    await s.close();
+    services = await open();
+    const run = await call<RunSummary>(services, 'runs.get', { id: runId });
+    expect(run.status).toBe('interrupted');
+    expect(run.finishedAt).not.toBeNull();
+  });
+
   it('applies a new job concurrency setting', async () => {
     const s = await open();
     expect(
