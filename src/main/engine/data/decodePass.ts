@@ -109,10 +109,15 @@ export async function decodeAll(
     if (done % every === 0 || done === files.length) options.onProgress?.('decode', done, files.length);
   };
   const examineAll = (indices: number[]): Promise<void> =>
-    runPool(indices, concurrency, async (i) => {
-      outcomes[i] = await examine((files[i] as FileEntry).absPath, target, spool, seen);
-      advance();
-    });
+    runPool(
+      indices,
+      concurrency,
+      async (i) => {
+        outcomes[i] = await examine((files[i] as FileEntry).absPath, target, spool, seen);
+        advance();
+      },
+      options.signal,
+    );
 
   // Files go out in chunks to whoever is free: the main thread, or a helper thread for the fast path.
   const chunks: number[][] = [];

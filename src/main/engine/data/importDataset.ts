@@ -7,7 +7,6 @@ import type { ClassCount, DatasetDetail } from '../../../shared/dto';
 import type { Payload } from '../../../shared/api';
 import { dataLayout, type TaskContext } from '../types';
 import { assignSplits } from './assignSplits';
-import { readDatasetCache } from './cache';
 import { detectSource } from './detectSource';
 import { importFailed, throwIfAborted } from './errors';
 import { importCifar } from './importCifar';
@@ -136,7 +135,3 @@ export async function importDataset(
     throw err;
   }
 }
-
-/** Re-reads a written cache (used by tests and tools to check what an import produced). */
-export const readImported = (dataDir: string, datasetId: string) =>
-  readDatasetCache(dataLayout.datasetDir(dataDir, datasetId));
