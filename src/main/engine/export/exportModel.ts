@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
@@ -13,6 +13,7 @@ import type {
 } from '../../../shared/dto';
 import { ApiError } from '../../../shared/errors';
 import { writeZipBundle } from './bundle';
+import { assertReplaceable, replaceDir } from './outputFolder';
 import {
   describeFiles,
   layerSparsity,
@@ -220,35 +221,4 @@ function modelDescription(
         input: { name: 'input', layout: 'NCHW', shape: [null, c, h, w], dtype: 'float32' },
         output: { name: 'logits', kind: 'logits', classes },
       };
-}
-
-/** outDir may be absent, empty, or a previous export (it has metadata.json); never someone's folder. */
-async function assertReplaceable(outDir: string): Promise<void> {
-  let entries: string[];
-  try {
-    if (!(await stat(outDir)).isDirectory()) throw new Error(`${outDir} exists and is not a folder.`);
-    entries = await readdir(outDir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw err;
-  }
-  if (entries.length > 0 && !entries.includes(METADATA_FILE)) {
-    throw new ApiError({
-      code: 'VALIDATION',
-      message: `${outDir} is not empty and is not a PruneLab export; choose an empty or new folder so nothing in it is overwritten.`,
-    });
-  }
-}
-
-async function replaceDir(from: string, to: string): Promise<void> {
-  const old = `${to}.old-${randomBytes(4).toString('hex')}`;
-  let moved = false;
-  try {
-    await rename(to, old);
-    moved = true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  await rename(from, to);
-  if (moved) await rm(old, { recursive: true, force: true });
 }
