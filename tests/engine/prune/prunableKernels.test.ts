@@ -70,5 +70,3 @@ describe('what gets pruned', () => {
     model.dispose();
   });
 });
-
-export { tf };
