@@ -61,6 +61,10 @@ describe('CompareView', () => {
     const front = (sparsity.props('option') as { series: Series[] }).series.find(
       (s) => s.name === 'Pareto front',
     )!;
+    expect((sparsity.props('option') as { xAxis: { min: number; max: number } }).xAxis).toMatchObject({
+      min: 0,
+      max: 1,
+    });
     // dense (0 sparsity, best accuracy) must be on the front; random (same sparsity, worse accuracy) must not
     const onFront = front.data as [number, number][];
     expect(onFront).toContainEqual([0, runs[0]!.testAccuracy]);

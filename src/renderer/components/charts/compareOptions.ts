@@ -82,6 +82,7 @@ export function scatterOption(
         nameLocation: 'middle',
         nameGap: 22,
         scale: true,
+        ...(spec.xRange ? { min: spec.xRange[0], max: spec.xRange[1] } : {}),
         axisLabel: { formatter: spec.xFormat },
       },
       yAxis: {
