@@ -12,7 +12,7 @@ import type { DatasetSplits, TaskContext, TaskEvent } from '../../../src/main/en
 import { buildHostileFolder, type HostileExpectations } from './fixtures/hostileFolder';
 import sharp from 'sharp';
 import { grayPixels, make } from './fixtures/images';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 
 function context(
   dataDir: string,
@@ -183,6 +183,33 @@ describe('whole-dataset faults are clear IMPORT_FAILED errors', () => {
 
   it('a path that does not exist', async () => {
     await importFails(join(base, 'nope'), /Nothing found at/);
+  });
+});
+
+describe('files that change under the doctor', () => {
+  it('a file deleted between the walk and its read is listed as unreadable; the rest imports', async () => {
+    const base = await mkdtemp(join(tmpdir(), 'prunelab-vanish-'));
+    try {
+      const root = join(base, 'ds');
+      for (const c of ['a', 'b']) await mkdir(join(root, c), { recursive: true });
+      for (let i = 0; i < 3; i++) await writeFile(join(root, 'a', `${i}.png`), await make.png(i));
+      for (let i = 0; i < 3; i++) await writeFile(join(root, 'b', `${i}.png`), await make.png(10 + i));
+      const ctx: TaskContext = {
+        signal: new AbortController().signal,
+        dataDir: join(base, 'data'),
+        emit: (e) => {
+          // the walk has listed the files when it reports the scan; remove one before it is read
+          if (e.type === 'progress' && e.phase === 'scan') rmSync(join(root, 'b', '1.png'), { force: true });
+        },
+      };
+      const detail = await importDataset('v', importOptions.parse({ path: root }), ctx, { probeFiles: 1 });
+      expect(detail.imported).toBe(5);
+      expect(detail.problems).toEqual([
+        { path: 'b/1.png', reason: 'unreadable', detail: 'file vanished or broken link' },
+      ]);
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
   });
 });
 
