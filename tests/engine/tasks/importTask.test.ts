@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,6 +157,22 @@ describe('importTask: cancel, split folders, overrides', () => {
     expect(detail.classes).toEqual([
       { name: 'ants', count: 11, train: 6, validation: 2, test: 3 },
       { name: 'bees', count: 11, train: 6, validation: 2, test: 3 },
+    ]);
+  });
+
+  it('clears the temp folder of an import whose process was killed, but not of one still running', async () => {
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    const stale = join(dataDir, 'datasets', `.importing-old-${dead}-1`);
+    const live = join(dataDir, 'datasets', `.importing-busy-${process.pid}-2`);
+    await mkdir(join(stale, 'half'), { recursive: true });
+    await mkdir(live, { recursive: true });
+    await importTask(
+      { datasetId: 'fresh', options: importOptions.parse({ path: samplePath }) },
+      { signal: new AbortController().signal, dataDir, emit: () => {} },
+    );
+    expect((await readdir(join(dataDir, 'datasets'))).sort()).toEqual([
+      `.importing-busy-${process.pid}-2`,
+      'fresh',
     ]);
   });
 
