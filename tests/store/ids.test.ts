@@ -9,6 +9,8 @@ describe('ids', () => {
     for (const id of ids) {
       expect(id).toHaveLength(12);
       expect(idSchema.safeParse(id).success).toBe(true);
+      // a leading "-" would read as an option on the command line
+      expect(id).toMatch(/^[A-Za-z0-9]/);
     }
   });
 
