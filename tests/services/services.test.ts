@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -294,6 +294,40 @@ describe('services runs', () => {
     const run = await call<RunSummary>(services, 'runs.get', { id: runId });
     expect(run.status).toBe('interrupted');
     expect(run.finishedAt).not.toBeNull();
+  });
+
+  it('cancels a running job through jobs.cancel and deletes a stopped run with its folder', async () => {
+    const s = await open();
+    const datasetId = await importDataset(s);
+    const firstEpoch = new Promise<void>((resolve) => s.subscribe('run.epoch', () => resolve()));
+    const { runId, jobId } = await call<{ runId: string; jobId: string }>(s, 'runs.start', {
+      config: { datasetId, train: { epochs: 500 } },
+    });
+    await firstEpoch;
+    expect(await s.dispatch('runs.delete', { id: runId })).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT' },
+    });
+    expect(
+      (await call<{ id: string; status: string }[]>(s, 'jobs.list', {})).map((j) => [j.id, j.status]),
+    ).toEqual([[jobId, 'running']]);
+    expect(await call(s, 'jobs.cancel', { jobId })).toEqual({ cancelled: true });
+    const result = await s.waitForJob(jobId);
+    expect(result.status).toBe('cancelled');
+    expect((await call<RunSummary>(s, 'runs.get', { id: runId })).status).toBe('cancelled');
+    expect(await s.dispatch('jobs.cancel', { jobId })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
+
+    const runDir = join(dir, 'data', 'runs', runId);
+    mkdirSync(runDir, { recursive: true });
+    expect(await call(s, 'runs.delete', { id: runId })).toEqual({ deleted: true });
+    expect(existsSync(runDir)).toBe(false);
+    expect(await s.dispatch('runs.get', { id: runId })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
   });
 
   it('applies a new job concurrency setting', async () => {
