@@ -74,7 +74,7 @@ export interface DecodePassOptions {
   concurrency?: number;
   /** helper threads for the fast PNG path; default one per core beyond the first */
   helperThreads?: number;
-  /** helpers start only for at least this many files (they cost a few hundred ms to start) */
+  /** helpers start only for at least this many files (default 20,000) */
   minFilesForHelpers?: number;
   /** the helper's entry module (tests point it elsewhere) */
   helperEntry?: URL;
@@ -90,6 +90,11 @@ export interface DecodePass {
 }
 
 const CHUNK_FILES = 256;
+/**
+ * A helper costs ~0.5 s to start (a thread, plus the TypeScript loader in it); the main thread alone decodes
+ * small PNGs at ~20,000/s, so helpers pay off from a few tens of thousands of files.
+ */
+const MIN_FILES_FOR_HELPERS = 20_000;
 
 export async function decodeAll(
   files: FileEntry[],
@@ -154,7 +159,7 @@ export async function decodeAll(
   };
 
   const helperCount =
-    files.length >= (options.minFilesForHelpers ?? 2000)
+    files.length >= (options.minFilesForHelpers ?? MIN_FILES_FOR_HELPERS)
       ? (options.helperThreads ?? defaultHelperCount())
       : 0;
   const helpers = Array.from({ length: helperCount }, () => DecodeHelper.start(options.helperEntry)).filter(
