@@ -10,6 +10,15 @@ import type { Page } from 'playwright-core';
 import { launchChromium } from '../../bench/ui/browser';
 
 const artifacts = 'test-artifacts/e2e';
+
+// Functions handed to the page run there (the CSP forbids evaluating strings); this file compiles with
+// Node's lib, so the few browser globals they read are typed here.
+interface PageGlobals {
+  document: {
+    documentElement: { scrollHeight: number; dataset: { theme?: string } };
+    querySelectorAll(selector: string): Iterable<{ complete: boolean; naturalWidth: number }>;
+  };
+}
 let serve: ChildProcess;
 let baseUrl: string;
 let dataDir: string;
@@ -21,7 +30,9 @@ const runIds: string[] = [];
 // The whole page in one picture: grow the viewport to the content (fullPage would repeat the sticky
 // sidebar and top bar part-way down), then put it back.
 async function shot(name: string) {
-  const height = await page.evaluate('document.documentElement.scrollHeight');
+  const height = await page.evaluate(
+    () => (globalThis as unknown as PageGlobals).document.documentElement.scrollHeight,
+  );
   await page.setViewportSize({ width: 1360, height: Math.min(4000, Math.max(900, Number(height))) });
   await page.screenshot({ path: join(artifacts, `${name}.png`) });
   await page.setViewportSize({ width: 1360, height: 900 });
@@ -127,6 +138,10 @@ beforeAll(async () => {
   browser = await launchChromium({ width: 1360, height: 900 });
   page = await browser.context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  // The strict CSP must hold without the page tripping over it.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
+  });
 });
 
 afterAll(async () => {
@@ -150,11 +165,13 @@ describe('PruneLab in Chromium against prunelab serve', () => {
     await page.waitForSelector('[data-test="dataset-detail"]', { timeout: 300_000 });
     expect(await page.locator('[data-test="class-row"]').count()).toBe(10);
     expect(await page.textContent('[data-test="split-summary"]')).toContain('2400 / 300 / 300');
-    // every thumbnail decoded at the dataset's 28 px (the expression runs in the page)
-    await page.waitForFunction(
-      `(() => { const imgs = [...document.querySelectorAll('[data-test="thumbnails"] img')];
-        return imgs.length === 140 && imgs.every((i) => i.complete && i.naturalWidth === 28); })()`,
-    );
+    // every thumbnail decoded at the dataset's 28 px (the function runs in the page)
+    await page.waitForFunction(() => {
+      const imgs = [
+        ...(globalThis as unknown as PageGlobals).document.querySelectorAll('[data-test="thumbnails"] img'),
+      ];
+      return imgs.length === 140 && imgs.every((i) => i.complete && i.naturalWidth === 28);
+    });
     await shot('datasets');
   });
 
@@ -249,6 +266,17 @@ describe('PruneLab in Chromium against prunelab serve', () => {
     expect(await page.locator('[data-test="config-row"]', { hasText: 'prune.criterion' }).count()).toBe(1);
     await page.waitForTimeout(500);
     await shot('compare');
+    // the dark theme, switched from the keyboard, then back
+    await page.keyboard.press('t');
+    await page.waitForFunction(
+      () => (globalThis as unknown as PageGlobals).document.documentElement.dataset.theme === 'dark',
+    );
+    await page.waitForTimeout(500);
+    await shot('compare-dark');
+    await page.keyboard.press('t');
+    await page.waitForFunction(
+      () => (globalThis as unknown as PageGlobals).document.documentElement.dataset.theme === 'light',
+    );
   });
 
   it('exports one run and shows its size table and parity', async () => {
