@@ -195,6 +195,28 @@ describe('RunDetailView', () => {
     expect(epochs()).toBe('5');
   });
 
+  it('a sensitivity run shows one accuracy-vs-sparsity line per layer', async () => {
+    const run = {
+      ...makeRun({ id: 's1' }),
+      kind: 'sensitivity' as const,
+      sensitivity: ['conv1', 'dense1'].map((layer, k) => ({
+        layer,
+        sparsities: [0, 0.5, 0.9],
+        accuracies: [0.9, 0.88 - k * 0.1, 0.5],
+        losses: [0.3, 0.4, 1.2],
+      })),
+    };
+    const { wrapper } = await mountWithApi(RunDetailView, { props: { runId: 's1' }, state: { runs: [run] } });
+    const chart = wrapper.get('[data-test="sensitivity"]').findComponent(ChartStub);
+    const series = (chart.props('option') as Option).series;
+    expect(series.map((s) => s.name)).toEqual(['conv1', 'dense1']);
+    expect(series[1]!.data).toEqual([
+      [0, 0.9],
+      [0.5, 0.78],
+      [0.9, 0.5],
+    ]);
+  });
+
   it('a run that does not exist says so and offers the runs list', async () => {
     const { wrapper } = await mountWithApi(RunDetailView, { props: { runId: 'gone' } });
     expect(wrapper.text()).toContain('Run not available');
