@@ -1,6 +1,7 @@
 // Draws a sparsity mask onto a canvas, one canvas pixel per weight (CSS scales it, pixelated).
 import type { MaskBitmap } from '../../shared/dto';
 import { maskToRgba, type Rgba } from './maskBitmap';
+import { MASK_DRAW_MEASURE } from './measures';
 
 export function parseColor(css: string, fallback: Rgba): Rgba {
   const hex = /^#([0-9a-f]{6})$/i.exec(css.trim());
@@ -8,8 +9,6 @@ export function parseColor(css: string, fallback: Rgba): Rgba {
   const n = parseInt(hex[1], 16);
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255, 255];
 }
-
-export const MASK_DRAW_MEASURE = 'prunelab:sparsity-map-draw';
 
 /** Returns the kept count, or null when the canvas has no 2D context (e.g. jsdom). */
 export function drawMask(
