@@ -178,44 +178,55 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
     emitRunStatus(job.runId, 'running');
   }
 
-  function onFinished(job: JobSpec, outcome: JobOutcome): JobResult {
-    flush();
-    const request = requests.get(job.id);
-    requests.delete(job.id);
-    phaseStarts.delete(job.id);
-    let status: JobResult['status'] = outcome.status;
-    let error: ApiErrorData | null = null;
-    let artifactId: string | null = null;
-    let afterCommit: (() => void) | undefined;
-    let runStatus: RunStatus = 'done';
+  interface Recorded {
+    status: JobResult['status'];
+    runStatus: RunStatus;
+    error: ApiErrorData | null;
+    artifactId: string | null;
+    afterCommit?: () => void;
+  }
+
+  /** What an outcome means for the job and its run, before anything is written. */
+  function interpret(job: JobSpec, outcome: JobOutcome): Recorded {
+    if (outcome.status === 'done')
+      return { status: 'done', runStatus: 'done', error: null, artifactId: null };
+    if (outcome.status === 'cancelled') {
+      return {
+        status: 'cancelled',
+        runStatus: closing ? 'interrupted' : 'cancelled',
+        error: { code: 'CANCELLED', message: outcome.reason ?? 'cancelled' },
+        artifactId: null,
+      };
+    }
+    const prefix = outcome.crashed
+      ? 'worker failed: '
+      : outcome.error.name === 'DependencyFailed'
+        ? 'not started: '
+        : '';
+    const data = workerErrorToData(outcome.error, failureCode[job.kind]);
+    return {
+      status: 'failed',
+      runStatus: 'failed',
+      error: { ...data, message: prefix + data.message },
+      artifactId: null,
+    };
+  }
+
+  /** Writes the job's result and its run's final status in one transaction; a write failure fails the job. */
+  function record(job: JobSpec, outcome: JobOutcome, request: JobRequest | undefined): Recorded {
+    const recorded = interpret(job, outcome);
     try {
       store.transaction(() => {
         if (outcome.status === 'done') {
           const done = request?.onDone?.(outcome.result);
-          artifactId = done?.artifactId ?? null;
-          afterCommit = done?.events;
-          runStatus = 'done';
-        } else if (outcome.status === 'cancelled') {
-          error = { code: 'CANCELLED', message: outcome.reason ?? 'cancelled' };
-          runStatus = closing ? 'interrupted' : 'cancelled';
-        } else {
-          const prefix = outcome.crashed
-            ? 'worker failed: '
-            : outcome.error.name === 'DependencyFailed'
-              ? 'not started: '
-              : '';
-          const data = workerErrorToData(outcome.error, failureCode[job.kind]);
-          error = { ...data, message: prefix + data.message };
-          runStatus = 'failed';
+          recorded.artifactId = done?.artifactId ?? null;
+          if (done?.events) recorded.afterCommit = done.events;
         }
-        if (job.runId)
-          setRunStatus(job.runId, runStatus, runStatus === 'done' ? null : (error?.message ?? null));
+        if (job.runId) setRunStatus(job.runId, recorded.runStatus, recorded.error?.message ?? null);
       });
+      return recorded;
     } catch (err) {
-      // The result could not be recorded: the job failed, and the run says why.
-      status = 'failed';
-      error = toErrorData(err);
-      runStatus = 'failed';
+      const error = toErrorData(err);
       if (job.runId) {
         try {
           setRunStatus(job.runId, 'failed', error.message);
@@ -223,21 +234,22 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
           // the run row itself is gone (deleted meanwhile); nothing left to mark
         }
       }
+      return { status: 'failed', runStatus: 'failed', error, artifactId: null };
     }
-    if (status === 'done' && error) status = 'failed';
+  }
+
+  function onFinished(job: JobSpec, outcome: JobOutcome): JobResult {
+    flush();
+    const request = requests.get(job.id);
+    requests.delete(job.id);
+    phaseStarts.delete(job.id);
+    const { status, runStatus, error, artifactId, afterCommit } = record(job, outcome, request);
     afterCommit?.();
-    if (job.runId)
-      emitRunStatus(
-        job.runId,
-        runStatus,
-        runStatus === 'done' ? null : ((error as ApiErrorData | null)?.message ?? null),
-      );
-    const finishedStatus: JobResult['status'] =
-      status === 'done' ? 'done' : status === 'cancelled' ? 'cancelled' : 'failed';
+    if (job.runId) emitRunStatus(job.runId, runStatus, error?.message ?? null);
     bus.emit('job.finished', {
       jobId: job.id,
       kind: job.kind,
-      status: finishedStatus,
+      status,
       runId: job.runId,
       datasetId: job.datasetId,
       artifactId,
@@ -245,7 +257,7 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
     });
     return {
       jobId: job.id,
-      status: finishedStatus,
+      status,
       result: outcome.status === 'done' ? outcome.result : null,
       error,
       artifactId,
