@@ -115,9 +115,30 @@ describe('DatasetsView', () => {
     expect(fake.uploads[0]!.options).toEqual({ resizeMode: 'crop' });
   });
 
-  it('in Electron (no upload) offers no folder picker', async () => {
+  it('in Electron leaves a drop to main (no upload, default not prevented) and shows imports main started', async () => {
     const { wrapper } = await mountWithApi(DatasetsView, { props: { selectedId: null }, transport: 'ipc' });
     expect(wrapper.find('[data-test="pick-folder"]').exists()).toBe(false);
+    const drop = new Event('drop', { cancelable: true });
+    wrapper.get('[data-test="drop-zone"]').element.dispatchEvent(drop);
+    expect(drop.defaultPrevented).toBe(false);
+    useJobsStore().applyProgress({
+      jobId: 'from-menu',
+      kind: 'import',
+      runId: null,
+      datasetId: null,
+      phase: 'reading files',
+      done: 5,
+      total: 50,
+    });
+    await flushPromises();
+    expect(wrapper.get('[data-test="import-progress"]').text()).toContain('reading files');
+  });
+
+  it('in a browser takes the drop over (default prevented)', async () => {
+    const { wrapper } = await mountWithApi(DatasetsView, { props: { selectedId: null } });
+    const drop = new Event('drop', { cancelable: true });
+    wrapper.get('[data-test="drop-zone"]').element.dispatchEvent(drop);
+    expect(drop.defaultPrevented).toBe(true);
   });
 
   it('shows the doctor report grouped by reason, class balance flags, split, channels and thumbnails', async () => {
