@@ -163,6 +163,27 @@ describe('services dispatch validation', () => {
   });
 });
 
+describe('services recording results', () => {
+  it('fails the job with a clear error and writes nothing when the store refuses a task result', async () => {
+    const s = await open();
+    const finished = record(s, 'job.finished');
+    const { jobId } = await call<{ jobId: string }>(s, 'datasets.import', {
+      path: '/some/images',
+      name: 'unstorable',
+    });
+    const result = await s.waitForJob(jobId);
+    expect(result.status).toBe('failed');
+    expect(result.error?.code).toBe('STORE');
+    expect(result.error?.message).toContain('CHECK constraint failed');
+    expect(finished).toHaveLength(1);
+    expect(finished[0]).toMatchObject({ jobId, status: 'failed' });
+    expect(await call<unknown[]>(s, 'datasets.list', {})).toEqual([]);
+    expect((await call<{ recentDatasets: string[] }>(s, 'settings.get', {})).recentDatasets).toEqual([]);
+    // The services keep working afterwards.
+    await importDataset(s);
+  });
+});
+
 describe('services runs', () => {
   it('expands a sweep into one shared dense parent per seed and records every run', async () => {
     const s = await open();

@@ -226,7 +226,7 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
       });
       return recorded;
     } catch (err) {
-      const error = toErrorData(err);
+      const error = storeErrorData(err);
       if (job.runId) {
         try {
           setRunStatus(job.runId, 'failed', error.message);
@@ -318,4 +318,13 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
       flush();
     },
   };
+}
+
+/** A database refusal (better-sqlite3's SqliteError carries an SQLITE_* code) is a STORE error. */
+function storeErrorData(err: unknown): ApiErrorData {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('SQLITE_')) {
+    return { code: 'STORE', message: `the database refused the result: ${(err as Error).message}` };
+  }
+  return toErrorData(err);
 }
