@@ -67,7 +67,7 @@ function startServe(): Promise<string> {
 }
 
 /** Polls the page until the run's status badge says done, recording what the live views showed on the way. */
-async function watchRunToEnd(timeoutMs: number) {
+async function watchRunToEnd(timeoutMs: number, liveShot: string) {
   const seen = { epochs: [] as number[], steps: [] as number[], statuses: [] as string[] };
   const deadline = Date.now() + timeoutMs;
   let shotLive = false;
@@ -88,7 +88,7 @@ async function watchRunToEnd(timeoutMs: number) {
     if (seen.statuses.at(-1) !== state.status) seen.statuses.push(state.status);
     if (!shotLive && state.epochs > 0 && state.status.includes('running')) {
       shotLive = true;
-      await shot('run-live');
+      await shot(liveShot);
     }
     if (['done', 'failed', 'cancelled', 'interrupted'].includes(state.status)) {
       // The end refreshes the run from the store; give the last events a moment to land on screen.
@@ -189,7 +189,7 @@ describe('PruneLab in Chromium against prunelab serve', () => {
     await page.waitForSelector('[data-test="parent-link"]');
     await page.click('[data-test="parent-link"]');
     await page.waitForSelector('[data-test="run-name"]');
-    const training = await watchRunToEnd(540_000);
+    const training = await watchRunToEnd(540_000, 'run-live-dense-training');
     expect(training.final).toBe('done');
     // the accuracy curve grew epoch by epoch while we watched (balanced = 8 epochs), ending with all 8
     const live = training.epochs.filter((n) => n > 0);
@@ -198,7 +198,7 @@ describe('PruneLab in Chromium against prunelab serve', () => {
     expect(live.at(-1)).toBe(8);
 
     await open(`#/runs/${pruneRunId}`);
-    const pruning = await watchRunToEnd(540_000);
+    const pruning = await watchRunToEnd(540_000, 'run-live-pruning');
     expect(pruning.final).toBe('done');
     // two prune rounds arrived one after the other, and fine-tuning drew its own epochs
     expect(pruning.steps.filter((n) => n > 0)).toEqual([1, 2]);
@@ -242,9 +242,9 @@ describe('PruneLab in Chromium against prunelab serve', () => {
     });
     await page.waitForSelector('[data-test="parent-link"]');
     await page.click('[data-test="parent-link"]');
-    expect((await watchRunToEnd(540_000)).final).toBe('done');
+    expect((await watchRunToEnd(540_000, 'run-live-second-dense')).final).toBe('done');
     await open(`#/runs/${id}`);
-    expect((await watchRunToEnd(540_000)).final).toBe('done');
+    expect((await watchRunToEnd(540_000, 'run-live-second-pruning')).final).toBe('done');
   });
 
   it('the runs table compares the two', async () => {
