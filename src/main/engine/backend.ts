@@ -1,14 +1,21 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo, BackendName } from '../../shared/dto';
+import { tmpdir } from 'node:os';
 import { registerWasmTrainingKernels } from './kernels';
+import { prepareThreadedWasm } from './wasmThreads';
 
 // tfjs-node is an optional dependency that is often absent (its native library is downloaded at
 // install time); a variable specifier keeps TypeScript and bundlers from insisting that it exists.
 const tfjsNodeModule = '@tensorflow/tfjs-node';
 
 export interface InitBackendOptions {
-  /** Ask the wasm backend for this many threads; it gets 1 wherever wasm threads are unavailable. */
+  /**
+   * Threads for the wasm backend (default: PRUNELAB_WASM_THREADS, else 1). Fixed once wasm has started
+   * in this process; more than 1 uses the threaded build through the bridges of wasmThreads.ts.
+   */
   wasmThreads?: number;
+  /** where the threaded build's worker script is written (default: the OS temp folder) */
+  scratchDir?: string;
 }
 
 /**
@@ -30,7 +37,7 @@ export async function initBackend(
     notes.push(`${preferred} requested`);
   }
   if (preferred !== 'cpu') {
-    const wasm = await tryWasm(options.wasmThreads);
+    const wasm = await tryWasm(options.wasmThreads ?? threadsFromEnv(), options.scratchDir ?? tmpdir());
     if (wasm.ok) {
       return {
         name: 'wasm',
@@ -69,21 +76,38 @@ async function tryTfjsNode(): Promise<Attempt> {
   return { ok: false, why: 'tfjs-node failed to start' };
 }
 
-async function tryWasm(requestedThreads: number | undefined): Promise<Attempt> {
+let wasmStarted = false;
+
+async function tryWasm(requestedThreads: number, scratchDir: string): Promise<Attempt> {
   try {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     registerWasmTrainingKernels();
-    if (requestedThreads !== undefined && tf.getBackend() !== 'wasm') wasm.setThreadsCount(requestedThreads);
-    if (!(await tf.setBackend('wasm'))) return { ok: false, why: 'wasm backend failed to start' };
-    await tf.ready();
+    let restore = () => {};
+    if (!wasmStarted && requestedThreads > 1) {
+      restore = prepareThreadedWasm(requestedThreads, scratchDir);
+      wasm.setThreadsCount(requestedThreads);
+    }
+    try {
+      if (!(await tf.setBackend('wasm'))) return { ok: false, why: 'wasm backend failed to start' };
+      await tf.ready();
+    } finally {
+      restore();
+    }
+    wasmStarted = true;
     const threads = wasm.getThreadsCount();
-    // tfjs 4.x disables wasm threads under Node (tensorflow/tfjs#3830): say so, since users see "1 thread".
     const note =
-      threads === 1 && tf.env().getBool('IS_NODE') ? ' (tfjs runs wasm single-threaded under Node)' : '';
+      threads < requestedThreads
+        ? ` (asked for ${requestedThreads}; threads are fixed when wasm first starts)`
+        : '';
     return { ok: true, threads, note };
   } catch (error) {
     return { ok: false, why: `wasm backend failed to start (${firstLine(error)})` };
   }
+}
+
+function threadsFromEnv(): number {
+  const value = Number(process.env.PRUNELAB_WASM_THREADS);
+  return Number.isInteger(value) && value > 0 ? value : 1;
 }
 
 function firstLine(error: unknown): string {

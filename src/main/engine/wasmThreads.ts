@@ -1,0 +1,51 @@
+import * as tf from '@tensorflow/tfjs';
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * tfjs 4.22 runs wasm single-threaded under Node (tensorflow/tfjs#3830), though its threaded SIMD build
+ * works there once three browser-only assumptions are bridged, which this does for the duration of the
+ * wasm backend's start-up only (call the returned function right after tf.setBackend('wasm')):
+ *  1. the multithread flag answers false under Node → set it;
+ *  2. the pthread worker script is handed over as a blob: URL, which Node's Worker cannot load → the
+ *     same script goes to a file, and createObjectURL returns that file's path for it;
+ *  3. workers are told to load the main script from a Blob → a string path to the package's own
+ *     emscripten script is offered instead (workers under Node load string paths with fs);
+ *  4. the C++ side caps threads at logical cores ÷ 2 (it assumes hyper-threading), i.e. 1 on a 2-vCPU
+ *     machine → os.cpus() reports twice the wanted count while the module starts.
+ */
+export function prepareThreadedWasm(threads: number, scratchDir: string): () => void {
+  const { wasmWorkerContents } =
+    require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as {
+      wasmWorkerContents: string;
+    };
+  const mainScript =
+    require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
+  const workerPath = join(scratchDir, `prunelab-tfjs-wasm-worker-${process.pid}.cjs`);
+  // the backend escapes newlines the same way before making its Blob: string literals inside need it
+  writeFileSync(workerPath, wasmWorkerContents.replace(/\n/g, '\\n'));
+
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+  const createObjectURL = URL.createObjectURL;
+  URL.createObjectURL = (blob: Blob) =>
+    blob.type === 'application/javascript' ? workerPath : createObjectURL(blob);
+  Object.defineProperty(Object.prototype, 'mainScriptUrlOrBlob', {
+    configurable: true,
+    set() {},
+    get: () => mainScript,
+  });
+  const cpus = os.cpus;
+  os.cpus = () => {
+    const real = cpus();
+    return Array.from({ length: threads * 2 }, (_, i) => real[i % real.length]!);
+  };
+  return () => {
+    os.cpus = cpus;
+    delete (Object.prototype as { mainScriptUrlOrBlob?: unknown }).mainScriptUrlOrBlob;
+    URL.createObjectURL = createObjectURL;
+  };
+}
