@@ -198,6 +198,8 @@ describe('jobs with the real worker', () => {
         }
       });
     });
+    // Wait until the dead host is reaped: a zombie still answers kill(pid, 0) and would look alive.
+    if (host.exitCode === null && host.signalCode === null) await new Promise((r) => host.once('exit', r));
     expect(killedAt).toBe(1);
     expect(workerPid).toBeGreaterThan(0);
     // The orphaned worker notices its parent is gone and exits on its own.
