@@ -13,6 +13,7 @@
 // Overrides: --seeds N, --train-images N, --dense-epochs N, --finetune-images N, --finetune-lr X,
 // --sparsities 0.5,0.9, --criteria taylor,magnitude, --scope global|layer, --keep-first, --data <dir>,
 // --out <dir>, --reuse-dense (experiments: load the dense model a previous run saved under <out>).
+// PRUNELAB_WASM_THREADS=2 uses the engine's threaded wasm (the figures above are single-threaded).
 // Writes <out>/prune.csv, prune.svg, prune.png, prints a table; the last stdout line is one JSON object.
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
