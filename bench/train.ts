@@ -162,7 +162,7 @@ async function runChild(
   const { stdout } = await promisify(execFile)(
     process.execPath,
     ['--import', 'tsx', import.meta.filename, ...passOn, '--child', backend, '--threads', String(threads)],
-    { maxBuffer: 1 << 20 },
+    { maxBuffer: 1 << 20, timeout: 30 * 60_000 },
   );
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
 }

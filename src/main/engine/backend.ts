@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo, BackendName } from '../../shared/dto';
 import { tmpdir } from 'node:os';
 import { registerWasmTrainingKernels } from './kernels';
-import { prepareThreadedWasm } from './wasmThreads';
+import { prepareThreadedWasm, unrefWasmWorkers } from './wasmThreads';
 
 // tfjs-node is an optional dependency that is often absent (its native library is downloaded at
 // install time); a variable specifier keeps TypeScript and bundlers from insisting that it exists.
@@ -83,7 +83,8 @@ async function tryWasm(requestedThreads: number, scratchDir: string): Promise<At
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     registerWasmTrainingKernels();
     let restore = () => {};
-    if (!wasmStarted && requestedThreads > 1) {
+    const threaded = !wasmStarted && requestedThreads > 1;
+    if (threaded) {
       restore = prepareThreadedWasm(requestedThreads, scratchDir);
       wasm.setThreadsCount(requestedThreads);
     }
@@ -94,6 +95,7 @@ async function tryWasm(requestedThreads: number, scratchDir: string): Promise<At
       restore();
     }
     wasmStarted = true;
+    if (threaded) unrefWasmWorkers();
     const threads = wasm.getThreadsCount();
     const note =
       threads < requestedThreads

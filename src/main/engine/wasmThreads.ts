@@ -49,3 +49,20 @@ export function prepareThreadedWasm(threads: number, scratchDir: string): () => 
     URL.createObjectURL = createObjectURL;
   };
 }
+
+interface PthreadRegistry {
+  unusedWorkers?: { unref(): void }[];
+  runningWorkers?: { unref(): void }[];
+}
+
+/**
+ * Emscripten's pthread workers are ordinary worker_threads that keep Node's event loop alive, so a
+ * process that trained on threaded wasm would never exit. The main thread waits for them with atomics,
+ * not events, so after start-up they need no ref.
+ */
+export function unrefWasmWorkers(): number {
+  const registry = (tf.backend() as unknown as { wasm?: { PThread?: PthreadRegistry } }).wasm?.PThread;
+  const workers = [...(registry?.unusedWorkers ?? []), ...(registry?.runningWorkers ?? [])];
+  for (const worker of workers) worker.unref();
+  return workers.length;
+}

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/main/engine/backend';
 import { createPreset } from '../../../src/main/engine/models';
@@ -50,6 +52,16 @@ describe('threaded wasm under Node', () => {
       const maxDiff = Math.max(...threaded[k]!.map((v, i) => Math.abs(v - reference[k]![i]!)));
       expect(maxDiff / scale).toBeLessThanOrEqual(1e-4);
     }
+  });
+
+  it('lets a process that trained on threaded wasm exit by itself', async () => {
+    // without unref'd pthread workers this child would hang until the timeout kills it
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'threadedWasmChild.ts'), scratchDir],
+      { timeout: 90_000 },
+    );
+    expect(stdout.trim().split('\n').at(-1)).toBe('2');
   });
 
   it('trains deterministically with two threads', async () => {
