@@ -10,6 +10,15 @@ export interface CalibrationBatch {
 }
 
 /**
+ * Images per calibration batch. Small on purpose: at a converged model the per-sample gradients largely
+ * cancel in a big batch's mean loss, so |w·∂L/∂w| of a 64-image batch is mostly noise about which weights
+ * happen to cancel. On the bench's dense model, taylor's kept set at 90% sparsity overlapped (Jaccard)
+ * 0.62 between calibration seeds with 8 × 64 images and 0.76 with 32 × 16 — the same 512 images.
+ * Independent of the fine-tune batch size, so changing that does not change which weights are pruned.
+ */
+export const CALIBRATION_BATCH_SIZE = 16;
+
+/**
  * N seeded batches of training images (no augmentation) on which saliency is measured. The same seed
  * gives the same batches, so a sensitivity figure and a real prune score weights identically.
  * The caller disposes the tensors (see disposeCalibration).

@@ -7,10 +7,11 @@ import type { ModelMeta } from '../train/modelState';
 import { trainModel } from '../train/trainLoop';
 import type { BatchProgress, EpochResult, TrainLoopConfig } from '../train/trainTypes';
 import type { ImageSet } from '../types';
-import { disposeCalibration, makeCalibrationBatches } from './calibration';
+import { CALIBRATION_BATCH_SIZE, disposeCalibration, makeCalibrationBatches } from './calibration';
 import { applyMasks, countRevivedWeights, disposeMasks, type WeightMasks } from './masks';
 import { findPrunableKernels } from './prunableKernels';
 import { pruneUnstructuredStep } from './pruneStep';
+import { criterionNeedsLayerNormalization } from './saliency';
 import {
   gradualSparsity,
   isGradualPruneStep,
@@ -125,6 +126,7 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
     target: prune.target.kind === 'threshold' ? prune.target : { kind: 'sparsity', value: sparsity },
     scope: prune.scope,
     minKeptFraction: prune.minKeptFraction,
+    normalizePerLayer: criterionNeedsLayerNormalization(prune.criterion),
   });
 
   const pruneNow = async (sparsity: number, atStep: number): Promise<void> => {
@@ -132,7 +134,7 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
     input.onProgress?.('prune', pruneSteps, rounds);
     const batches = makeCalibrationBatches(input.train, input.classNames.length, {
       batches: prune.calibrationBatches,
-      batchSize: input.finetune.batchSize,
+      batchSize: CALIBRATION_BATCH_SIZE,
       seed: input.finetune.seed + atStep,
     });
     try {

@@ -57,6 +57,15 @@ export function computeSaliency(
   return scores;
 }
 
+/**
+ * Whether a global ranking must compare this criterion's scores per-layer-normalised: taylor and
+ * gradient scores scale with each layer's gradients (its depth, fan-in, weight sharing), so raw they are
+ * not comparable across layers. magnitude and random keep their textbook global ranking (Han et al.).
+ */
+export function criterionNeedsLayerNormalization(criterion: Criterion): boolean {
+  return criterion === 'taylor' || criterion === 'gradient';
+}
+
 /** Seeded per kernel (from its name), so scoring one layer alone draws what scoring all layers draws. */
 function randomScores(kernels: readonly PrunableKernel[], seed: number): SaliencyScores {
   return new Map(

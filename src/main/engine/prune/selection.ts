@@ -21,6 +21,13 @@ export interface SelectionRules {
   scope: Scope;
   /** every layer keeps at least this fraction (global scope and threshold targets); at least one weight always */
   minKeptFraction: number;
+  /**
+   * Global scope with a sparsity target only: rank each layer's scores divided by that layer's L2 norm of
+   * scores (Molchanov et al. 2017). Gradient-based scores (taylor, gradient) carry each layer's gradient
+   * scale, which says nothing about importance across layers; raw, they let whole layers be cut away.
+   * Reported thresholds stay in raw score units.
+   */
+  normalizePerLayer?: boolean;
 }
 
 /**
@@ -41,7 +48,8 @@ export function selectWeights(layers: readonly LayerScores[], rules: SelectionRu
     counts = layers.map((l, i) => Math.min(Math.round(s * l.scores.length), caps[i]!));
   } else {
     const total = layers.reduce((a, l) => a + l.scores.length, 0);
-    counts = globalCounts(effective, caps, Math.round(rules.target.value * total));
+    const ranked = rules.normalizePerLayer ? effective.map(l2Normalized) : effective;
+    counts = globalCounts(ranked, caps, Math.round(rules.target.value * total));
   }
   return layers.map((layer, i) => {
     const count = Math.max(counts[i]!, already[i]!);
@@ -50,6 +58,21 @@ export function selectWeights(layers: readonly LayerScores[], rules: SelectionRu
       rules.target.kind === 'threshold' ? rules.target.value : highestPrunedScore(layer.scores, keep);
     return { key: layer.key, keep, pruned: count, threshold };
   });
+}
+
+/**
+ * A layer's scores divided by their L2 norm (over the weights not pruned yet; −∞ for pruned ones stays
+ * −∞). All-zero scores stay zero. Dividing by a positive number keeps the order within the layer.
+ */
+export function l2Normalized(scores: Float32Array): Float32Array {
+  let sumSquares = 0;
+  for (let i = 0; i < scores.length; i++) {
+    const v = scores[i]!;
+    if (Number.isFinite(v)) sumSquares += v * v;
+  }
+  const norm = Math.sqrt(sumSquares);
+  if (!(norm > 0)) return scores;
+  return scores.map((v) => v / norm);
 }
 
 function maxPrunable(n: number, rules: SelectionRules): number {

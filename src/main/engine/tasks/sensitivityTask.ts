@@ -4,7 +4,7 @@ import type { BackendInfo, SensitivityConfig, SensitivityCurve } from '../../../
 import { sensitivityConfig as sensitivityConfigSchema } from '../../../shared/schemas';
 import { initBackend } from '../backend';
 import { readDatasetCache } from '../data/cache';
-import { disposeCalibration, makeCalibrationBatches } from '../prune/calibration';
+import { CALIBRATION_BATCH_SIZE, disposeCalibration, makeCalibrationBatches } from '../prune/calibration';
 import { disposeMasks } from '../prune/masks';
 import { findPrunableKernels } from '../prune/prunableKernels';
 import { analyzeSensitivity } from '../prune/sensitivity';
@@ -43,7 +43,8 @@ export async function sensitivityTask(
   const seed = trainConfig?.seed ?? 42;
   const batches = makeCalibrationBatches(splits.train, splits.classes.length, {
     batches: calibrationBatches,
-    batchSize: trainConfig?.batchSize ?? 64,
+    // as a real prune measures it (pruneSession), so a curve's point equals that prune
+    batchSize: CALIBRATION_BATCH_SIZE,
     seed,
   });
   try {
