@@ -1,18 +1,24 @@
 // npm run bench:prune [-- --quick] — does saliency pruning keep accuracy, and does the criterion matter?
 // Full Fashion-MNIST (Debian's dataset-fashion-mnist IDX files, or --data <dir>), keras-cifar-cnn on
 // 28×28×1, wasm backend (single-threaded under Node). Per seed one dense model is trained (Adam 1e-3,
-// batch 64), then for every sparsity and criterion a copy of it is pruned oneshot (global scope, 1%
-// per-layer floor, every conv/dense kernel, 8 calibration batches of 64) and fine-tuned with the same
-// budget for all: one epoch (Adam 1e-3) over a fixed, seeded subset of the training images. Test accuracy
+// batch 64), then for every sparsity and criterion a copy of it is pruned (global scope — taylor and
+// gradient ranked on per-layer L2-normalised scores —, 1% per-layer floor, every conv/dense kernel,
+// 64 calibration batches of 16 images) and fine-tuned with the same budget for all: Adam 1e-3 over a
+// fixed, seeded subset of the training images, one epoch in total (an iterative:k schedule fine-tunes
+// k rounds on 1/k of those images each, so every schedule takes the same number of steps). Test accuracy
 // after fine-tuning over the whole 10k test split, mean ± std over seeds; the "pruned" figure (right after
-// pruning, before fine-tuning) on a fixed 2,000-image subset of it, to keep the hour.
-//   full:    3 seeds, 60k training images, dense 2 epochs, sparsity {50, 80, 90, 95, 98}%, fine-tune 6,400 images
-//   --quick: 1 seed, 10k training images, dense 3 epochs, sparsity {50, 90, 95}%, fine-tune 3,200 images
-// The budget is sized by time, not accuracy: on this 2-core machine wasm trains ~200–600 images/s
-// depending on load, so the full run is ~360k dense + 60 × 6,400 fine-tune images + 120 test passes.
+// the last prune, before its fine-tuning) on a fixed 2,000-image subset of it, to keep the hour.
+//   full:    3 seeds, 60k training images, dense 2 epochs, sparsity {50, 80, 90, 95, 98}%, oneshot,
+//            fine-tune 12,800 images
+//   --quick: 1 seed, 10k training images, dense 5 epochs, sparsity {50, 90, 95}%, fine-tune 10,000
+//            images; oneshot for every criterion plus iterative:3 for taylor and magnitude
+// The budget is sized by time, not accuracy: on this 2-core machine wasm trains ~300–900 images/s
+// depending on load, so the full run is ~360k dense + 60 × 12,800 fine-tune images + 120 test passes.
+// Settings were chosen on a validation split (bench/pruneProbe.ts), never on the test split.
 // Overrides: --seeds N, --train-images N, --dense-epochs N, --finetune-images N, --finetune-lr X,
-// --sparsities 0.5,0.9, --criteria taylor,magnitude, --scope global|layer, --keep-first, --data <dir>,
-// --out <dir>, --reuse-dense (experiments: load the dense model a previous run saved under <out>).
+// --sparsities 0.5,0.9, --criteria taylor,magnitude, --schedules oneshot,iterative:3 (non-oneshot
+// schedules run only --schedule-criteria, default taylor,magnitude), --scope global|layer, --keep-first,
+// --data <dir>, --out <dir>, --reuse-dense (experiments: load the dense model a previous run saved under <out>).
 // PRUNELAB_WASM_THREADS=2 uses the engine's threaded wasm (the figures above are single-threaded).
 // Writes <out>/prune.csv, prune.svg, prune.png, prints a table; the last stdout line is one JSON object.
 import * as tf from '@tensorflow/tfjs';
@@ -20,7 +26,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { Criterion, PruneConfig } from '../src/shared/dto';
+import type { Criterion, PruneConfig, PruneSchedule } from '../src/shared/dto';
 import { initBackend } from '../src/main/engine/backend';
 import { parseIdxImages, parseIdxLabels, readMaybeGzipped } from '../src/main/engine/data/idx';
 import { createPreset } from '../src/main/engine/models';
@@ -44,15 +50,35 @@ const numberOption = (name: string, fallback: number) => Number(option(name) ?? 
 const listOption = <T>(name: string, fallback: T[], parse: (s: string) => T) =>
   option(name)?.split(',').map(parse) ?? fallback;
 
+/** 'oneshot' or 'iterative:K' */
+function parseSchedule(text: string): PruneSchedule {
+  if (text === 'oneshot') return { kind: 'oneshot' };
+  const rounds = Number(/^iterative:(\d+)$/.exec(text)?.[1]);
+  if (!(rounds >= 2)) throw new Error(`--schedules: expected oneshot or iterative:K (K ≥ 2), got "${text}".`);
+  return { kind: 'iterative', rounds };
+}
+const scheduleName = (s: PruneSchedule) => (s.kind === 'iterative' ? `iterative:${s.rounds}` : s.kind);
+const roundsOf = (s: PruneSchedule) => (s.kind === 'iterative' ? s.rounds : 1);
+
 const settings = {
   seeds: numberOption('seeds', quick ? 1 : 3),
   trainImages: numberOption('train-images', quick ? 10_000 : 60_000),
-  denseEpochs: numberOption('dense-epochs', quick ? 3 : 2),
-  finetuneImages: numberOption('finetune-images', quick ? 3_200 : 6_400),
+  denseEpochs: numberOption('dense-epochs', quick ? 5 : 2),
+  finetuneImages: numberOption('finetune-images', quick ? 10_000 : 12_800),
   sparsities: listOption('sparsities', quick ? [0.5, 0.9, 0.95] : [0.5, 0.8, 0.9, 0.95, 0.98], Number),
   criteria: listOption<Criterion>(
     'criteria',
     ['taylor', 'gradient', 'magnitude', 'random'],
+    (s) => s as Criterion,
+  ),
+  schedules: listOption<PruneSchedule>(
+    'schedules',
+    (quick ? ['oneshot', 'iterative:3'] : ['oneshot']).map(parseSchedule),
+    parseSchedule,
+  ),
+  scheduleCriteria: listOption<Criterion>(
+    'schedule-criteria',
+    ['taylor', 'magnitude'],
     (s) => s as Criterion,
   ),
   scope: (option('scope') ?? 'global') as 'global' | 'layer',
@@ -93,18 +119,40 @@ const denseConfig = (seed: number): TrainLoopConfig => ({
   seed,
 });
 
-const pruneConfig = (criterion: Criterion, sparsity: number): PruneConfig => ({
+const pruneConfig = (criterion: Criterion, sparsity: number, schedule: PruneSchedule): PruneConfig => ({
   criterion,
   target: { kind: 'sparsity', value: sparsity },
   scope: settings.scope,
   minKeptFraction: 0.01,
-  schedule: { kind: 'oneshot' },
+  schedule,
   granularity: 'unstructured',
   finetuneEpochs: 1,
-  calibrationBatches: 8,
+  // 64 × 16 images: small batches keep per-sample gradient signal (see prune/calibration.ts)
+  calibrationBatches: 64,
   pruneFirstLayer: settings.pruneFirstLayer,
   pruneLastLayer: true,
 });
+
+/** Table columns: every criterion oneshot, then the other schedules for --schedule-criteria. */
+function columns(): { schedule: string; criterion: Criterion }[] {
+  return settings.schedules.flatMap((schedule) =>
+    (schedule.kind === 'oneshot'
+      ? settings.criteria
+      : settings.criteria.filter((c) => settings.scheduleCriteria.includes(c))
+    ).map((criterion) => ({ schedule: scheduleName(schedule), criterion })),
+  );
+}
+
+/** Every (schedule, sparsity, criterion) a seed runs, sparsity by sparsity. */
+function experiments(): { schedule: PruneSchedule; sparsity: number; criterion: Criterion }[] {
+  return settings.sparsities.flatMap((sparsity) =>
+    columns().map(({ schedule, criterion }) => ({
+      schedule: settings.schedules.find((s) => scheduleName(s) === schedule)!,
+      sparsity,
+      criterion,
+    })),
+  );
+}
 
 async function loadSplit(prefix: 'train' | 't10k'): Promise<ImageSet> {
   const images = parseIdxImages(
@@ -125,6 +173,7 @@ async function loadSplit(prefix: 'train' | 't10k'): Promise<ImageSet> {
 
 interface Result {
   seed: number;
+  schedule: string;
   criterion: Criterion;
   sparsity: number;
   achieved: number;
@@ -199,24 +248,30 @@ async function main(): Promise<void> {
     const denseWeights = model.getWeights().map((w) => w.clone());
     model.dispose();
 
-    for (const sparsity of settings.sparsities) {
-      for (const criterion of settings.criteria) {
+    for (const { schedule, sparsity, criterion } of experiments()) {
+      {
         const t1 = performance.now();
         const copy = createPreset('keras-cifar-cnn', { inputShape: [28, 28, 1], classes: 10, seed });
         copy.setWeights(denseWeights);
+        const rounds = roundsOf(schedule);
         const session = await runPruneSession({
           model: copy,
-          train: finetuneSet,
+          // k rounds × 1 epoch over 1/k of the images: the same number of fine-tune steps as oneshot
+          train:
+            rounds > 1
+              ? imageSubset(finetuneSet, Math.ceil(finetuneSet.count / rounds), seed + 2000)
+              : finetuneSet,
           validation: null,
           test: prunedCheck,
           classNames,
-          prune: pruneConfig(criterion, sparsity),
+          prune: pruneConfig(criterion, sparsity, schedule),
           finetune: { ...denseConfig(seed), learningRate: settings.finetuneLearningRate, epochs: 1 },
           measureLatency: false,
         });
         const accuracy = (await measureOn(session.model, test, 10)).accuracy;
         const row: Result = {
           seed,
+          schedule: scheduleName(schedule),
           criterion,
           sparsity,
           achieved: session.finalReport!.achievedSparsity,
@@ -227,7 +282,7 @@ async function main(): Promise<void> {
         };
         results.push(row);
         log(
-          `  ${criterion.padEnd(9)} ${pct(sparsity).padStart(7)}: pruned ${pct(row.pruned)} → fine-tuned ${pct(accuracy)} (revived ${row.revived}, ${row.seconds.toFixed(0)} s)`,
+          `  ${row.schedule.padEnd(11)} ${criterion.padEnd(9)} ${pct(sparsity).padStart(7)}: pruned ${pct(row.pruned)} → fine-tuned ${pct(accuracy)} (revived ${row.revived}, ${row.seconds.toFixed(0)} s)`,
         );
         disposeMasks(session.masks);
         if (session.model !== copy) session.model.dispose();
@@ -238,12 +293,15 @@ async function main(): Promise<void> {
   }
 
   const denseStats = meanStd(dense);
-  const rows = settings.sparsities.flatMap((sparsity) =>
-    settings.criteria.map((criterion) => {
-      const mine = results.filter((r) => r.criterion === criterion && r.sparsity === sparsity);
+  const rows = columns().flatMap(({ schedule, criterion }) =>
+    settings.sparsities.map((sparsity) => {
+      const mine = results.filter(
+        (r) => r.schedule === schedule && r.criterion === criterion && r.sparsity === sparsity,
+      );
       const after = meanStd(mine.map((r) => r.accuracy));
       const before = meanStd(mine.map((r) => r.pruned));
       return {
+        schedule,
         criterion,
         sparsity,
         mean: after.mean,
@@ -256,12 +314,13 @@ async function main(): Promise<void> {
 
   await mkdir(settings.out, { recursive: true });
   const csv = [
-    'seed,criterion,target_sparsity,achieved_sparsity,dense_accuracy,pruned_accuracy_2k,finetuned_accuracy,revived_weights,seconds',
+    'seed,schedule,criterion,target_sparsity,achieved_sparsity,dense_accuracy,pruned_accuracy_2k,finetuned_accuracy,revived_weights,seconds',
   ];
   for (const r of results) {
     csv.push(
       [
         r.seed,
+        r.schedule,
         r.criterion,
         r.sparsity,
         r.achieved.toFixed(6),
@@ -275,12 +334,13 @@ async function main(): Promise<void> {
   }
   await writeFile(join(settings.out, 'prune.csv'), `${csv.join('\n')}\n`);
   const svg = accuracyPlotSvg(
-    `Fashion-MNIST, keras-cifar-cnn: ${settings.seeds} seed${settings.seeds > 1 ? 's' : ''}, oneshot + 1 fine-tune epoch of ${settings.finetuneImages} images`,
-    settings.criteria.map((criterion) => ({
-      name: criterion,
+    `Fashion-MNIST, keras-cifar-cnn: ${settings.seeds} seed${settings.seeds > 1 ? 's' : ''}, fine-tune ${settings.finetuneImages} images in total`,
+    columns().map(({ schedule, criterion }) => ({
+      name: schedule === 'oneshot' ? criterion : `${criterion} ${schedule}`,
       color: colors[criterion],
+      dashed: schedule !== 'oneshot',
       points: rows
-        .filter((r) => r.criterion === criterion)
+        .filter((r) => r.schedule === schedule && r.criterion === criterion)
         .map((r) => ({ x: r.sparsity, mean: r.mean, std: r.std })),
     })),
     denseStats,
@@ -294,22 +354,33 @@ async function main(): Promise<void> {
     `dense: ${pct(denseStats.mean)} ± ${pct(denseStats.std)} (${settings.seeds} seed${settings.seeds > 1 ? 's' : ''}; ${backend.name}; ${minutes.toFixed(1)} min)`,
   );
   out.push('');
-  out.push(`| sparsity | ${settings.criteria.map((c) => `${c} (pruned² → fine-tuned)`).join(' | ')} |`);
-  out.push(`|---|${settings.criteria.map(() => '---').join('|')}|`);
+  const header = (c: { schedule: string; criterion: Criterion }) =>
+    `${c.criterion}${c.schedule === 'oneshot' ? '' : ` ${c.schedule}`} (pruned² → fine-tuned)`;
+  out.push(`| sparsity | ${columns().map(header).join(' | ')} |`);
+  out.push(
+    `|---|${columns()
+      .map(() => '---')
+      .join('|')}|`,
+  );
   for (const sparsity of settings.sparsities) {
-    const cells = settings.criteria.map((criterion) => {
-      const r = rows.find((x) => x.criterion === criterion && x.sparsity === sparsity)!;
+    const cells = columns().map(({ schedule, criterion }) => {
+      const r = rows.find(
+        (x) => x.schedule === schedule && x.criterion === criterion && x.sparsity === sparsity,
+      )!;
       return `${pct(r.prunedMean)} → **${pct(r.mean)}**${settings.seeds > 1 ? ` ± ${pct(r.std)}` : ''}`;
     });
     out.push(`| ${Math.round(sparsity * 100)}% | ${cells.join(' | ')} |`);
   }
   out.push('');
-  out.push('² right after pruning, before fine-tuning, on a fixed 2,000-image subset of the test split');
+  out.push(
+    '² right after the last prune, before its fine-tuning, on a fixed 2,000-image subset of the test split',
+  );
   out.push(`files: ${join(settings.out, 'prune.csv')}, ${join(settings.out, 'prune.png')}`);
   process.stdout.write(`${out.join('\n')}\n`);
   const json = {
     dense: denseStats,
-    rows: rows.map(({ criterion, sparsity, mean, std, prunedMean }) => ({
+    rows: rows.map(({ schedule, criterion, sparsity, mean, std, prunedMean }) => ({
+      schedule,
       criterion,
       sparsity,
       mean,

@@ -3,6 +3,8 @@
 export interface PlotSeries {
   name: string;
   color: string;
+  /** drawn dashed (e.g. a second schedule of the same criterion) */
+  dashed?: boolean;
   points: { x: number; mean: number; std: number }[];
 }
 
@@ -63,7 +65,9 @@ export function accuracyPlotSvg(
     const path = s.points
       .map((p, i) => `${i === 0 ? 'M' : 'L'}${sx(p.x).toFixed(1)},${sy(p.mean).toFixed(1)}`)
       .join(' ');
-    parts.push(`<path d="${path}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
+    parts.push(
+      `<path d="${path}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
+    );
     for (const p of s.points) {
       parts.push(
         `<line x1="${sx(p.x)}" x2="${sx(p.x)}" y1="${sy(p.mean - p.std)}" y2="${sy(p.mean + p.std)}" stroke="${s.color}"/>`,
@@ -72,7 +76,7 @@ export function accuracyPlotSvg(
     }
     const ly = margin.top + 20 + k * 22;
     parts.push(
-      `<line x1="${width - margin.right + 20}" x2="${width - margin.right + 44}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"/>`,
+      `<line x1="${width - margin.right + 20}" x2="${width - margin.right + 44}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
     );
     parts.push(
       `<text x="${width - margin.right + 50}" y="${ly + 4}" font-size="13" font-family="sans-serif">${escape(s.name)}</text>`,
