@@ -11,7 +11,7 @@
 //   full:    3 seeds, 60k training images, dense 2 epochs, sparsity {50, 80, 90, 95, 98}%, oneshot,
 //            fine-tune 12,800 images
 //   --quick: 1 seed, 10k training images, dense 5 epochs, sparsity {50, 90, 95}%, fine-tune 10,000
-//            images; oneshot for every criterion plus iterative:3 for taylor and magnitude
+//            images; oneshot for every criterion plus iterative:6 for taylor and magnitude
 // The budget is sized by time, not accuracy: on this 2-core machine wasm trains ~300–900 images/s
 // depending on load, so the full run is ~360k dense + 60 × 12,800 fine-tune images + 120 test passes.
 // Settings were chosen on a validation split (bench/pruneProbe.ts), never on the test split.
@@ -73,7 +73,7 @@ const settings = {
   ),
   schedules: listOption<PruneSchedule>(
     'schedules',
-    (quick ? ['oneshot', 'iterative:3'] : ['oneshot']).map(parseSchedule),
+    (quick ? ['oneshot', 'iterative:6'] : ['oneshot']).map(parseSchedule),
     parseSchedule,
   ),
   scheduleCriteria: listOption<Criterion>(
@@ -283,6 +283,12 @@ async function main(): Promise<void> {
         results.push(row);
         log(
           `  ${row.schedule.padEnd(11)} ${criterion.padEnd(9)} ${pct(sparsity).padStart(7)}: pruned ${pct(row.pruned)} → fine-tuned ${pct(accuracy)} (revived ${row.revived}, ${row.seconds.toFixed(0)} s)`,
+        );
+        // where the cuts went: a layer at its floor is the usual reason a global ranking collapses
+        log(
+          `      per layer: ${session
+            .finalReport!.layers.map((l) => `${l.name} ${(l.sparsity * 100).toFixed(1)}%`)
+            .join(', ')}`,
         );
         disposeMasks(session.masks);
         if (session.model !== copy) session.model.dispose();
