@@ -22,13 +22,33 @@ export async function packTensors(
     if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') {
       throw new Error(`Cannot save tensor ${name} of dtype ${tensor.dtype}.`);
     }
-    const values = await tensor.data();
+    const values = typedArrayFor(dtype, await tensor.data());
     const bytes = Buffer.from(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
     entries.push({ name, shape: tensor.shape, dtype, offset, bytes: bytes.byteLength });
     chunks.push(bytes);
     offset += bytes.byteLength;
   }
   return { entries, data: Buffer.concat(chunks) };
+}
+
+/**
+ * The values as the typed array their dtype is stored as. A backend may hand back another kind: tfjs's
+ * cpu backend keeps a bool tensor's Uint8Array when casting it to float32 or int32, so data() of such a
+ * float32 tensor has one byte per element instead of four.
+ */
+function typedArrayFor(
+  dtype: TensorEntry['dtype'],
+  values: tf.TypedArray | string[],
+): Float32Array | Int32Array | Uint8Array {
+  if (!ArrayBuffer.isView(values)) throw new Error(`Cannot save string values as ${dtype}.`);
+  switch (dtype) {
+    case 'float32':
+      return values instanceof Float32Array ? values : Float32Array.from(values);
+    case 'int32':
+      return values instanceof Int32Array ? values : Int32Array.from(values);
+    case 'bool':
+      return values instanceof Uint8Array ? values : Uint8Array.from(values);
+  }
 }
 
 /** The tensor an entry describes; `where` names the file in error messages. */
