@@ -79,7 +79,14 @@ export interface DatasetSummary {
   resizeMode: ResizeMode;
   /** How many source images had each channel layout, e.g. { gray: 10, rgb: 280, rgba: 3, cmyk: 1 }. */
   channelMix: Record<string, number>;
-  sizeStats: { minWidth: number; maxWidth: number; minHeight: number; maxHeight: number; meanWidth: number; meanHeight: number };
+  sizeStats: {
+    minWidth: number;
+    maxWidth: number;
+    minHeight: number;
+    maxHeight: number;
+    meanWidth: number;
+    meanHeight: number;
+  };
   split: { train: number; validation: number; test: number; seed: number; fromFolders: boolean };
   warnings: string[];
 }
@@ -271,8 +278,20 @@ export interface EvaluationReport {
   /** confusion[trueClass][predictedClass] */
   confusion: number[][];
   mostConfidentlyWrong: WrongPrediction[];
-  /** Predicted class of every test image, in test-split order (lets the UI list a confusion cell's images). */
+  /**
+   * Predicted class of every evaluated image, in split order (lets the UI list exactly a confusion cell's
+   * images). Absent for evaluations recorded before it existed and for sets of more than
+   * MAX_RECORDED_PREDICTIONS (100,000) images, where the UI falls back to mostConfidentlyWrong.
+   */
   predictions?: number[];
+  /** True class of every evaluated image, in the same order; present exactly when predictions is. */
+  labels?: number[];
+  /**
+   * The split that was evaluated, which predictions/labels and mostConfidentlyWrong index into: 'test',
+   * unless the dataset has no test images (a train run then evaluates on validation, else train).
+   * Absent = 'test'.
+   */
+  split?: 'train' | 'validation' | 'test';
 }
 
 export interface SensitivityCurve {

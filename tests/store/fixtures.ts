@@ -111,6 +111,10 @@ export function sampleEvaluation(accuracy = 0.875): EvaluationReport {
       [0, 4],
     ],
     mostConfidentlyWrong: [{ index: 3, label: 0, predicted: 1, confidence: 0.97 }],
+    // per image, in split order; agrees with the confusion matrix
+    predictions: [0, 0, 0, 1, 0, 0, 1, 1, 1, 1],
+    labels: [0, 0, 0, 0, 0, 0, 1, 1, 1, 1],
+    split: 'test',
   };
 }
 

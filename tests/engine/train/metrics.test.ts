@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeEvaluationReport } from '../../../src/main/engine/train/metrics';
+import { computeEvaluationReport, MAX_RECORDED_PREDICTIONS } from '../../../src/main/engine/train/metrics';
 
 describe('computeEvaluationReport', () => {
   it('computes every metric of a hand-built case', () => {
@@ -42,6 +42,51 @@ describe('computeEvaluationReport', () => {
       computeEvaluationReport({ labels, predicted, confidence, lossSum: 3 }, ['cat', 'dog', 'bird'], 1)
         .mostConfidentlyWrong,
     ).toHaveLength(1);
+  });
+
+  it("records every image's predicted and true class, so a confusion cell's images can be listed", () => {
+    const labels = Int32Array.from([0, 0, 0, 0, 1, 1]);
+    const predicted = Int32Array.from([0, 0, 1, 0, 1, 0]);
+    const report = computeEvaluationReport(
+      { labels, predicted, confidence: [0.9, 0.8, 0.95, 0.7, 0.6, 0.55], lossSum: 3 },
+      ['cat', 'dog', 'bird'],
+      0,
+    );
+    // plain arrays (typed arrays would JSON-encode as objects), in split order
+    expect(report.predictions).toEqual([0, 0, 1, 0, 1, 0]);
+    expect(report.labels).toEqual([0, 0, 0, 0, 1, 1]);
+    expect(Array.isArray(report.predictions)).toBe(true);
+    expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+    const cell = (t: number, p: number) =>
+      report.labels!.flatMap((label, i) => (label === t && report.predictions![i] === p ? [i] : []));
+    // every cell's images agree with its count, including the ones mostConfidentlyWrong (empty here) misses
+    expect(report.mostConfidentlyWrong).toEqual([]);
+    expect(cell(0, 0)).toEqual([0, 1, 3]);
+    expect(cell(0, 1)).toEqual([2]);
+    expect(cell(1, 0)).toEqual([5]);
+    expect(cell(1, 1)).toEqual([4]);
+    report.confusion.forEach((row, t) => row.forEach((count, p) => expect(cell(t, p)).toHaveLength(count)));
+  });
+
+  it('leaves the per-image classes out above MAX_RECORDED_PREDICTIONS images, and keeps them at it', () => {
+    const at = MAX_RECORDED_PREDICTIONS;
+    const report = (n: number) =>
+      computeEvaluationReport(
+        {
+          labels: new Uint8Array(n),
+          predicted: new Uint8Array(n),
+          confidence: new Float32Array(n).fill(1),
+          lossSum: 0,
+        },
+        ['a', 'b'],
+      );
+    const atCap = report(at);
+    expect(atCap.predictions).toHaveLength(at);
+    expect(atCap.labels).toHaveLength(at);
+    const over = report(at + 1);
+    expect(over).not.toHaveProperty('predictions');
+    expect(over).not.toHaveProperty('labels');
+    expect(over.confusion[0]![0]).toBe(at + 1);
   });
 
   it('balanced accuracy differs from accuracy on imbalanced classes', () => {

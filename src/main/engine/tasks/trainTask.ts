@@ -118,6 +118,7 @@ export async function trainTask(input: TrainTaskInput, ctx: TaskContext): Promis
       message: `on the ${split} split`,
     });
     const evaluation = await evaluateModel(model, evaluationSet, classNames, {
+      split,
       signal: ctx.signal,
       onProgress: (done, total) => ctx.emit({ type: 'progress', phase: 'evaluate', done, total }),
     });

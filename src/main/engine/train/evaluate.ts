@@ -4,6 +4,8 @@ import type { ImageSet } from '../types';
 import { batchRanges, makeBatch } from './batches';
 import { computeEvaluationReport, type Predictions } from './metrics';
 
+type EvaluationSplit = NonNullable<EvaluationReport['split']>;
+
 export interface PredictOptions {
   batchSize?: number;
   signal?: AbortSignal;
@@ -46,15 +48,24 @@ export async function predictSet(
   return { labels: set.labels, predicted, confidence, lossSum };
 }
 
-/** Loss, accuracy, per-class metrics, confusion matrix and most confidently wrong images of a set. */
+export interface EvaluateOptions extends PredictOptions {
+  wrongCount?: number;
+  /** the split `set` is, recorded in the report because its image indices point into it (default 'test') */
+  split?: EvaluationSplit;
+}
+
+/**
+ * Loss, accuracy, per-class metrics, confusion matrix, most confidently wrong images and (for sets up to
+ * MAX_RECORDED_PREDICTIONS) every image's predicted and true class, of a set.
+ */
 export async function evaluateModel(
   model: tf.LayersModel,
   set: ImageSet,
   classNames: readonly string[],
-  options: PredictOptions & { wrongCount?: number } = {},
+  { wrongCount, split = 'test', ...options }: EvaluateOptions = {},
 ): Promise<EvaluationReport> {
   const predictions = await predictSet(model, set, classNames.length, options);
-  return computeEvaluationReport(predictions, classNames, options.wrongCount);
+  return { ...computeEvaluationReport(predictions, classNames, wrongCount), split };
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {

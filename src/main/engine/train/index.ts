@@ -10,8 +10,8 @@ export type {
   TrainLoopOptions,
   TrainResult,
 } from './trainTypes';
-export { evaluateModel, predictSet, throwIfAborted } from './evaluate';
-export { computeEvaluationReport, type Predictions } from './metrics';
+export { evaluateModel, predictSet, throwIfAborted, type EvaluateOptions } from './evaluate';
+export { computeEvaluationReport, MAX_RECORDED_PREDICTIONS, type Predictions } from './metrics';
 export { saveCheckpoint, loadLatestCheckpoint, type LoadedCheckpoint } from './checkpoint';
 export {
   saveModelState,

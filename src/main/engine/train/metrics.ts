@@ -12,6 +12,12 @@ export interface Predictions {
 }
 
 /**
+ * Up to this many images, a report carries every image's predicted and true class (≈ 4–6 bytes of JSON per
+ * image, so ≤ ~600 kB); beyond it they are left out and the UI lists only the most confidently wrong.
+ */
+export const MAX_RECORDED_PREDICTIONS = 100_000;
+
+/**
  * The whole evaluation report from predictions, as plain arithmetic. Averages follow scikit-learn:
  * macro-F1 over classes that occur in the labels or the predictions, balanced accuracy = mean recall
  * over classes that occur in the labels; a ratio with a zero denominator counts as 0.
@@ -65,5 +71,8 @@ export function computeEvaluationReport(
     perClass,
     confusion,
     mostConfidentlyWrong: wrong.slice(0, wrongCount),
+    ...(n <= MAX_RECORDED_PREDICTIONS
+      ? { predictions: Array.from(p.predicted), labels: Array.from(p.labels) }
+      : {}),
   };
 }
