@@ -61,6 +61,33 @@ for (const backend of ['cpu', 'wasm'] as const) {
       }
     });
 
+    it('the epochs a run has in common with a longer run give identical weights and losses', async () => {
+      await initBackend(backend);
+      // shuffle and augmentation come from (seed, epoch) alone: the total epoch count must not leak in
+      const [preset, data] = backend === 'wasm' ? (['vgg-bn', vgg] as const) : (['lenet5', lenet] as const);
+      const run = async (epochs: number) => {
+        const model = createPreset(preset, { inputShape: [data.size, data.size, 1], classes, seed: 11 });
+        const perEpoch: Float32Array[][] = [];
+        const result = await trainModel({
+          model,
+          train: data.train,
+          validation: data.validation,
+          classes,
+          config: { ...baseConfig, epochs },
+          onEpoch: () => {
+            perEpoch.push(weightValues(model).map((values) => values.slice()));
+          },
+        });
+        model.dispose();
+        return { history: result.history.map(({ seconds: _, ...rest }) => rest), perEpoch };
+      };
+      const short = await run(2);
+      const long = await run(4);
+      expect(long.history).toHaveLength(4);
+      expect(long.history.slice(0, 2)).toEqual(short.history);
+      expect(long.perEpoch.slice(0, 2)).toEqual(short.perEpoch);
+    });
+
     it('does not leak tensors across epochs, and calls the hooks once per step in order', async () => {
       await initBackend(backend);
       const model = createPreset('lenet5', { inputShape: [lenet.size, lenet.size, 1], classes, seed: 1 });
