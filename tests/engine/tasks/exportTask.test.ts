@@ -3,27 +3,21 @@ import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { payloads } from '../../../src/shared/schemas';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportMetadata } from '../../../src/main/engine/export/metadata';
 import { createPreset } from '../../../src/main/engine/models';
 import { exportTask, type ExportTaskInput } from '../../../src/main/engine/tasks/exportTask';
-import { importTask } from '../../../src/main/engine/tasks/importTask';
 import { saveModelState } from '../../../src/main/engine/train/modelState';
-import type { TaskContext, TaskEvent } from '../../../src/main/engine/types';
 import { magnitudeMasks } from '../export/fixtures';
+import { expectNoTensorLeaks, importSource, taskContext } from './fixtures';
 
 // The task end to end on real files: a dataset imported by the import task, model states saved by
 // the training code, the export written, measured and parity-checked in a fresh process.
 
 let dataDir: string;
-let tensorsBefore = 0;
 const classes = ['circle', 'square', 'stripe'];
 
-function context(signal = new AbortController().signal): TaskContext & { events: TaskEvent[] } {
-  const events: TaskEvent[] = [];
-  return { signal, dataDir, events, emit: (e) => events.push(e) };
-}
+const context = (signal?: AbortSignal) => taskContext(dataDir, signal);
 
 function input(over: Partial<ExportTaskInput> = {}): ExportTaskInput {
   return {
@@ -54,14 +48,7 @@ beforeAll(async () => {
         .toFile(join(source, name, `${i}.png`));
     }
   }
-  const options = payloads['datasets.import'].parse({
-    path: source,
-    size: 12,
-    channels: 3,
-    split: { train: 0.5, validation: 0.25, test: 0.25 },
-    seed: 1,
-  });
-  await importTask({ datasetId: 'ds-1', options }, context());
+  await importSource(dataDir, source, { channels: 3, split: { train: 0.5, validation: 0.25, test: 0.25 } });
 
   await tf.setBackend('cpu');
   const model = createPreset('lenet5', { inputShape: [12, 12, 3], classes: 3, seed: 4 });
@@ -88,12 +75,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
-beforeEach(() => {
-  tensorsBefore = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors).toBe(tensorsBefore);
-});
+expectNoTensorLeaks();
 
 describe('exportTask', () => {
   it('exports a pruned run as tfjs float32: smaller than its dense parent, parity exact, metadata complete', async () => {

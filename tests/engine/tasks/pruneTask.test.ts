@@ -1,31 +1,23 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunConfig } from '../../../src/shared/dto';
-import { payloads } from '../../../src/shared/schemas';
-import { importTask } from '../../../src/main/engine/tasks/importTask';
 import { pruneTask, type PruneTaskInput } from '../../../src/main/engine/tasks/pruneTask';
 import { sensitivityTask } from '../../../src/main/engine/tasks/sensitivityTask';
 import { loadModelState, saveModelState } from '../../../src/main/engine/train/modelState';
-import { syntheticImageSet } from '../../../src/main/engine/train/syntheticImages';
-import type { TaskContext, TaskEvent } from '../../../src/main/engine/types';
 import { basePrune, smallCnn, trainConfig } from '../prune/fixtures';
+import { expectNoTensorLeaks, importSource, taskContext, writeSyntheticSource } from './fixtures';
 
 // The prune and sensitivity tasks end to end on real files: a dataset imported by the import task, a
 // dense parent saved by the model-state code, results written under the run folder.
 
 let dataDir: string;
 let parentModelDir: string;
-let tensorsBefore = 0;
 const classNames = ['a', 'b', 'c'];
 
-function context(signal = new AbortController().signal): TaskContext & { events: TaskEvent[] } {
-  const events: TaskEvent[] = [];
-  return { signal, dataDir, events, emit: (e) => events.push(e) };
-}
+const context = (signal?: AbortSignal) => taskContext(dataDir, signal);
 
 function input(over: Partial<RunConfig['prune']> = {}, runId = 'prune-1'): PruneTaskInput {
   return {
@@ -40,22 +32,8 @@ function input(over: Partial<RunConfig['prune']> = {}, runId = 'prune-1'): Prune
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'prunelab-prune-task-'));
   const source = join(dataDir, 'source');
-  const set = syntheticImageSet({ count: 60, height: 12, width: 12, channels: 1, classes: 3, seed: 3 });
-  for (const name of classNames) await mkdir(join(source, name), { recursive: true });
-  for (let i = 0; i < set.count; i++) {
-    const pixels = Buffer.from(set.images.subarray(i * 144, (i + 1) * 144));
-    await sharp(pixels, { raw: { width: 12, height: 12, channels: 1 } })
-      .png()
-      .toFile(join(source, classNames[set.labels[i]!]!, `${i}.png`));
-  }
-  const options = payloads['datasets.import'].parse({
-    path: source,
-    size: 12,
-    channels: 1,
-    split: { train: 0.6, validation: 0.2, test: 0.2 },
-    seed: 1,
-  });
-  await importTask({ datasetId: 'ds-1', options }, context());
+  await writeSyntheticSource(source, { classNames, count: 60, seed: 3 });
+  await importSource(dataDir, source, { channels: 1, split: { train: 0.6, validation: 0.2, test: 0.2 } });
   const model = smallCnn({ batchNorm: true });
   parentModelDir = join(dataDir, 'runs', 'train-1', 'model');
   await saveModelState(parentModelDir, {
@@ -75,12 +53,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
-beforeEach(() => {
-  tensorsBefore = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors).toBe(tensorsBefore);
-});
+expectNoTensorLeaks();
 
 describe('pruneTask', () => {
   it('prunes, fine-tunes, evaluates and saves the model with its masks; reports every figure the CLI prints', async () => {

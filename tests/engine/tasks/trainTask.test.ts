@@ -1,16 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainConfig } from '../../../src/shared/dto';
-import { payloads } from '../../../src/shared/schemas';
-import { importTask } from '../../../src/main/engine/tasks/importTask';
 import { trainTask, type TrainTaskInput } from '../../../src/main/engine/tasks/trainTask';
 import { loadModelState } from '../../../src/main/engine/train/modelState';
-import { syntheticImageSet } from '../../../src/main/engine/train/syntheticImages';
-import type { TaskContext, TaskEvent } from '../../../src/main/engine/types';
+import type { TaskEvent } from '../../../src/main/engine/types';
+import { importSource, taskContext, writeSyntheticSource } from './fixtures';
 
 // The train task end to end on real files: a PNG folder imported by the import task, the run's
 // checkpoints and final model written under the data directory.
@@ -29,10 +26,7 @@ const config: TrainConfig = {
   seed: 9,
 };
 
-function context(signal = new AbortController().signal): TaskContext & { events: TaskEvent[] } {
-  const events: TaskEvent[] = [];
-  return { signal, dataDir, events, emit: (e) => events.push(e) };
-}
+const context = (signal?: AbortSignal) => taskContext(dataDir, signal);
 const input = (runId: string, over: Partial<TrainTaskInput> = {}): TrainTaskInput => ({
   runId,
   datasetId: 'ds-1',
@@ -51,22 +45,8 @@ async function savedWeights(runId: string): Promise<Float32Array[]> {
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'prunelab-train-task-'));
   const source = join(dataDir, 'source');
-  const set = syntheticImageSet({ count: 45, height: 12, width: 12, channels: 1, classes: 3, seed: 4 });
-  for (const name of classNames) await mkdir(join(source, name), { recursive: true });
-  for (let i = 0; i < set.count; i++) {
-    const pixels = Buffer.from(set.images.subarray(i * 144, (i + 1) * 144));
-    await sharp(pixels, { raw: { width: 12, height: 12, channels: 1 } })
-      .png()
-      .toFile(join(source, classNames[set.labels[i]!]!, `${i}.png`));
-  }
-  const options = payloads['datasets.import'].parse({
-    path: source,
-    size: 12,
-    channels: 1,
-    split: { train: 0.6, validation: 0.2, test: 0.2 },
-    seed: 1,
-  });
-  await importTask({ datasetId: 'ds-1', options }, context());
+  await writeSyntheticSource(source, { classNames, count: 45, seed: 4 });
+  await importSource(dataDir, source, { channels: 1, split: { train: 0.6, validation: 0.2, test: 0.2 } });
 });
 afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
