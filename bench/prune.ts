@@ -30,6 +30,7 @@ import sharp from 'sharp';
 import type { Criterion, PruneConfig, PruneSchedule } from '../src/shared/dto';
 import { initBackend } from '../src/main/engine/backend';
 import { parseIdxImages, parseIdxLabels, readMaybeGzipped } from '../src/main/engine/data/idx';
+import { fashionMnistClasses } from '../src/main/engine/data/knownClassNames';
 import { createPreset } from '../src/main/engine/models';
 import { disposeMasks } from '../src/main/engine/prune/masks';
 import { runPruneSession } from '../src/main/engine/prune/pruneSession';
@@ -90,18 +91,7 @@ const settings = {
   data: option('data') ?? '/usr/share/datasets/fashion-mnist',
   out: option('out') ?? join('bench', 'out', 'prune'),
 };
-const classNames = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-];
+const classNames = [...fashionMnistClasses];
 const colors: Record<Criterion, string> = {
   taylor: '#d62728',
   gradient: '#ff7f0e',
