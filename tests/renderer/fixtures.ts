@@ -213,7 +213,6 @@ export function makePruneSteps(target: number, steps: number, rand: () => number
 }
 
 export function makeEvaluation(accuracy: number, rand: () => number, testPerClass = 30): EvaluationReport {
-  const n = classNames.length;
   const confusion = classNames.map((_, i) =>
     classNames.map((__, j) =>
       i === j
@@ -221,10 +220,17 @@ export function makeEvaluation(accuracy: number, rand: () => number, testPerClas
         : Math.round(rand() * testPerClass * (1 - accuracy) * 0.3),
     ),
   );
-  const predictions: number[] = [];
-  confusion.forEach((row) =>
-    row.forEach((count, j) => predictions.push(...Array.from({ length: count }, () => j))),
+  // one (true, predicted) pair per test image, matching the confusion matrix, in a shuffled split order
+  // (own generator, so the other fixture values stay what they were)
+  const pairs: [number, number][] = [];
+  confusion.forEach((row, i) =>
+    row.forEach((count, j) => pairs.push(...Array.from({ length: count }, (): [number, number] => [i, j]))),
   );
+  const shuffle = seeded(Math.round(accuracy * 1000));
+  for (let i = pairs.length - 1; i > 0; i--) {
+    const k = Math.floor(shuffle() * (i + 1));
+    [pairs[i], pairs[k]] = [pairs[k]!, pairs[i]!];
+  }
   return {
     loss: 0.4,
     accuracy,
@@ -239,7 +245,9 @@ export function makeEvaluation(accuracy: number, rand: () => number, testPerClas
     })),
     confusion,
     mostConfidentlyWrong: [{ index: 3, label: 0, predicted: 6, confidence: 0.97 }],
-    predictions: predictions.slice(0, n * testPerClass),
+    predictions: pairs.map(([, predicted]) => predicted),
+    labels: pairs.map(([label]) => label),
+    split: 'test',
   };
 }
 

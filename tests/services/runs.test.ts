@@ -61,11 +61,30 @@ describe('runs with the real worker', () => {
       runs.filter((r) => r.kind === 'prune').map((r) => call<RunDetail>('runs.get', { id: r.id })),
     );
     expect(children.map((c) => c.config.prune?.criterion).sort()).toEqual(['magnitude', 'random']);
+    // Every test image's predicted and true class was recorded and stored; the indices are the test
+    // split's, as datasets.samples serves it (what a confusion cell's image list asks for).
+    const evaluation = parentDetail.evaluation!;
+    expect(evaluation.split).toBe('test');
+    const tested = evaluation.confusion.flat().reduce((a, b) => a + b, 0);
+    expect(evaluation.predictions).toHaveLength(tested);
+    const served = await call<{ items: { index: number; label: number }[] }>('datasets.samples', {
+      id: datasetId,
+      split: 'test',
+      indices: Array.from({ length: tested }, (_, i) => i),
+      limit: tested,
+    });
+    expect(evaluation.labels).toEqual(served.items.map((item) => item.label));
+    const counted = evaluation.confusion.map((row) => row.map(() => 0));
+    evaluation.labels!.forEach((label, i) => (counted[label]![evaluation.predictions![i]!]! += 1));
+    expect(counted).toEqual(evaluation.confusion);
     for (const child of children) {
       expect(child.parentRunId).toBe(parent.id);
       // Both started from the very model the parent saved: their dense evaluation is the parent's.
       expect(child.denseEvaluation?.confusion).toEqual(parentDetail.evaluation?.confusion);
       expect(child.denseEvaluation?.loss).toBeCloseTo(parentDetail.evaluation!.loss, 5);
+      expect(child.denseEvaluation?.predictions).toEqual(parentDetail.evaluation?.predictions);
+      expect(child.evaluation?.split).toBe('test');
+      expect(child.evaluation?.labels).toEqual(parentDetail.evaluation?.labels);
       expect(child.sparsity).toBeCloseTo(0.5, 2);
       expect(child.pruneSteps.length).toBeGreaterThan(0);
       expect(child.metrics.some((m) => m.phase === 'finetune')).toBe(true);

@@ -98,7 +98,7 @@ describe('RunDetailView', () => {
     expect(label()).toContain('target 30%');
   });
 
-  it('a confusion cell lists its test images using the recorded predictions', async () => {
+  it('a confusion cell asks for exactly its test images by index: off the diagonal and on it', async () => {
     const run = makeRun({ id: 'r1', pruned: { criterion: 'taylor', sparsity: 0.5 } });
     const { wrapper, fake } = await mountWithApi(RunDetailView, {
       props: { runId: 'r1' },
@@ -106,16 +106,49 @@ describe('RunDetailView', () => {
     });
     const cells = wrapper.findAll('[data-test="confusion-cell"]');
     expect(cells).toHaveLength(100);
-    await cells[0]!.trigger('click');
+    const { labels, predictions, confusion } = run.evaluation!;
+    // the fixture's test split, written out independently of the component
+    const expected = (t: number, p: number) =>
+      labels!.flatMap((label, i) => (label === t && predictions![i] === p ? [i] : []));
+    const samplesRequests = () => fake.calls.filter((c) => c.name === 'datasets.samples');
+
+    // an off-diagonal cell with images (T-shirt predicted as something else)
+    const p = confusion[0]!.findIndex((count, j) => j > 0 && count > 0);
+    expect(p).toBeGreaterThan(0);
+    await cells[p]!.trigger('click');
     await flushPromises();
-    const byIndex = fake.calls.filter(
-      (c) => c.name === 'datasets.samples' && (c.payload as { indices?: number[] }).indices,
+    const off = expected(0, p);
+    expect(off).toHaveLength(confusion[0]![p]!);
+    expect(samplesRequests().map((c) => c.payload)).toEqual([
+      { id: run.datasetId, split: 'test', indices: off, limit: off.length },
+    ]);
+    expect(wrapper.get('[data-test="cell-images"] h3').text()).toBe(`T-shirt predicted as ${run.classes[p]}`);
+    expect(wrapper.get('[data-test="cell-count"]').text()).toBe(
+      `${off.length} test image${off.length === 1 ? '' : 's'}`,
     );
-    expect(byIndex).toHaveLength(1);
-    const preds = run.evaluation!.predictions!;
-    for (const i of (byIndex[0]!.payload as { indices: number[] }).indices) expect(preds[i]).toBe(0);
-    expect(wrapper.get('[data-test="cell-images"] h3').text()).toBe('T-shirt predicted as T-shirt');
-    expect(wrapper.findAll('[data-test="cell-images"] img').length).toBeGreaterThan(0);
+    expect(wrapper.findAll('[data-test="cell-images"] img').map((i) => i.attributes('alt'))).toEqual(
+      off.map((i) => `test image ${i}`),
+    );
+
+    // a diagonal cell: the correctly classified images, which the most-confidently-wrong list never has
+    await cells[11]!.trigger('click');
+    await flushPromises();
+    const diagonal = expected(1, 1);
+    expect(diagonal.length).toBe(confusion[1]![1]!);
+    expect(diagonal.length).toBeGreaterThan(1);
+    expect(samplesRequests()).toHaveLength(2);
+    expect(samplesRequests()[1]!.payload).toEqual({
+      id: run.datasetId,
+      split: 'test',
+      indices: diagonal,
+      limit: diagonal.length,
+    });
+    expect(wrapper.get('[data-test="cell-images"] h3').text()).toBe(
+      `${run.classes[1]} predicted as ${run.classes[1]}`,
+    );
+    expect(wrapper.get('[data-test="cell-count"]').text()).toBe(`${diagonal.length} test images`);
+    expect(wrapper.findAll('[data-test="cell-images"] img')).toHaveLength(diagonal.length);
+    expect(wrapper.find('[data-test="cell-more"]').exists()).toBe(false);
   });
 
   it('cancel and resume call the services; failures are shown', async () => {
