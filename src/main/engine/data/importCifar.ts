@@ -4,13 +4,12 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImportProblem } from '../../../shared/dto';
-import { DEFAULT_MAX_PIXELS, DEFAULT_MIN_SIDE, defaultSize } from './channelPolicy';
+import { defaultSize } from './channelPolicy';
 import { cifarBatchPattern } from './detectSource';
 import { importFailed } from './errors';
 import { nameClasses, readClassNamesFile, type RawImportOptions } from './rawSource';
-import { SizeStatsAccumulator, type LoadedDataset } from './loadedDataset';
-import { MemoryPixels } from './pixelStore';
-import { resampleRaw } from './resampleRaw';
+import type { LoadedDataset } from './loadedDataset';
+import { corruptFile, joinParts, rawDataset, type RawPart } from './rawDataset';
 import { TEST, TRAIN } from './split';
 
 const SIDE = 32;
@@ -44,69 +43,35 @@ export async function importCifar(dir: string, options: RawImportOptions): Promi
   const names = await readdir(dir);
   const batches = names.filter((n) => cifarBatchPattern.test(n)).sort();
   const problems: ImportProblem[] = [];
-  const parts: { images: Uint8Array; labels: Uint8Array; split: number }[] = [];
+  const parts: RawPart[] = [];
   for (const [k, name] of batches.entries()) {
     options.onProgress?.('read', k, batches.length);
     try {
       const parsed = parseCifarBatch(new Uint8Array(await readFile(join(dir, name))), name);
       parts.push({ ...parsed, split: /^test/i.test(name) ? TEST : TRAIN });
     } catch (err) {
-      problems.push({
-        path: name,
-        reason: 'corrupt',
-        detail: err instanceof Error ? err.message : String(err),
-      });
+      problems.push(corruptFile(name, err));
     }
   }
   if (parts.length === 0) throw importFailed(`No readable CIFAR batch in ${dir}.`, { problems });
 
-  const count = parts.reduce((n, p) => n + p.labels.length, 0);
-  const native = new Uint8Array(count * 3 * PLANE);
-  const labels = new Uint16Array(count);
-  const givenSplit = new Uint8Array(count);
-  let at = 0;
-  let maxLabel = 0;
-  for (const p of parts) {
-    native.set(p.images, at * 3 * PLANE);
-    p.labels.forEach((l, k) => {
-      labels[at + k] = l;
-      maxLabel = Math.max(maxLabel, l);
-    });
-    givenSplit.fill(p.split, at, at + p.labels.length);
-    at += p.labels.length;
-  }
+  const { count, native, labels, givenSplit, maxLabel } = joinParts(parts, 3 * PLANE);
   const classes = nameClasses(maxLabel, options.classNames ?? (await readClassNamesFile(dir, names)), dir);
   const channels = options.channels ?? 3;
-  const target = {
-    size: options.size ?? (channels === 1 ? defaultSize(1) : SIDE),
-    channels,
-    resizeMode: options.resizeMode,
-    maxPixels: DEFAULT_MAX_PIXELS,
-    minSide: DEFAULT_MIN_SIDE,
-  };
-  const pixels = await resampleRaw(
-    native,
-    count,
-    [SIDE, SIDE, 3],
-    target,
-    (d, t) => options.onProgress?.('resize', d, t),
-    options.signal,
+  return rawDataset(
+    {
+      kind: 'cifar',
+      classes,
+      count,
+      labels,
+      givenSplit,
+      problems,
+      channelMix: { rgb: count },
+      native,
+      nativeShape: [SIDE, SIDE, 3],
+      size: options.size ?? (channels === 1 ? defaultSize(1) : SIDE),
+      channels,
+    },
+    options,
   );
-  const sizes = new SizeStatsAccumulator();
-  sizes.add(SIDE, SIDE);
-  return {
-    kind: 'cifar',
-    classes,
-    inputShape: [target.size, target.size, channels],
-    resizeMode: options.resizeMode,
-    count,
-    labels,
-    slots: Uint32Array.from({ length: count }, (_, i) => i),
-    pixels: new MemoryPixels(pixels, target.size * target.size * channels),
-    givenSplit,
-    problems,
-    warnings: [],
-    channelMix: { rgb: count },
-    sizeStats: sizes.result(),
-  };
 }

@@ -5,14 +5,13 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImportProblem } from '../../../shared/dto';
-import { DEFAULT_MAX_PIXELS, DEFAULT_MIN_SIDE, defaultSize } from './channelPolicy';
+import { defaultSize } from './channelPolicy';
 import { importFailed } from './errors';
 import { parseIdxImages, parseIdxLabels, readMaybeGzipped } from './idx';
 import { fashionMnistClasses } from './knownClassNames';
-import { NO_SPLIT, SizeStatsAccumulator, type LoadedDataset } from './loadedDataset';
-import { MemoryPixels } from './pixelStore';
+import { NO_SPLIT, type LoadedDataset } from './loadedDataset';
+import { corruptFile, joinParts, rawDataset, type RawPart } from './rawDataset';
 import { nameClasses, readClassNamesFile, type RawImportOptions } from './rawSource';
-import { resampleRaw } from './resampleRaw';
 import { TEST, TRAIN } from './split';
 
 interface IdxPair {
@@ -44,7 +43,7 @@ export async function importIdx(dir: string, options: RawImportOptions): Promise
   if (pairs.length === 0)
     throw importFailed(`${dir} has IDX image files but no matching *labels-idx1-ubyte label files.`);
   const problems: ImportProblem[] = [];
-  const parts: { pixels: Uint8Array; labels: Uint8Array; split: number; h: number; w: number }[] = [];
+  const parts: (RawPart & { h: number; w: number })[] = [];
   for (const pair of pairs) {
     options.onProgress?.('read', parts.length, pairs.length);
     try {
@@ -56,33 +55,15 @@ export async function importIdx(dir: string, options: RawImportOptions): Promise
         throw new Error(
           `${images.height}×${images.width} images, unlike the ${parts[0].h}×${parts[0].w} of the first file`,
         );
-      parts.push({ pixels: images.pixels, labels, split: pair.split, h: images.height, w: images.width });
+      parts.push({ images: images.pixels, labels, split: pair.split, h: images.height, w: images.width });
     } catch (err) {
-      problems.push({
-        path: pair.images,
-        reason: 'corrupt',
-        detail: err instanceof Error ? err.message : String(err),
-      });
+      problems.push(corruptFile(pair.images, err));
     }
   }
   const first = parts[0];
   if (!first) throw importFailed(`No readable IDX image/label pair in ${dir}.`, { problems });
 
-  const count = parts.reduce((n, p) => n + p.labels.length, 0);
-  const native = new Uint8Array(count * first.h * first.w);
-  const labels = new Uint16Array(count);
-  const givenSplit = new Uint8Array(count);
-  let at = 0;
-  let maxLabel = 0;
-  for (const p of parts) {
-    native.set(p.pixels, at * first.h * first.w);
-    p.labels.forEach((l, k) => {
-      labels[at + k] = l;
-      maxLabel = Math.max(maxLabel, l);
-    });
-    givenSplit.fill(p.split, at, at + p.labels.length);
-    at += p.labels.length;
-  }
+  const { count, native, labels, givenSplit, maxLabel } = joinParts(parts, first.h * first.w);
   const known =
     /fashion[-_]?mnist/i.test(dir) && maxLabel < fashionMnistClasses.length ? [...fashionMnistClasses] : null;
   const classes = nameClasses(
@@ -90,38 +71,20 @@ export async function importIdx(dir: string, options: RawImportOptions): Promise
     options.classNames ?? (await readClassNamesFile(dir, names)) ?? known,
     dir,
   );
-
-  const channels = options.channels ?? 1;
-  const target = {
-    size: options.size ?? (options.channels === 3 ? defaultSize(3) : first.h),
-    channels,
-    resizeMode: options.resizeMode,
-    maxPixels: DEFAULT_MAX_PIXELS,
-    minSide: DEFAULT_MIN_SIDE,
-  };
-  const pixels = await resampleRaw(
-    native,
-    count,
-    [first.h, first.w, 1],
-    target,
-    (d, t) => options.onProgress?.('resize', d, t),
-    options.signal,
+  return rawDataset(
+    {
+      kind: 'idx',
+      classes,
+      count,
+      labels,
+      givenSplit: parts.some((p) => p.split !== NO_SPLIT) ? givenSplit : null,
+      problems,
+      channelMix: { gray: count },
+      native,
+      nativeShape: [first.h, first.w, 1],
+      size: options.size ?? (options.channels === 3 ? defaultSize(3) : first.h),
+      channels: options.channels ?? 1,
+    },
+    options,
   );
-  const sizes = new SizeStatsAccumulator();
-  sizes.add(first.w, first.h);
-  return {
-    kind: 'idx',
-    classes,
-    inputShape: [target.size, target.size, channels],
-    resizeMode: options.resizeMode,
-    count,
-    labels,
-    slots: Uint32Array.from({ length: count }, (_, i) => i),
-    pixels: new MemoryPixels(pixels, target.size * target.size * channels),
-    givenSplit: parts.some((p) => p.split !== NO_SPLIT) ? givenSplit : null,
-    problems,
-    warnings: [],
-    channelMix: { gray: count },
-    sizeStats: sizes.result(),
-  };
 }
