@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMainApp } from '../../src/main/app/mainApp';
+import { createMainApp, type MainAppOptions } from '../../src/main/app/mainApp';
 import { createAppServices, createForkLauncher, type AppServices } from '../../src/main/services';
 import { openStore } from '../../src/main/store';
 import { ipcRequestChannel } from '../../src/shared/ipc';
@@ -27,38 +27,48 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Starts the app with its page in `dir`; returns it, its window and the IPC sender of its own page. */
+async function startApp(
+  electron: MainAppOptions['electron'],
+  dataDir: string,
+  createServices: MainAppOptions['createServices'],
+) {
+  const app = createMainApp({
+    electron,
+    createServices,
+    dataDir,
+    preloadPath: '/p.cjs',
+    rendererDir: join(dir, 'renderer'),
+    devServerUrl: null,
+    workerEntry: '/unused.js',
+    argv: ['/e', '/app'],
+    cwd: dir,
+    platform: 'linux',
+  });
+  await app.start();
+  const window = FakeBrowserWindow.created[0]!;
+  const ours = {
+    sender: window.webContents,
+    senderFrame: { url: 'app://prunelab/index.html', parent: null },
+  };
+  return { app, window, ours };
+}
+
 describe('the desktop app on the real services', () => {
   it('on quit stops the running job (run becomes interrupted) and closes the database', async () => {
     const electron = createFakeElectron();
     const dataDir = join(dir, 'data');
     let services: AppServices | null = null;
-    const app = createMainApp({
-      electron,
-      createServices: async ({ reveal }) => {
-        services = await createAppServices({
-          dataDir,
-          mode: 'electron',
-          reveal,
-          launcher: createForkLauncher({ entry: scriptedWorker }),
-          flushIntervalMs: 20,
-        });
-        return services;
-      },
-      dataDir,
-      preloadPath: '/p.cjs',
-      rendererDir: join(dir, 'renderer'),
-      devServerUrl: null,
-      workerEntry: '/unused.js',
-      argv: ['/e', '/app'],
-      cwd: dir,
-      platform: 'linux',
+    const { app, window, ours } = await startApp(electron, dataDir, async ({ reveal }) => {
+      services = await createAppServices({
+        dataDir,
+        mode: 'electron',
+        reveal,
+        launcher: createForkLauncher({ entry: scriptedWorker }),
+        flushIntervalMs: 20,
+      });
+      return services;
     });
-    await app.start();
-    const window = FakeBrowserWindow.created[0]!;
-    const ours = {
-      sender: window.webContents,
-      senderFrame: { url: 'app://prunelab/index.html', parent: null },
-    };
     const call = async <T>(name: Parameters<typeof ipcRequestChannel>[0], payload: unknown): Promise<T> => {
       const result = (await electron.invoke(ipcRequestChannel(name), ours, payload)) as Result<T>;
       if (!result.ok) throw new Error(`${name}: ${result.error.message}`);
@@ -93,25 +103,11 @@ describe('the desktop app on the real services', () => {
     const electron = createFakeElectron();
     const dataDir = join(dir, 'data');
     let services: AppServices | null = null;
-    const app = createMainApp({
+    const { app, ours } = await startApp(
       electron,
-      createServices: async ({ reveal }) =>
-        (services = await createAppServices({ dataDir, mode: 'electron', reveal })),
       dataDir,
-      preloadPath: '/p.cjs',
-      rendererDir: join(dir, 'renderer'),
-      devServerUrl: null,
-      workerEntry: '/unused.js',
-      argv: ['/e', '/app'],
-      cwd: dir,
-      platform: 'linux',
-    });
-    await app.start();
-    const window = FakeBrowserWindow.created[0]!;
-    const ours = {
-      sender: window.webContents,
-      senderFrame: { url: 'app://prunelab/index.html', parent: null },
-    };
+      async ({ reveal }) => (services = await createAppServices({ dataDir, mode: 'electron', reveal })),
+    );
     const knownChannels = new Set(electron.handlers.keys());
     const wrong: unknown[] = [];
     let checked = 0;
