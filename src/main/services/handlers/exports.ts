@@ -1,22 +1,11 @@
 // exports.*: create (a job that writes, measures and parity-checks one artifact) and list.
 import type { Handlers } from '../../../shared/api';
-import type { ParityResult, SizeTable } from '../../../shared/dto';
+import type { ExportTaskResult } from '../../engine/tasks/exportTask';
 import { dataLayout } from '../../engine/types';
 import type { ServiceContext } from '../context';
 import { conflict, notFound } from '../errors';
 
 type ExportHandlers = Pick<Handlers, 'exports.create' | 'exports.list'>;
-
-interface ExportResult {
-  path: string;
-  zipPath: string | null;
-  files: string[];
-  bytes: number;
-  gzipBytes: number;
-  sha256: string;
-  sizes: SizeTable;
-  parity: ParityResult;
-}
 
 export function createExportHandlers(ctx: ServiceContext): ExportHandlers {
   const { store } = ctx;
@@ -50,7 +39,7 @@ export function createExportHandlers(ctx: ServiceContext): ExportHandlers {
           appVersion: ctx.appVersion,
         },
         onDone: (raw) => {
-          const result = raw as ExportResult;
+          const result = raw as ExportTaskResult;
           const artifact = store.artifacts.create({
             runId,
             format,
