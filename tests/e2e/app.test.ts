@@ -210,26 +210,59 @@ describe('PruneLab in Chromium against prunelab serve', () => {
     // Open the cell of the run's most confidently wrong test image, asked of the server the way the
     // page itself asks (HTTP route of wire.ts, token header).
     const url = new URL(baseUrl);
-    const answer = await page.request.post(`${url.origin}/api/request/runs.get`, {
-      headers: { 'x-prunelab-token': url.searchParams.get('token')! },
-      data: { id: pruneRunId },
-    });
-    const detail = (await answer.json()) as {
-      ok: true;
-      value: { evaluation: { mostConfidentlyWrong: { index: number; label: number; predicted: number }[] } };
+    const ask = async <T>(name: string, data: unknown): Promise<T> => {
+      const answer = await page.request.post(`${url.origin}/api/request/${name}`, {
+        headers: { 'x-prunelab-token': url.searchParams.get('token')! },
+        data,
+      });
+      const result = (await answer.json()) as { ok: boolean; value: T };
+      expect(result.ok).toBe(true);
+      return result.value;
     };
-    const wrong = detail.value.evaluation.mostConfidentlyWrong;
-    const first = wrong[0]!;
-    const inCell = wrong.filter((w) => w.label === first.label && w.predicted === first.predicted);
-    await page
-      .locator('[data-test="confusion-cell"]')
-      .nth(first.label * 10 + first.predicted)
-      .click();
-    await page.locator('[data-test="cell-images"] img').first().waitFor();
-    expect(await page.locator('[data-test="cell-images"] img').count()).toBe(inCell.length);
-    expect(await page.getAttribute('[data-test="cell-images"] img', 'alt')).toBe(
-      `test image ${inCell[0]!.index}`,
-    );
+    const detail = await ask<{
+      datasetId: string;
+      evaluation: {
+        confusion: number[][];
+        mostConfidentlyWrong: { index: number; label: number; predicted: number }[];
+        predictions: number[];
+        labels: number[];
+      };
+    }>('runs.get', { id: pruneRunId });
+    const { confusion, mostConfidentlyWrong, predictions, labels } = detail.evaluation;
+    // the server recorded every test image's predicted and true class (300 test images in the sample)
+    expect(predictions).toHaveLength(300);
+    expect(labels).toHaveLength(300);
+    const inCell = (t: number, p: number) =>
+      labels.flatMap((label, i) => (label === t && predictions[i] === p ? [i] : []));
+    const shown = async (t: number, p: number) => {
+      const expected = inCell(t, p);
+      expect(expected).toHaveLength(confusion[t]![p]!);
+      await page
+        .locator('[data-test="confusion-cell"]')
+        .nth(t * 10 + p)
+        .click();
+      await page.locator(`[data-test="cell-images"] img[alt="test image ${expected[0]}"]`).waitFor();
+      const alts = await page
+        .locator('[data-test="cell-images"] img')
+        .evaluateAll((imgs) => imgs.map((i) => i.getAttribute('alt')));
+      expect(alts).toEqual(expected.map((i) => `test image ${i}`));
+      expect(await page.textContent('[data-test="cell-count"]')).toContain(`${expected.length} test image`);
+      return expected;
+    };
+    const first = mostConfidentlyWrong[0]!;
+    // every image of the cell, the most confidently wrong one among them
+    expect(await shown(first.label, first.predicted)).toContain(first.index);
+    // a diagonal cell shows its correctly classified images, and the server agrees on their class
+    const best = confusion.map((row, c) => row[c]!).reduce((b, n, c, all) => (n > all[b]! ? c : b), 0);
+    const diagonal = await shown(best, best);
+    const served = await ask<{ items: { index: number; label: number }[] }>('datasets.samples', {
+      id: detail.datasetId,
+      split: 'test',
+      indices: diagonal,
+      limit: diagonal.length,
+    });
+    expect(served.items.map((s) => s.index)).toEqual(diagonal);
+    expect(served.items.every((s) => s.label === best)).toBe(true);
     await shot('run-detail');
   });
 
