@@ -29,7 +29,6 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Criterion, PruneConfig, PruneSchedule } from '../src/shared/dto';
 import { initBackend } from '../src/main/engine/backend';
-import { parseIdxImages, parseIdxLabels, readMaybeGzipped } from '../src/main/engine/data/idx';
 import { fashionMnistClasses } from '../src/main/engine/data/knownClassNames';
 import { createPreset } from '../src/main/engine/models';
 import { disposeMasks } from '../src/main/engine/prune/masks';
@@ -39,7 +38,7 @@ import { imageSubset } from '../src/main/engine/prune/subset';
 import { loadModelState, saveModelState } from '../src/main/engine/train/modelState';
 import { trainModel } from '../src/main/engine/train/trainLoop';
 import type { TrainLoopConfig } from '../src/main/engine/train/trainTypes';
-import type { ImageSet } from '../src/main/engine/types';
+import { loadIdxSplit } from './idxSplit';
 import { accuracyPlotSvg } from './prunePlot';
 
 const args = process.argv.slice(2);
@@ -145,23 +144,6 @@ function experiments(): { schedule: PruneSchedule; sparsity: number; criterion: 
   );
 }
 
-async function loadSplit(prefix: 'train' | 't10k'): Promise<ImageSet> {
-  const images = parseIdxImages(
-    await readMaybeGzipped(join(settings.data, `${prefix}-images-idx3-ubyte.gz`)),
-  );
-  const labels = parseIdxLabels(
-    await readMaybeGzipped(join(settings.data, `${prefix}-labels-idx1-ubyte.gz`)),
-  );
-  return {
-    images: images.pixels,
-    labels: Uint16Array.from(labels),
-    count: images.count,
-    height: images.height,
-    width: images.width,
-    channels: 1,
-  };
-}
-
 interface Result {
   seed: number;
   schedule: string;
@@ -190,8 +172,8 @@ async function main(): Promise<void> {
   const backend = await initBackend('wasm');
   log(`bench:prune ${quick ? '--quick ' : ''}on ${backend.name} (${backend.reason})`);
   log(JSON.stringify(settings));
-  const fullTrain = await loadSplit('train');
-  const test = await loadSplit('t10k');
+  const fullTrain = await loadIdxSplit(settings.data, 'train');
+  const test = await loadIdxSplit(settings.data, 't10k');
   const prunedCheck = imageSubset(test, 2_000, 7);
   const dense: number[] = [];
   const results: Result[] = [];

@@ -4,10 +4,8 @@
 // dense model never saw) — never the test split.
 //   npx tsx bench/pruneProbe.ts [--dense bench/out/prune/dense-10000-3-seed1]
 import * as tf from '@tensorflow/tfjs';
-import { join } from 'node:path';
 import type { Criterion } from '../src/shared/dto';
 import { initBackend } from '../src/main/engine/backend';
-import { parseIdxImages, parseIdxLabels, readMaybeGzipped } from '../src/main/engine/data/idx';
 import { disposeCalibration, makeCalibrationBatches } from '../src/main/engine/prune/calibration';
 import { disposeMasks } from '../src/main/engine/prune/masks';
 import { runPruneSession } from '../src/main/engine/prune/pruneSession';
@@ -19,6 +17,7 @@ import { imageSubset } from '../src/main/engine/prune/subset';
 import { loadModelState } from '../src/main/engine/train/modelState';
 import { createRng, shuffledIndices } from '../src/main/engine/train/rng';
 import type { ImageSet } from '../src/main/engine/types';
+import { loadIdxSplit } from './idxSplit';
 
 const args = process.argv.slice(2);
 const opt = (n: string) => {
@@ -32,19 +31,6 @@ const variants = (
   opt('variants') ??
   'magnitude:64x8:none,taylor:64x8:none,taylor:16x64:none,taylor:16x64:mean,taylor:16x64:l2,taylor:1x512:none'
 ).split(',');
-
-async function loadSplit(prefix: string): Promise<ImageSet> {
-  const images = parseIdxImages(await readMaybeGzipped(join(data, `${prefix}-images-idx3-ubyte.gz`)));
-  const labels = parseIdxLabels(await readMaybeGzipped(join(data, `${prefix}-labels-idx1-ubyte.gz`)));
-  return {
-    images: images.pixels,
-    labels: Uint16Array.from(labels),
-    count: images.count,
-    height: images.height,
-    width: images.width,
-    channels: 1,
-  };
-}
 
 /** the training images imageSubset(full, trainCount, seed) did NOT pick: a validation split */
 function heldOut(full: ImageSet, trainCount: number, seed: number, count: number): ImageSet {
@@ -72,7 +58,7 @@ function normalise(scores: Float32Array, how: string): Float32Array {
 
 async function main() {
   await initBackend('wasm');
-  const full = await loadSplit('train');
+  const full = await loadIdxSplit(data, 'train');
   const train = imageSubset(full, 10_000, 1);
   const calibSource = imageSubset(train, 3_200, 1001);
   const validation = heldOut(full, 10_000, 1, 2_000);
