@@ -131,15 +131,18 @@ class ScaleByTwo extends tf.layers.Layer {
 }
 tf.serialization.registerClass(ScaleByTwo);
 
+const modelWithCustomLayer = () =>
+  tf.sequential({
+    layers: [
+      tf.layers.flatten({ inputShape: [4, 4, 1], name: 'flatten' }),
+      new ScaleByTwo({ name: 'custom' }),
+      tf.layers.dense({ name: 'logits', units: 3 }),
+    ],
+  });
+
 describe('an export other tools cannot load', () => {
   it('fails with PARITY_FAILED and leaves nothing behind', async () => {
-    const model = tf.sequential({
-      layers: [
-        tf.layers.flatten({ inputShape: [4, 4, 1], name: 'flatten' }),
-        new ScaleByTwo({ name: 'custom' }),
-        tf.layers.dense({ name: 'logits', units: 3 }),
-      ],
-    });
+    const model = modelWithCustomLayer();
     try {
       await withTempDir(async (root) => {
         const run = exportModel(baseOptions(model, null, [4, 4, 1], join(root, 'out')));
@@ -155,13 +158,7 @@ describe('an export other tools cannot load', () => {
   });
 
   it('refuses ONNX for a layer it cannot map, naming it', async () => {
-    const model = tf.sequential({
-      layers: [
-        tf.layers.flatten({ inputShape: [4, 4, 1], name: 'flatten' }),
-        new ScaleByTwo({ name: 'custom' }),
-        tf.layers.dense({ name: 'logits', units: 3 }),
-      ],
-    });
+    const model = modelWithCustomLayer();
     try {
       await withTempDir(async (root) => {
         await expect(
