@@ -115,4 +115,49 @@ describe('WebSocket bridge (serve mode)', () => {
     expect(FakeSocket.instances.length).toBe(2); // reconnected
     vi.useRealTimers();
   });
+
+  it('tells its reconnect listeners when the socket opens again after a drop, not on the first open', () => {
+    vi.useFakeTimers();
+    vi.stubGlobal('WebSocket', FakeSocket);
+    const socketBridge = createWebSocketBridge('http://127.0.0.1:4000', 't');
+    let reconnects = 0;
+    const off = socketBridge.onReconnect(() => (reconnects += 1));
+    FakeSocket.instances[0]!.open();
+    expect(reconnects).toBe(0);
+    const drop = (s: FakeSocket) => {
+      s.readyState = 3;
+      s.dispatchEvent(Object.assign(new Event('close'), { code: 1006, reason: '' }));
+    };
+    drop(FakeSocket.instances[0]!);
+    vi.advanceTimersByTime(2500);
+    expect(reconnects).toBe(0); // connecting is not connected
+    FakeSocket.instances[1]!.open();
+    expect(reconnects).toBe(1);
+    off();
+    drop(FakeSocket.instances[1]!);
+    vi.advanceTimersByTime(2500);
+    FakeSocket.instances[2]!.open();
+    expect(reconnects).toBe(1);
+    socketBridge.close();
+    vi.useRealTimers();
+  });
+
+  it('serve mode hands the reconnect signal to the client; IPC has none', () => {
+    vi.stubGlobal('WebSocket', FakeSocket);
+    const client = pickClient({
+      location: new URL('http://127.0.0.1:5000/?token=abc'),
+    } as unknown as Window);
+    expect(client.transport).toBe('websocket');
+    let reconnects = 0;
+    client.onReconnect!(() => (reconnects += 1));
+    const first = FakeSocket.instances[0]!;
+    first.open();
+    first.readyState = 3;
+    first.dispatchEvent(Object.assign(new Event('close'), { code: 1006, reason: '' }));
+    // a request reconnects at once (no need to wait for the timer)
+    void client.call('jobs.list', {}).catch(() => undefined);
+    FakeSocket.instances[1]!.open();
+    expect(reconnects).toBe(1);
+    expect(createClient({ requests: {}, on: vi.fn() } as never, 'ipc').onReconnect).toBeNull();
+  });
 });

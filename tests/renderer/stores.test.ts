@@ -2,7 +2,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createApp, defineComponent, h, isReactive } from 'vue';
 import { createPinia, setActivePinia } from 'pinia';
-import { mount } from '@vue/test-utils';
+import { flushPromises, mount } from '@vue/test-utils';
+import type { ApiClient } from '../../src/renderer/api/client';
+import type { JobSummary } from '../../src/shared/dto';
 import { apiKey } from '../../src/renderer/api/inject';
 import { useRunsStore } from '../../src/renderer/stores/runs';
 import { useJobsStore } from '../../src/renderer/stores/jobs';
@@ -108,16 +110,18 @@ describe('useSettingsStore', () => {
   });
 });
 
+/** A component that only wires live updates, as App.vue does. */
+const Host = defineComponent({
+  setup() {
+    useLiveUpdates();
+    return () => h('div');
+  },
+});
+
 describe('useLiveUpdates', () => {
   it('routes events into the stores and unsubscribes everything on unmount', async () => {
     const fake = createFakeApi();
     const pinia = createPinia();
-    const Host = defineComponent({
-      setup() {
-        useLiveUpdates();
-        return () => h('div');
-      },
-    });
     const wrapper = mount(Host, {
       global: { plugins: [pinia], provide: { [apiKey as symbol]: fake.client } },
     });
@@ -146,5 +150,59 @@ describe('useLiveUpdates', () => {
     expect(useJobsStore().finished.j1!.status).toBe('done');
     wrapper.unmount();
     expect(fake.listenerCount()).toBe(0);
+  });
+
+  it('after a reconnect, reloads what the lost events would have said; a dropped subscription stops it', async () => {
+    const job = (status: JobSummary['status']): JobSummary => ({
+      id: 'j1',
+      kind: 'train',
+      status,
+      runId: 'r1',
+      datasetId: null,
+      phase: 'epoch 1/2',
+      done: 1,
+      total: 2,
+      startedAt: '2026-01-01T00:00:00.000Z',
+    });
+    const fake = createFakeApi({
+      runs: [makeRun({ id: 'r1', status: 'running' }), makeRun({ id: 'r2', status: 'done' })],
+      jobs: [job('running')],
+    });
+    const reconnectListeners = new Set<() => void>();
+    const client: ApiClient = {
+      ...fake.client,
+      onReconnect: (listener) => {
+        reconnectListeners.add(listener);
+        return () => reconnectListeners.delete(listener);
+      },
+    };
+    const pinia = createPinia();
+    const wrapper = mount(Host, { global: { plugins: [pinia], provide: { [apiKey as symbol]: client } } });
+    setActivePinia(pinia);
+    const runs = useRunsStore();
+    const jobs = useJobsStore();
+    await Promise.all([runs.load(), runs.fetchDetail('r1'), runs.fetchDetail('r2'), jobs.load()]);
+    expect(jobs.forRun('r1')).not.toBeNull();
+    expect(reconnectListeners.size).toBe(1);
+
+    // While the socket was down the run finished and its job ended; no event reached us.
+    fake.state.runs = fake.state.runs.map((r) =>
+      r.id === 'r1' ? { ...r, status: 'done', finishedAt: '2026-01-01T01:00:00.000Z' } : r,
+    );
+    fake.state.jobs = [job('done')];
+    fake.calls.length = 0;
+    for (const listener of reconnectListeners) listener();
+    await flushPromises();
+
+    expect(runs.details.r1!.status).toBe('done');
+    expect(runs.list.find((r) => r.id === 'r1')!.status).toBe('done');
+    expect(jobs.forRun('r1')).toBeNull();
+    expect(jobs.finished.j1).toMatchObject({ jobId: 'j1', status: 'done', runId: 'r1', error: null });
+    // only the run that could have changed is fetched again
+    expect(fake.calls.filter((c) => c.name === 'runs.get').map((c) => c.payload)).toEqual([{ id: 'r1' }]);
+    expect(fake.calls.map((c) => c.name).sort()).toEqual(['jobs.list', 'runs.get', 'runs.list']);
+
+    wrapper.unmount();
+    expect(reconnectListeners.size).toBe(0);
   });
 });

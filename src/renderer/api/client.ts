@@ -32,6 +32,11 @@ export interface ApiClient {
         signal?: AbortSignal,
       ) => Promise<{ jobId: string }>)
     | null;
+  /**
+   * Serve mode only: subscribes to "the connection came back after a drop" — events pushed meanwhile were
+   * lost, so state kept from events should be reloaded. Null where the transport cannot drop (Electron IPC).
+   */
+  onReconnect: ((listener: () => void) => () => void) | null;
 }
 
 /** Wraps a Bridge (envelopes, errors as data) into a client that resolves values and throws ApiError. */
@@ -39,6 +44,7 @@ export function createClient(
   bridge: Bridge,
   transport: TransportKind,
   uploadFolder: ApiClient['uploadFolder'] = null,
+  onReconnect: ApiClient['onReconnect'] = null,
 ): ApiClient {
   return {
     transport,
@@ -50,6 +56,7 @@ export function createClient(
     },
     on: bridge.on,
     uploadFolder,
+    onReconnect,
   };
 }
 

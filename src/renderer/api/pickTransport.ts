@@ -26,6 +26,6 @@ export function pickClient(win: Window): ApiClient {
   const token = new URL(win.location.href).searchParams.get(tokenQueryParam);
   if (!token) throw new MissingTokenError();
   const origin = win.location.origin;
-  const { bridge } = createWebSocketBridge(origin, token);
-  return createClient(bridge, 'websocket', createFolderUploader(origin, token));
+  const socket = createWebSocketBridge(origin, token);
+  return createClient(socket.bridge, 'websocket', createFolderUploader(origin, token), socket.onReconnect);
 }

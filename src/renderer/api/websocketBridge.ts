@@ -8,6 +8,11 @@ import type { FolderFile, UploadProgress } from './client';
 
 export interface SocketBridge {
   bridge: Bridge;
+  /**
+   * Calls `listener` each time the socket opens again after a drop: events pushed while it was down are
+   * lost, so whoever keeps state from events should reload it. Returns the unsubscribe function.
+   */
+  onReconnect(listener: () => void): () => void;
   close(): void;
 }
 
@@ -20,6 +25,8 @@ export function createWebSocketBridge(origin: string, token: string): SocketBrid
   let socket: WebSocket | null = null;
   let queue: string[] = [];
   let closedByUs = false;
+  let openedBefore = false;
+  const reconnectListeners = new Set<() => void>();
 
   const wire = createWireBridge((text) => {
     const ws = connect();
@@ -35,6 +42,8 @@ export function createWebSocketBridge(origin: string, token: string): SocketBrid
     ws.addEventListener('open', () => {
       for (const text of queue) ws.send(text);
       queue = [];
+      if (openedBefore) for (const listener of [...reconnectListeners]) listener();
+      openedBefore = true;
     });
     ws.addEventListener('message', (e) => {
       if (typeof e.data === 'string') wire.receive(e.data);
@@ -56,6 +65,12 @@ export function createWebSocketBridge(origin: string, token: string): SocketBrid
   connect();
   return {
     bridge: wire.bridge,
+    onReconnect(listener) {
+      reconnectListeners.add(listener);
+      return () => {
+        reconnectListeners.delete(listener);
+      };
+    },
     close() {
       closedByUs = true;
       socket?.close();

@@ -1,4 +1,5 @@
-// Routes the services' pushed events into the stores for as long as the calling component lives.
+// Routes the services' pushed events into the stores for as long as the calling component lives, and
+// reloads them when a dropped connection comes back (the events pushed meanwhile were lost).
 import { onScopeDispose } from 'vue';
 import { useApi } from '../api/inject';
 import { useDatasetsStore } from '../stores/datasets';
@@ -36,5 +37,17 @@ export function useLiveUpdates(): void {
       void datasets.load().catch(() => undefined);
     }),
   ];
+  // After a reconnect: lists, job progress and the runs still in flight are re-read, so a run that
+  // finished (or a job that ended) while the socket was down does not stay "running" on screen.
+  const resync = () => {
+    void jobs.load().catch(() => undefined);
+    void runs.load().catch(() => undefined);
+    if (datasets.loaded) void datasets.load().catch(() => undefined);
+    for (const detail of Object.values(runs.details)) {
+      if (detail.status === 'running' || detail.status === 'queued')
+        void runs.fetchDetail(detail.id).catch(() => undefined);
+    }
+  };
+  if (api.onReconnect) offs.push(api.onReconnect(resync));
   onScopeDispose(() => offs.forEach((off) => off()));
 }

@@ -17,6 +17,32 @@ export const useJobsStore = defineStore('jobs', () => {
   async function load() {
     list.value = await api.call('jobs.list', {});
     const next = { ...progress.value };
+    const ended = { ...finished.value };
+    for (const id of Object.keys(next)) {
+      // A job we showed as in progress that ended while we were not listening (e.g. a dropped socket):
+      // take it off the in-progress list, and record how it ended when the list still says.
+      const j = list.value.find((x) => x.id === id);
+      if (j?.status === 'running' || j?.status === 'queued') continue;
+      delete next[id];
+      if (j && !ended[id])
+        ended[id] = {
+          jobId: j.id,
+          kind: j.kind,
+          status: j.status,
+          runId: j.runId,
+          datasetId: j.datasetId,
+          artifactId: null,
+          error:
+            j.status === 'failed'
+              ? {
+                  code: 'INTERNAL',
+                  message:
+                    'it failed while the connection to the PruneLab server was down (its message was lost)',
+                }
+              : null,
+        };
+    }
+    finished.value = ended;
     for (const j of list.value) {
       if (j.status === 'running' || j.status === 'queued')
         next[j.id] = {
