@@ -262,7 +262,7 @@ export interface PerClassMetrics {
 }
 
 export interface WrongPrediction {
-  /** index into the test split */
+  /** index into the evaluated split (EvaluationReport.split, normally test) */
   index: number;
   label: number;
   predicted: number;
