@@ -68,3 +68,19 @@ export function exchange(ws: WebSocket, texts: string[], count: number): Promise
     for (const t of texts) ws.send(t);
   });
 }
+
+export interface SocketAnswer {
+  id: number;
+  result: { ok: boolean; error?: { code: string } };
+}
+
+/** Sends every case as a socket request (id = its index, payload as given) and collects the answers. */
+export async function requestEach(
+  ws: WebSocket,
+  cases: { name: string; payloadJson: string }[],
+): Promise<SocketAnswer[]> {
+  const texts = cases.map(
+    (c, i) => `{"type":"request","id":${i},"name":${JSON.stringify(c.name)},"payload":${c.payloadJson}}`,
+  );
+  return (await exchange(ws, texts, texts.length)) as SocketAnswer[];
+}

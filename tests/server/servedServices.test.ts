@@ -8,7 +8,7 @@ import { createAppServices, type AppServices } from '../../src/main/services';
 import { startServer, type RunningServer } from '../../src/main/server/startServer';
 import type { DatasetSummary, Settings } from '../../src/shared/dto';
 import { wirePaths } from '../../src/shared/wire';
-import { exchange, openSocket, rawRequest } from './http';
+import { openSocket, rawRequest, requestEach } from './http';
 import { hostileCases } from './hostilePayloads';
 
 const TOKEN = 'real-services-token-0123456789';
@@ -58,13 +58,7 @@ describe('serve mode on the real services', () => {
     const cases = hostileCases(1000, 11);
     const { ws } = await openSocket(server.port, `?token=${TOKEN}`);
     if (!ws) throw new Error('socket should open');
-    const texts = cases.map(
-      (c, i) => `{"type":"request","id":${i},"name":${JSON.stringify(c.name)},"payload":${c.payloadJson}}`,
-    );
-    const answers = (await exchange(ws, texts, texts.length)) as {
-      id: number;
-      result: { ok: boolean; error?: { code: string } };
-    }[];
+    const answers = await requestEach(ws, cases);
     ws.close();
     const notValidation = answers.filter((a) => a.result.ok || a.result.error?.code !== 'VALIDATION');
     expect(

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/main/server/startServer';
 import { createFakeApi, type FakeApi } from './fakeApi';
-import { exchange, openSocket, rawRequest } from './http';
+import { exchange, openSocket, rawRequest, requestEach } from './http';
 import { hostileCases } from './hostilePayloads';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -221,13 +221,7 @@ describe('serve mode: hostile input', () => {
     const before = await listTree(dir);
     const { ws } = await openSocket(server.port, `?token=${TOKEN}`);
     if (!ws) throw new Error('socket should open');
-    const texts = cases.map(
-      (c, i) => `{"type":"request","id":${i},"name":${JSON.stringify(c.name)},"payload":${c.payloadJson}}`,
-    );
-    const answers = (await exchange(ws, texts, texts.length)) as {
-      id: number;
-      result: { ok: boolean; error?: { code: string } };
-    }[];
+    const answers = await requestEach(ws, cases);
     const wrong = answers.filter((a) => a.result.ok || a.result.error?.code !== 'VALIDATION');
     expect(wrong.map((a) => cases[a.id])).toEqual([]);
     expect(new Set(answers.map((a) => a.id)).size).toBe(cases.length);
