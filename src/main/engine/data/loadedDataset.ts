@@ -1,16 +1,10 @@
 // What every source (folder, IDX, CIFAR) hands to the split and the cache writer: decoded pixels in a
 // PixelSource, one label per image, and the doctor's findings.
-import type { DatasetKind, ImportProblem, ResizeMode } from '../../../shared/dto';
+import type { DatasetKind, DatasetSummary, ImportProblem, ResizeMode } from '../../../shared/dto';
 import type { PixelSource } from './pixelStore';
 
-export interface SizeStats {
-  minWidth: number;
-  maxWidth: number;
-  minHeight: number;
-  maxHeight: number;
-  meanWidth: number;
-  meanHeight: number;
-}
+/** min / max / mean width and height of the source images, as the dataset's DTO reports them */
+export type SizeStats = DatasetSummary['sizeStats'];
 
 export interface LoadedDataset {
   kind: DatasetKind;
