@@ -3,7 +3,18 @@
 import tseslint from 'typescript-eslint';
 import vue from 'eslint-plugin-vue';
 
-const node = ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'url', 'http', 'zlib'];
+const node = [
+  'node:*',
+  'fs',
+  'path',
+  'os',
+  'child_process',
+  'worker_threads',
+  'crypto',
+  'url',
+  'http',
+  'zlib',
+];
 // A folder pattern like '**/store/**' also needs its bare form '**/store' to catch `import … from '../store'`.
 const withBareFolders = (patterns) =>
   patterns.flatMap((p) => (p.endsWith('/**') && p.startsWith('**/') ? [p, p.slice(0, -3)] : [p]));
@@ -15,27 +26,62 @@ export const layerRules = [
   {
     files: ['src/shared/**/*.ts'],
     rules: restrict(
-      [...node, 'electron', 'better-sqlite3', '@tensorflow/*', '**/main/**', '**/renderer/**', '**/preload/**'],
+      [
+        ...node,
+        'electron',
+        'better-sqlite3',
+        '@tensorflow/*',
+        '**/main/**',
+        '**/renderer/**',
+        '**/preload/**',
+      ],
       'src/shared is pure TypeScript: no platform modules, no other layer.',
     ),
   },
   {
     files: ['src/main/engine/**/*.ts'],
     rules: restrict(
-      ['electron', 'better-sqlite3', '**/store/**', '**/jobs/**', '**/services/**', '**/app/**', '**/server/**', '**/cli/**', '**/renderer/**', '**/preload/**'],
+      [
+        'electron',
+        'better-sqlite3',
+        '**/store/**',
+        '**/jobs/**',
+        '**/services/**',
+        '**/app/**',
+        '**/server/**',
+        '**/cli/**',
+        '**/renderer/**',
+        '**/preload/**',
+      ],
       'src/main/engine is plain Node + tfjs: no electron, no sqlite, nothing outside engine and shared.',
     ),
   },
   {
     files: ['src/main/store/**/*.ts'],
     rules: restrict(
-      ['electron', '**/engine/**', '**/jobs/**', '**/services/**', '**/app/**', '**/server/**', '**/renderer/**'],
+      [
+        'electron',
+        '**/engine/**',
+        '**/jobs/**',
+        '**/services/**',
+        '**/app/**',
+        '**/server/**',
+        '**/renderer/**',
+      ],
       'src/main/store uses better-sqlite3 and src/shared only: no electron, no engine internals.',
     ),
   },
   {
-    files: ['src/main/jobs/**/*.ts', 'src/main/services/**/*.ts', 'src/main/server/**/*.ts', 'src/main/cli/**/*.ts'],
-    rules: restrict(['electron', '**/renderer/**', '**/app/**'], 'Only src/main/app and src/preload import electron.'),
+    files: [
+      'src/main/jobs/**/*.ts',
+      'src/main/services/**/*.ts',
+      'src/main/server/**/*.ts',
+      'src/main/cli/**/*.ts',
+    ],
+    rules: restrict(
+      ['electron', '**/renderer/**', '**/app/**'],
+      'Only src/main/app and src/preload import electron.',
+    ),
   },
   {
     files: ['src/renderer/**/*.ts', 'src/renderer/**/*.vue'],
@@ -47,7 +93,18 @@ export const layerRules = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'release/**', 'resources/**', 'bench/out/**', 'test-artifacts/**', '**/*.d.ts'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'out/**',
+      'dist/**',
+      'release/**',
+      'resources/**',
+      'bench/out/**',
+      'test-artifacts/**',
+      '**/*.d.ts',
+    ],
+  },
   ...tseslint.configs.recommended,
   ...vue.configs['flat/recommended'],
   {
@@ -66,6 +123,11 @@ export default tseslint.config(
       'vue/html-closing-bracket-newline': 'off',
       'vue/multiline-html-element-content-newline': 'off',
     },
+  },
+  {
+    // tests define small throwaway components next to the code that mounts them
+    files: ['tests/**'],
+    rules: { 'vue/one-component-per-file': 'off' },
   },
   ...layerRules,
 );

@@ -7,7 +7,10 @@ const here = new URL('.', import.meta.url);
 const svg = await readFile(new URL('icon.svg', here));
 const sizes = [16, 32, 48, 64, 128, 256, 512];
 
-await sharp(svg, { density: 288 }).resize(1024, 1024).png({ compressionLevel: 9, palette: true }).toFile(new URL('icon.png', here).pathname);
+await sharp(svg, { density: 288 })
+  .resize(1024, 1024)
+  .png({ compressionLevel: 9, palette: true })
+  .toFile(new URL('icon.png', here).pathname);
 for (const size of sizes) {
   await sharp(svg, { density: 288 })
     .resize(size, size)

@@ -12,7 +12,7 @@ export const ChartStub = defineComponent({
   props: {
     option: { type: Object, required: true },
     label: { type: String, required: true },
-    height: String,
+    height: { type: String, default: undefined },
   },
   emits: ['rendered', 'select'],
   setup(props) {

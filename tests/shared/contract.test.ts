@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { absolutePath, eventNames, payloads, requestNames, runConfig, toErrorData, ApiError } from '../../src/shared';
+import {
+  absolutePath,
+  eventNames,
+  payloads,
+  requestNames,
+  runConfig,
+  toErrorData,
+  ApiError,
+} from '../../src/shared';
 
 describe('the API contract', () => {
   it('declares a schema for every request and names each once', () => {

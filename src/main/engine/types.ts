@@ -1,10 +1,5 @@
 // Types shared by every part of the engine. Plain data only; tensors never leave the engine.
-import type {
-  BackendInfo,
-  EvaluationReport,
-  PruneStepReport,
-  SensitivityCurve,
-} from '../../shared/dto';
+import type { BackendInfo, EvaluationReport, PruneStepReport, SensitivityCurve } from '../../shared/dto';
 
 /**
  * A labelled set of images held as one contiguous uint8 buffer in NHWC order — never as JS number
