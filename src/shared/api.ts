@@ -93,7 +93,16 @@ export interface Events {
   'run.evaluation': { runId: string; which: 'dense' | 'final'; report: EvaluationReport };
   'run.sensitivity': { runId: string; curve: SensitivityCurve };
   'dataset.changed': { datasetId: string; change: 'imported' | 'deleted' };
+  /**
+   * Electron only, pushed by main (never by the services, so serve mode never emits it): a menu command
+   * the page carries out, because only the page knows what is on screen (e.g. which run to export).
+   */
+  'app.command': { command: AppCommand };
 }
+
+/** Menu commands main hands to the page (the 'app.command' event). */
+export const appCommands = ['export-model', 'new-run'] as const;
+export type AppCommand = (typeof appCommands)[number];
 
 export type EventName = keyof Events;
 export const eventNames = [
@@ -105,6 +114,7 @@ export const eventNames = [
   'run.evaluation',
   'run.sensitivity',
   'dataset.changed',
+  'app.command',
 ] as const satisfies readonly EventName[];
 
 // Compile-time proof that eventNames lists every event exactly.

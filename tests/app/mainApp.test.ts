@@ -299,6 +299,34 @@ describe('the Electron main process (against a fake electron)', () => {
     expect(electron.openDialogs[0]?.properties).toEqual(['openDirectory']);
   });
 
+  it('hands Export model… and New run… to the page, which knows the run on screen', async () => {
+    await makeApp().start();
+    const menu = electron.menus.at(-1) ?? [];
+    const contents = theWindow().webContents;
+    findItem(menu, 'Export model…')?.click?.();
+    expect(findItem(menu, 'New run…')?.accelerator).toBe('CmdOrCtrl+N');
+    findItem(menu, 'New run…')?.click?.();
+    expect(contents.sent).toEqual([
+      { channel: ipcEventChannel('app.command'), args: [{ command: 'export-model' }] },
+      { channel: ipcEventChannel('app.command'), args: [{ command: 'new-run' }] },
+    ]);
+    // No native dialog chain while a page can take the command.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(electron.messageBoxes).toEqual([]);
+    expect(services.calls.some((c) => c.name === 'runs.list')).toBe(false);
+  });
+
+  it('falls back to native dialogs for Export model… when no page can receive the command', async () => {
+    await makeApp().start();
+    const contents = theWindow().webContents;
+    contents.destroyed = true;
+    findItem(electron.menus.at(-1) ?? [], 'Export model…')?.click?.();
+    await expect.poll(() => electron.messageBoxes.length).toBe(1);
+    expect(services.calls.some((c) => c.name === 'runs.list')).toBe(true);
+    expect(electron.messageBoxes[0]?.message).toBe('There is no finished model to export yet');
+    expect(contents.sent).toEqual([]);
+  });
+
   it('lists at most nine recent datasets with Ctrl/Cmd+1…9', async () => {
     const app = makeApp();
     await app.start();

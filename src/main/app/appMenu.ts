@@ -5,6 +5,7 @@ import type { MenuItemOptionsLike } from './electronTypes';
 
 export interface MenuActions {
   importDataset(): void;
+  newRun(): void;
   openRecent(path: string): void;
   exportModel(): void;
   openDataFolder(): void;
@@ -25,6 +26,7 @@ export function buildMenuTemplate(state: MenuState, actions: MenuActions): MenuI
   const file: MenuItemOptionsLike = {
     label: 'File',
     submenu: [
+      { label: 'New run…', accelerator: 'CmdOrCtrl+N', click: () => actions.newRun() },
       { label: 'Import dataset…', accelerator: 'CmdOrCtrl+O', click: () => actions.importDataset() },
       {
         label: 'Open recent',

@@ -1,6 +1,6 @@
 // The IPC transport: one ipcMain.handle per request of the contract, each checking its sender before
 // passing the raw payload to the services' `dispatch` (which validates it); events go to the window.
-import { eventNames, requestNames } from '../../shared/api';
+import { eventNames, requestNames, type EventName, type Events } from '../../shared/api';
 import { toErrorData, type Result } from '../../shared/errors';
 import { ipcEventChannel, ipcRequestChannel } from '../../shared/ipc';
 import type { ServedApi } from '../server/types';
@@ -54,12 +54,17 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, api: ServedApi, policy
   };
 }
 
+/** Sends one event of the contract to the window on the channel preload listens to. */
+export function sendEvent<E extends EventName>(contents: WebContentsLike, event: E, data: Events[E]): void {
+  if (!contents.isDestroyed()) contents.send(ipcEventChannel(event), data);
+}
+
 /** Pushes every event of the contract to the window; returns the unsubscribe. */
 export function forwardEvents(api: ServedApi, target: () => WebContentsLike | null): () => void {
   const offs = eventNames.map((event) =>
     api.subscribe(event, (data) => {
       const contents = target();
-      if (contents && !contents.isDestroyed()) contents.send(ipcEventChannel(event), data);
+      if (contents) sendEvent(contents, event, data);
     }),
   );
   return () => {

@@ -9,7 +9,7 @@ import { APP_ORIGIN, APP_START_URL, handleAppProtocol, registerAppScheme } from 
 import { appContentSecurityPolicy } from './csp';
 import { datasetPathFromArgv } from './datasetPath';
 import type { BrowserWindowLike, ElectronMain } from './electronTypes';
-import { forwardEvents, originOf, registerIpcHandlers } from './ipcBridge';
+import { forwardEvents, originOf, registerIpcHandlers, sendEvent } from './ipcBridge';
 import { reportJobProgress } from './jobProgress';
 import { createDesktopActions, type DesktopActions } from './menuActions';
 import { denyAllPermissions, guardWebContents } from './navigationGuard';
@@ -217,6 +217,11 @@ export function createMainApp(options: MainAppOptions): MainApp {
         api,
         dialog: electron.dialog,
         window: () => window,
+        sendCommand: (command) => {
+          if (!window || window.isDestroyed() || window.webContents.isDestroyed()) return false;
+          sendEvent(window.webContents, 'app.command', { command });
+          return true;
+        },
         revealFolder: (path) => electron.shell.showItemInFolder(path),
         dataDir,
         onRecentChanged: setMenu,

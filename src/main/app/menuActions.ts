@@ -1,6 +1,8 @@
 // What the menu, a dropped folder and a second launch do, through native dialogs and the same
-// `dispatch` the page uses — so every path is validated by the contract's schemas as well.
+// `dispatch` the page uses — so every path is validated by the contract's schemas as well. Commands that
+// depend on what is on screen (export the run being looked at, start a new run) are handed to the page.
 import { join } from 'node:path';
+import type { AppCommand } from '../../shared/api';
 import type { RunSummary, Settings } from '../../shared/dto';
 import type { Result } from '../../shared/errors';
 import type { ServedApi } from '../server/types';
@@ -12,6 +14,8 @@ export interface DesktopActionsDeps {
   api: ServedApi;
   dialog: DialogLike;
   window(): BrowserWindowLike | null;
+  /** Hands a command to the page ('app.command'); false when no page can receive it. */
+  sendCommand(command: AppCommand): boolean;
   revealFolder(path: string): void;
   dataDir: string;
   /** Called with the new list whenever the recent datasets change (the menu is rebuilt). */
@@ -85,7 +89,8 @@ export function createDesktopActions(deps: DesktopActionsDeps): DesktopActions {
     return shown[response] ?? null;
   }
 
-  async function exportModel(): Promise<void> {
+  // The fallback when no page can take the command: pick run, format and folder in native dialogs.
+  async function exportModelNatively(): Promise<void> {
     const window = deps.window();
     if (!window) return;
     const runs = valueOr<RunSummary[]>(await api.dispatch('runs.list', { status: 'done', limit: 20 })) ?? [];
@@ -145,7 +150,10 @@ export function createDesktopActions(deps: DesktopActionsDeps): DesktopActions {
         await forgetRecent(path);
       });
     },
-    exportModel: () => void exportModel(),
+    newRun: () => void deps.sendCommand('new-run'),
+    exportModel: () => {
+      if (!deps.sendCommand('export-model')) void exportModelNatively();
+    },
     openDataFolder: () => deps.revealFolder(deps.dataDir),
   };
 }

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { flushPromises } from '@vue/test-utils';
 import App from '../../../src/renderer/App.vue';
 import { mountWithApi } from '../mountWithApi';
-import { makeSystem } from '../fixtures';
+import { makeRun, makeSystem } from '../fixtures';
+import { navigate } from '../../../src/renderer/router';
 
 afterEach(() => {
   document.body.innerHTML = '';
@@ -70,5 +71,44 @@ describe('App shell', () => {
     await flushPromises();
     expect(fake.calls.at(-1)).toEqual({ name: 'settings.set', payload: { theme: 'dark' } });
     expect(document.documentElement.dataset.theme).toBe('dark');
+  });
+
+  it("the desktop menu's Export model… opens the Export dialog for the run on screen", async () => {
+    navigate({ name: 'run', id: 'r1' });
+    const { wrapper, fake } = await mountWithApi(App, {
+      state: { runs: [makeRun({ id: 'r1', status: 'done' })] },
+    });
+    expect(wrapper.find('[data-test="export-dialog"]').exists()).toBe(false);
+    fake.emit('app.command', { command: 'export-model' });
+    await flushPromises();
+    expect(wrapper.get('[data-test="export-dialog"]').text()).toContain(
+      wrapper.get('[data-test="run-name"]').text(),
+    );
+    expect(location.hash).toBe('#/runs/r1');
+    expect(wrapper.find('[data-test="command-hint"]').exists()).toBe(false);
+  });
+
+  it('Export model… from elsewhere goes to the runs list with a hint; New run… opens New run', async () => {
+    navigate({ name: 'datasets', id: null });
+    const { wrapper, fake } = await mountWithApi(App);
+    fake.emit('app.command', { command: 'export-model' });
+    await flushPromises();
+    expect(location.hash).toBe('#/runs');
+    expect(wrapper.get('[data-test="command-hint"]').text()).toBe('Pick a finished run to export.');
+    fake.emit('app.command', { command: 'new-run' });
+    await flushPromises();
+    expect(location.hash).toBe('#/new');
+    expect(wrapper.find('[data-test="command-hint"]').exists()).toBe(false);
+  });
+
+  it('releases its menu-command subscriptions when unmounted', async () => {
+    const { wrapper, fake } = await mountWithApi(App);
+    const before = fake.listenerCount();
+    wrapper.unmount();
+    expect(fake.listenerCount()).toBe(0);
+    expect(before).toBeGreaterThan(0);
+    navigate({ name: 'datasets', id: null });
+    fake.emit('app.command', { command: 'export-model' });
+    expect(location.hash).toBe('#/datasets');
   });
 });

@@ -255,4 +255,16 @@ describe('RunDetailView', () => {
     expect(wrapper.text()).toContain('Run not available');
     expect(wrapper.get('[role="alert"]').text()).toContain('run not found');
   });
+
+  it("the desktop menu's Export model… says so when the run on screen has not finished", async () => {
+    const run = { ...makeRun({ id: 'r1', status: 'running' }), finishedAt: null };
+    const { wrapper, fake } = await mountWithApi(RunDetailView, {
+      props: { runId: 'r1' },
+      state: { runs: [run] },
+    });
+    fake.emit('app.command', { command: 'export-model' });
+    await flushPromises();
+    expect(wrapper.find('[data-test="export-dialog"]').exists()).toBe(false);
+    expect(wrapper.get('[role="alert"]').text()).toContain('pick a finished run to export');
+  });
 });
