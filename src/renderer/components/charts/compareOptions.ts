@@ -3,6 +3,7 @@ import type { EChartsCoreOption } from 'echarts/core';
 import type { MetricSplit, RunDetail } from '../../../shared/dto';
 import { joinedSeries } from '../../lib/metrics';
 import { paretoFront, type ParetoPoint } from '../../lib/pareto';
+import { epochAxes } from './epochAxes';
 
 export function overlayOption(
   runs: RunDetail[],
@@ -14,16 +15,7 @@ export function overlayOption(
   return {
     animation: false,
     grid: { left: 48, right: 16, top: 16, bottom: 30 },
-    tooltip: {
-      trigger: 'axis',
-      valueFormatter: (v: number) => (isRate ? `${(v * 100).toFixed(2)}%` : v.toFixed(4)),
-    },
-    xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 20, minInterval: 1 },
-    yAxis: {
-      type: 'value',
-      scale: true,
-      axisLabel: { formatter: (v: number) => (isRate ? `${Math.round(v * 100)}%` : v.toFixed(2)) },
-    },
+    ...epochAxes(isRate),
     series: runs.map((r) => {
       const s = joinedSeries(r.metrics, split, name);
       return {

@@ -2,6 +2,7 @@
 import type { EChartsCoreOption } from 'echarts/core';
 import type { MetricSeries } from '../../../shared/dto';
 import { bestOf, joinedSeries, metricGoal } from '../../lib/metrics';
+import { epochAxes } from './epochAxes';
 
 const splitColors = { train: '#8d99a6', validation: '#4e79a7', test: '#59a14f' } as const;
 
@@ -66,16 +67,7 @@ export function runCurveOption(
       animation: false,
       grid: { left: 44, right: 16, top: 30, bottom: 30 },
       legend: { top: 0, right: 0, itemWidth: 14, itemHeight: 8 },
-      tooltip: {
-        trigger: 'axis',
-        valueFormatter: (v: number) => (isRate ? `${(v * 100).toFixed(2)}%` : v.toFixed(4)),
-      },
-      xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 20, minInterval: 1 },
-      yAxis: {
-        type: 'value',
-        scale: true,
-        axisLabel: { formatter: (v: number) => (isRate ? `${Math.round(v * 100)}%` : v.toFixed(2)) },
-      },
+      ...epochAxes(isRate),
       series,
     },
     summary: { best, finetuneFrom, epochs: val.epochs.length },
