@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { TrainConfig } from '../../../shared/dto';
+import type { LrSchedule, TrainConfig } from '../../../shared/dto';
 import type { ImageSet } from '../types';
 import type { ModelMeta, WeightMasks } from './modelState';
 import type { OptimizerState } from './optimizers';
@@ -15,7 +15,10 @@ export type TrainLoopConfig = Pick<
   | 'augment'
   | 'earlyStoppingPatience'
   | 'seed'
->;
+> & {
+  /** how the rate moves over this call's steps; constant when absent */
+  lrSchedule?: LrSchedule;
+};
 
 export interface StepInfo {
   /** optimizer steps taken before this batch, over the whole run (0-based) */
