@@ -67,8 +67,10 @@ export async function trainModel(options: TrainLoopOptions): Promise<TrainResult
         const { loss, correctCount } = trainStep(
           options,
           variables,
-          (grads) =>
-            optimizer.apply(grads, learningRateAt(schedule, config.learningRate, loop.step, totalSteps)),
+          (grads) => {
+            hooks?.gradients?.(grads, variables, info);
+            optimizer.apply(grads, learningRateAt(schedule, config.learningRate, loop.step, totalSteps));
+          },
           order.subarray(start, end),
           augmenting ? rng : null,
         );

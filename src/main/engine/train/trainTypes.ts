@@ -34,6 +34,12 @@ export interface StepInfo {
 /** Pruning plugs in here: re-apply masks after each update, or prune gradually before a batch. */
 export interface TrainHooks {
   beforeBatch?(step: number, info: StepInfo): void | Promise<void>;
+  /**
+   * Every step's gradients, before the optimizer uses them (same order as `variables`, the model's
+   * trainable weights). Synchronous; the tensors are freed after the step, so keep only what you derive
+   * inside tf.keep or a variable. Scores accumulated while training (pruning) read them here.
+   */
+  gradients?(grads: readonly tf.Tensor[], variables: readonly tf.Variable[], info: StepInfo): void;
   afterOptimizerStep?(step: number, info: StepInfo): void | Promise<void>;
 }
 
