@@ -108,7 +108,12 @@ export interface DatasetSample {
 export type RunKind = 'train' | 'prune' | 'sensitivity';
 export type RunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
 export type OptimizerName = 'adam' | 'sgd';
-export type Criterion = 'taylor' | 'gradient' | 'magnitude' | 'random';
+export type Criterion = 'fisher' | 'taylor' | 'gradient' | 'movement' | 'magnitude' | 'lamp' | 'random';
+/**
+ * How a gradient criterion gets its ∂L/∂w: once on calibration batches at each prune step, or accumulated
+ * over the training steps between prune steps (gradual schedule). See shared/criteria.ts.
+ */
+export type Scoring = 'calibration' | 'accumulated';
 export type Scope = 'layer' | 'global';
 export type Granularity = 'unstructured' | 'structured';
 /** How the learning rate changes over a training call (see engine/train/lrSchedule.ts). */
@@ -133,10 +138,12 @@ export type PruneTarget = { kind: 'sparsity'; value: number } | { kind: 'thresho
 export type PruneSchedule =
   | { kind: 'oneshot' }
   | { kind: 'iterative'; rounds: number }
-  | { kind: 'gradual'; startStep: number; endStep: number; frequency: number };
+  /** steps left out are chosen from the fine-tune budget when the run starts */
+  | { kind: 'gradual'; startStep?: number; endStep?: number; frequency?: number };
 
 export interface PruneConfig {
   criterion: Criterion;
+  scoring: Scoring;
   target: PruneTarget;
   scope: Scope;
   /** global scope: every layer keeps at least this fraction of its weights */
@@ -156,6 +163,8 @@ export interface SensitivityConfig {
   /** e.g. [0, 0.05, …, 0.95] */
   sparsities: number[];
   validationSamples: number;
+  /** calibration batches of 16 images the scores are measured on (as PruneConfig.calibrationBatches) */
+  calibrationBatches: number;
 }
 
 export interface RunConfig {
@@ -243,16 +252,30 @@ export interface ModelTotals {
   denseFlops: number;
   effectiveFlops: number;
   compressionRatio: number;
-  latencyMsBefore?: number;
-  latencyMsAfter?: number;
+  /** structured steps: inference time before and after, measured alike (engine/prune/latency.ts) */
+  latency?: LatencyComparison;
+}
+
+export interface LatencyComparison {
+  /** timed calls per model and batch size (after the same warm-up, interleaved) */
+  runs: number;
+  /** median milliseconds per batch */
+  byBatch: { batchSize: number; beforeMs: number; afterMs: number }[];
 }
 
 export interface PruneStepReport {
   step: number;
   /** training step (batch index) at which the prune happened */
   atStep: number;
+  /** this step's target: a fraction of prunable weights (unstructured) or of ranked units (structured) */
   targetSparsity: number;
+  /** weight sparsity reached: the fraction of prunable weights that are zero (or removed) */
   achievedSparsity: number;
+  /**
+   * structured only — the unit sparsity reached, which the target is a fraction of: filters/units
+   * removed over the units of the layers ranked (the logits layer never loses units)
+   */
+  units?: { total: number; removed: number; sparsity: number };
   layers: LayerPruneReport[];
   totals: ModelTotals;
 }

@@ -319,6 +319,7 @@ export function makeRun(opts: RunOptions = {}): RunDetail {
               granularity: 'unstructured' as const,
               finetuneEpochs: p.finetune ?? 0,
               finetuneLrSchedule: 'constant',
+              scoring: 'calibration',
               calibrationBatches: 8,
               pruneFirstLayer: true,
               pruneLastLayer: true,

@@ -90,6 +90,7 @@ export function pruneConfig(
       granularity: 'unstructured',
       finetuneEpochs: 2,
       finetuneLrSchedule: 'constant',
+      scoring: 'calibration',
       calibrationBatches: 4,
       pruneFirstLayer: false,
       pruneLastLayer: true,
@@ -155,8 +156,7 @@ export function samplePruneStep(step = 1, achieved = 0.5): PruneStepReport {
       denseFlops: 5000,
       effectiveFlops: 2500,
       compressionRatio: 1.67,
-      latencyMsBefore: 1.5,
-      latencyMsAfter: 1.1,
+      latency: { runs: 21, byBatch: [{ batchSize: 1, beforeMs: 1.5, afterMs: 1.1 }] },
     },
   };
 }
