@@ -202,18 +202,18 @@ describe('exportModel', () => {
     });
   });
 
-  it('replaces a previous export but refuses a folder that holds something else', async () => {
+  it('replaces a previous export when asked but refuses a folder that holds something else', async () => {
     await withTempDir(async (root) => {
       const out = join(root, 'export');
       await exportModel(options(out));
-      const second = await exportModel(options(out, { encoding: 'float16' }));
+      const second = await exportModel(options(out, { encoding: 'float16', overwrite: true }));
       expect(second.parity.ok).toBe(true);
       expect(JSON.parse(await readFile(join(out, 'metadata.json'), 'utf8')).encoding).toBe('float16');
 
       const foreign = join(root, 'photos');
       await mkdir(foreign);
       await writeFile(join(foreign, 'holiday.jpg'), 'not ours');
-      await expect(exportModel(options(foreign))).rejects.toThrow(/not empty and is not a PruneLab export/);
+      await expect(exportModel(options(foreign))).rejects.toThrow(/is not a PruneLab export/);
       expect(await readdir(foreign)).toEqual(['holiday.jpg']);
       expect((await readdir(root)).sort()).toEqual(['export', 'photos']);
     });
