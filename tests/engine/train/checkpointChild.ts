@@ -1,20 +1,24 @@
 // A process that writes checkpoints and can be traced and killed at any system call: it saves epoch 1,
 // prints "ready", waits for a line on stdin, saves epoch 2 (different weights, optimizer slots and masks),
 // prints "saved" and exits. Weights of epoch e are the seeded initial weights plus (e - 1).
-//   UV_THREADPOOL_SIZE=1 node --import tsx checkpointChild.ts <checkpointsDir>
+// With `model`, it saves the model state into <dir>/model instead, the second time over the first.
+//   UV_THREADPOOL_SIZE=1 node --import tsx checkpointChild.ts <dir> [checkpoint|model]
 import * as tf from '@tensorflow/tfjs';
 import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import { saveCheckpoint } from '../../../src/main/engine/train/checkpoint';
+import { saveModelState } from '../../../src/main/engine/train/modelState';
 import { checkpointModel, checkpointState } from './checkpointState';
 
-const [dir] = process.argv.slice(2);
+const [dir, mode = 'checkpoint'] = process.argv.slice(2);
 if (!dir) throw new Error('usage: checkpointChild.ts <checkpointsDir>');
 await tf.setBackend('cpu');
 const model = checkpointModel();
 
 async function save(epoch: number): Promise<void> {
   const state = checkpointState(model, epoch);
-  await saveCheckpoint(dir!, state);
+  if (mode === 'model') await saveModelState(join(dir!, 'model'), state);
+  else await saveCheckpoint(dir!, state);
   tf.dispose([...state.optimizer.slots.flat(), ...(state.masks?.values() ?? [])]);
 }
 

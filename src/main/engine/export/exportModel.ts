@@ -13,7 +13,7 @@ import type {
 import { ApiError } from '../../../shared/errors';
 import { fsyncTree } from '../files/durable';
 import type { ScratchJournal } from '../files/journal';
-import { scratchSibling } from '../files/scratchNames';
+import { scratchSibling, tempFolderPrefix } from '../files/scratchNames';
 import { writeZipBundle } from './bundle';
 import { assertExportTarget } from './outputFolder';
 import { placeExport } from './placeExport';
@@ -220,7 +220,7 @@ function writeModelFiles(
 
 /** The dense parent written as a float32 export of the same format, measured, then thrown away. */
 async function measureDenseParent(model: tf.LayersModel, format: ExportFormat, producer: Producer) {
-  const dir = await mkdtemp(join(tmpdir(), 'prunelab-dense-'));
+  const dir = await mkdtemp(join(tmpdir(), tempFolderPrefix('dense')));
   try {
     const snapshot = await snapshotModel(model, null);
     const written = await writeModelFiles(model, snapshot, format, 'float32', dir, producer);

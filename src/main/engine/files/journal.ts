@@ -43,16 +43,23 @@ export function createScratchJournal(dataDir: string, pid = process.pid): Scratc
   };
 }
 
-/** The journal's notes with their file names; a note that does not parse as ours is skipped. */
-export async function readScratchNotes(dataDir: string): Promise<{ file: string; note: ScratchNote }[]> {
+/**
+ * The journal's notes: the writer's pid (from the note's file name) and the note, or null for a note that
+ * does not parse as one PruneLab would write (it is then only ever deleted, never acted on).
+ */
+export async function readScratchNotes(
+  dataDir: string,
+): Promise<{ file: string; pid: number; note: ScratchNote | null }[]> {
   const dir = scratchJournalDir(dataDir);
   const names = await readdir(dir).catch(() => [] as string[]);
-  const out: { file: string; note: ScratchNote }[] = [];
+  const out: { file: string; pid: number; note: ScratchNote | null }[] = [];
   for (const name of names) {
-    if (!/^\d+-[0-9a-f]{8}\.json$/.test(name)) continue;
+    const match = /^(\d+)-[0-9a-f]{8}\.json$/.exec(name);
+    if (!match) continue;
     const file = join(dir, name);
+    const pid = Number(match[1]);
     const note = parseNote(await readFile(file, 'utf8').catch(() => ''));
-    if (note && String(note.pid) === name.split('-')[0]) out.push({ file, note });
+    out.push({ file, pid, note: note?.pid === pid ? note : null });
   }
   return out;
 }
@@ -73,6 +80,8 @@ function parseNote(text: string): ScratchNote | null {
   if (kind !== 'folder' && kind !== 'file' && kind !== 'export') return null;
   const scratch = parseScratchName(basename(path));
   if (!scratch || scratch.pid !== pid || !basename(path).startsWith('.')) return null;
-  if ((kind === 'export') !== (scratch.tag === 'old')) return null;
+  // An export moved aside is always `.old-`; a folder PruneLab filled is always `.partial-`.
+  if (kind === 'export' && scratch.tag !== 'old') return null;
+  if (kind === 'folder' && scratch.tag !== 'partial') return null;
   return { pid, path, kind };
 }

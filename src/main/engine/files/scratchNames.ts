@@ -22,3 +22,41 @@ export function parseScratchName(name: string): { tag: ScratchTag; pid: number; 
   const stem = name.slice(0, match.index);
   return { tag: match[1] as ScratchTag, pid, original: stem.startsWith('.') ? stem.slice(1) : stem };
 }
+
+/** An upload session's folder under <dataDir>/uploads: `<pid of the server>-<random>`. */
+export function uploadSessionName(pid = process.pid): string {
+  return `${pid}-${randomBytes(8).toString('hex')}`;
+}
+
+export function parseUploadSession(name: string): number | null {
+  const match = /^(\d+)-[0-9a-f]{16}$/.exec(name);
+  return match ? Number(match[1]) : null;
+}
+
+/** The prefix of a temp folder PruneLab makes with mkdtemp (which appends six characters). */
+export function tempFolderPrefix(purpose: 'dense' | 'parity', pid = process.pid): string {
+  return `prunelab-${purpose}-${pid}-`;
+}
+
+/** The wasm backend's worker script, written once per process. */
+export function wasmWorkerFileName(pid = process.pid): string {
+  return `prunelab-tfjs-wasm-worker-${pid}.cjs`;
+}
+
+/** The owner pid of one of PruneLab's temp folders or files, or null when the name is not one of them. */
+export function tempFolderOwner(name: string): number | null {
+  const match =
+    /^prunelab-(?:dense|parity)-(\d+)-[A-Za-z0-9]{6}$/.exec(name) ??
+    /^prunelab-tfjs-wasm-worker-(\d+)\.cjs$/.exec(name);
+  return match ? Number(match[1]) : null;
+}
+
+/** An import in progress: `.importing-<datasetId>-<pid>-<time>` under <dataDir>/datasets. */
+export function importingFolderName(datasetId: string, pid = process.pid, now = Date.now()): string {
+  return `.importing-${datasetId}-${pid}-${now}`;
+}
+
+export function importingFolderOwner(name: string): number | null {
+  const match = /^\.importing-.+-(\d+)-\d+$/.exec(name);
+  return match ? Number(match[1]) : null;
+}
