@@ -2,9 +2,10 @@
 // and write the cache — into a temporary folder that is renamed into place only when everything worked, so
 // a failure or a cancel leaves no half dataset behind.
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { ClassCount, DatasetDetail } from '../../../shared/dto';
 import type { Payload } from '../../../shared/api';
+import { fsyncFolder, fsyncTree } from '../files/durable';
 import { importingFolderName } from '../files/scratchNames';
 import { removeStaleImports } from '../files/sweepLeftovers';
 import { dataLayout, type TaskContext } from '../types';
@@ -129,8 +130,11 @@ export async function importDataset(
     );
     if (data.pixels instanceof SpooledPixels) data.pixels.dispose();
     throwIfAborted(ctx.signal);
+    // On disk before it takes its name, and the name on disk before the store records the dataset.
+    await fsyncTree(tempDir);
     await rm(finalDir, { recursive: true, force: true });
     await rename(tempDir, finalDir);
+    await fsyncFolder(dirname(finalDir));
     return detail;
   } catch (err) {
     if (data?.pixels instanceof SpooledPixels) data.pixels.dispose();
