@@ -6,30 +6,15 @@ import * as tf from '@tensorflow/tfjs';
 import { createInterface } from 'node:readline';
 import { exportModel, type ExportModelOptions } from '../../../src/main/engine/export/exportModel';
 import { createScratchJournal } from '../../../src/main/engine/files/journal';
-import { buildMixedModel, parityImages } from './fixtures';
+import { buildMixedModel, exportOptions } from './fixtures';
 
 const [dataDir, outDir] = process.argv.slice(2);
 if (!dataDir || !outDir) throw new Error('usage: exportChild.ts <dataDir> <outDir>');
 await tf.setBackend('cpu');
 const model = buildMixedModel(5);
-const options = (over: Partial<ExportModelOptions>): ExportModelOptions => ({
-  model,
-  masks: null,
-  denseModel: null,
-  format: 'tfjs',
-  encoding: 'float32',
-  outDir,
-  zip: true,
-  classes: ['cat', 'dog', 'emu', 'fox'],
-  inputShape: [10, 8, 3],
-  resizeMode: 'crop',
-  runId: 'run-1',
-  runConfig: null,
-  appVersion: '0.1.0-test',
-  parityImages: parityImages(8, [10, 8, 3]),
-  journal: createScratchJournal(dataDir),
-  ...over,
-});
+const journal = createScratchJournal(dataDir);
+const options = (over: Partial<ExportModelOptions>) =>
+  exportOptions(model, outDir, { zip: true, journal, ...over });
 
 await exportModel(options({}));
 process.stdout.write('ready\n');

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportModel, type ExportModelOptions } from '../../../src/main/engine/export/exportModel';
 import { verifyExportFiles } from '../../../src/main/engine/export/metadata';
 import { inspectExportZip } from '../../../src/main/engine/export/outputFolder';
-import { buildMixedModel, parityImages, withTempDir } from './fixtures';
+import { buildMixedModel, exportOptions, withTempDir } from './fixtures';
 
 let model: tf.Sequential;
 
@@ -21,25 +21,8 @@ beforeAll(async () => {
 });
 afterAll(() => model.dispose());
 
-function options(outDir: string, over: Partial<ExportModelOptions> = {}): ExportModelOptions {
-  return {
-    model,
-    masks: null,
-    denseModel: null,
-    format: 'tfjs',
-    encoding: 'float32',
-    outDir,
-    zip: false,
-    classes: ['cat', 'dog', 'emu', 'fox'],
-    inputShape: [10, 8, 3],
-    resizeMode: 'crop',
-    runId: 'run-1',
-    runConfig: null,
-    appVersion: '0.1.0-test',
-    parityImages: parityImages(8, [10, 8, 3]),
-    ...over,
-  };
-}
+const options = (outDir: string, over: Partial<ExportModelOptions> = {}) =>
+  exportOptions(model, outDir, over);
 
 /** Every file and folder under `root` with the sha256 of each file: equal snapshots = nothing changed. */
 async function snapshot(root: string): Promise<Record<string, string>> {
