@@ -75,13 +75,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   const interruptedAtStart = options.isOwnerAlive
     ? store.markInterruptedRuns(options.isOwnerAlive)
     : store.markInterruptedRuns();
-  let sweptAtStart: SweepReport;
-  try {
-    sweptAtStart = await sweepLeftovers(dataDir);
-  } catch (err) {
-    store.close();
-    throw err;
-  }
+  const sweptAtStart = await sweepLeftovers(dataDir);
   const bus = createEventBus();
   const jobs = createJobCoordinator({
     store,

@@ -26,6 +26,8 @@ export interface SweepReport {
   removed: string[];
   /** paths put back under their original name */
   restored: string[];
+  /** what could not be swept, and why: tried again at the next start; never a reason not to start */
+  failed: { path: string; reason: string }[];
 }
 
 /** How deep scratch can sit under runs/ and exports/ (runs/<id>/prune/round-3/.epoch-0002.partial-…/model). */
@@ -39,7 +41,16 @@ async function kindOf(path: string): Promise<'file' | 'folder' | 'other' | null>
 
 export async function sweepLeftovers(dataDir: string, options: SweepOptions = {}): Promise<SweepReport> {
   const isAlive = options.isAlive ?? isProcessAlive;
-  const report: SweepReport = { removed: [], restored: [] };
+  const report: SweepReport = { removed: [], restored: [], failed: [] };
+  const attempt = async (path: string, sweep: () => Promise<void>): Promise<boolean> => {
+    try {
+      await sweep();
+      return true;
+    } catch (err) {
+      report.failed.push({ path, reason: (err as Error).message });
+      return false;
+    }
+  };
 
   /** `.x.old-…` is put back as `x` when nothing took that name; else it, or `.x.partial-…`, goes. */
   async function settle(path: string, remove: () => Promise<void>): Promise<void> {
@@ -59,7 +70,8 @@ export async function sweepLeftovers(dataDir: string, options: SweepOptions = {}
   // 1. Scratch noted in the journal (beside the user's chosen export folder, for one).
   for (const { file, pid, note } of await readScratchNotes(dataDir)) {
     if (isAlive(pid)) continue;
-    if (note) await settleNote(note, settle);
+    // A note whose scratch could not be swept stays, so the next start tries again.
+    if (note && !(await attempt(note.path, () => settleNote(note, settle)))) continue;
     await unlink(file).catch(() => undefined);
   }
 
@@ -70,7 +82,7 @@ export async function sweepLeftovers(dataDir: string, options: SweepOptions = {}
       const path = join(dir, entry.name);
       const scratch = parseScratchName(entry.name);
       if (scratch && !isAlive(scratch.pid) && (entry.isDirectory() || entry.isFile())) {
-        await settle(path, () => rm(path, { recursive: true, force: true }));
+        await attempt(path, () => settle(path, () => rm(path, { recursive: true, force: true })));
       } else if (entry.isDirectory() && !entry.isSymbolicLink() && depth < MAX_DEPTH) {
         await walk(path, depth + 1);
       }
@@ -84,19 +96,21 @@ export async function sweepLeftovers(dataDir: string, options: SweepOptions = {}
   for (const entry of await readdir(uploads, { withFileTypes: true }).catch(() => [])) {
     const pid = parseUploadSession(entry.name);
     if (pid === null || !entry.isDirectory() || isAlive(pid)) continue;
-    await rm(join(uploads, entry.name), { recursive: true, force: true });
-    report.removed.push(join(uploads, entry.name));
+    const path = join(uploads, entry.name);
+    if (await attempt(path, () => rm(path, { recursive: true, force: true }))) report.removed.push(path);
   }
 
   // 4. Imports that never finished, and PruneLab's own temp folders and files.
   const datasets = join(dataDir, 'datasets');
-  for (const name of await removeStaleImports(datasets, isAlive)) report.removed.push(join(datasets, name));
+  await attempt(datasets, async () => {
+    for (const name of await removeStaleImports(datasets, isAlive)) report.removed.push(join(datasets, name));
+  });
   const temp = options.tempDir ?? tmpdir();
   for (const entry of await readdir(temp, { withFileTypes: true }).catch(() => [])) {
     const pid = tempFolderOwner(entry.name);
     if (pid === null || isAlive(pid) || entry.isSymbolicLink()) continue;
-    await rm(join(temp, entry.name), { recursive: true, force: true });
-    report.removed.push(join(temp, entry.name));
+    const path = join(temp, entry.name);
+    if (await attempt(path, () => rm(path, { recursive: true, force: true }))) report.removed.push(path);
   }
   return report;
 }
