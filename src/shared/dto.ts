@@ -44,6 +44,7 @@ export type ProblemReason =
   | 'not-an-image'
   | 'unsupported-format'
   | 'too-many-pixels'
+  | 'too-large'
   | 'too-small'
   | 'duplicate'
   | 'label-conflict'

@@ -207,6 +207,8 @@ export const payloads = {
     /** default: <dataDir>/exports/<runId>/<format>-<encoding> */
     outDir: absolutePath.optional(),
     zip: z.boolean().default(false),
+    /** replace an earlier PruneLab export at outDir (never anything else); the default folder always may */
+    overwrite: z.boolean().default(false),
   }),
   'exports.list': z.strictObject({ runId: id }),
   'jobs.list': empty,

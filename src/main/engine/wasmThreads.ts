@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { writeFileSync } from 'node:fs';
+import { unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { join } from 'node:path';
+import { wasmWorkerFileName } from './files/scratchNames';
 
 const require = createRequire(import.meta.url);
 
@@ -25,9 +26,17 @@ export function prepareThreadedWasm(threads: number, scratchDir: string): () => 
     };
   const mainScript =
     require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
-  const workerPath = join(scratchDir, `prunelab-tfjs-wasm-worker-${process.pid}.cjs`);
+  const workerPath = join(scratchDir, wasmWorkerFileName());
   // the backend escapes newlines the same way before making its Blob: string literals inside need it
   writeFileSync(workerPath, wasmWorkerContents.replace(/\n/g, '\\n'));
+  // Gone with the process; after a kill -9, the next start's sweep removes it (the pid is in its name).
+  process.once('exit', () => {
+    try {
+      unlinkSync(workerPath);
+    } catch {
+      // already gone
+    }
+  });
 
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
   const createObjectURL = URL.createObjectURL;

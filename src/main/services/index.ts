@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Handlers, Subscribe } from '../../shared/api';
 import type { Result } from '../../shared/errors';
 import { createForkLauncher, type WorkerLauncher } from '../jobs/launcher';
+import { sweepLeftovers, type SweepReport } from '../engine/files/sweepLeftovers';
 import { openStore, type Store } from '../store';
 import type { ServiceContext } from './context';
 import { createDispatch } from './dispatch';
@@ -42,6 +43,8 @@ export interface AppServices {
   waitForJob(jobId: string): Promise<JobResult>;
   /** Runs the recovery marked as interrupted when these services started. */
   readonly interruptedAtStart: string[];
+  /** What a killed PruneLab process had left behind, removed (or put back) when these services started. */
+  readonly sweptAtStart: SweepReport;
   readonly dataDir: string;
   readonly store: Store;
   /** Kills running workers (their runs become 'interrupted', resumable) and closes the database. */
@@ -52,6 +55,7 @@ export type { JobResult } from './jobCoordinator';
 export type { WorkerLauncher, WorkerHandle, WorkerExit } from '../jobs/launcher';
 export { createForkLauncher } from '../jobs/launcher';
 export { resolveDataDir } from './dataDir';
+export { uploadSessionDir } from './uploadSession';
 
 export function readAppVersion(): string {
   try {
@@ -71,6 +75,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   const interruptedAtStart = options.isOwnerAlive
     ? store.markInterruptedRuns(options.isOwnerAlive)
     : store.markInterruptedRuns();
+  const sweptAtStart = await sweepLeftovers(dataDir);
   const bus = createEventBus();
   const jobs = createJobCoordinator({
     store,
@@ -103,6 +108,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     subscribe: bus.subscribe,
     waitForJob: (jobId) => jobs.wait(jobId),
     interruptedAtStart,
+    sweptAtStart,
     dataDir,
     store,
     async close() {

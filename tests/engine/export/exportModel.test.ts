@@ -10,7 +10,7 @@ import { verifyExportFiles, type ExportMetadata } from '../../../src/main/engine
 import { predictLogits } from '../../../src/main/engine/export/modelInput';
 import { decodeOnnxModel } from '../../../src/main/engine/export/onnxProto';
 import { checkParity } from '../../../src/main/engine/export/parity';
-import { buildMixedModel, magnitudeMasks, parityImages, withTempDir } from './fixtures';
+import { buildMixedModel, exportOptions, magnitudeMasks, parityImages, withTempDir } from './fixtures';
 
 let model: tf.Sequential;
 let dense: tf.Sequential;
@@ -36,24 +36,13 @@ afterEach(() => {
 });
 
 function options(outDir: string, over: Partial<ExportModelOptions> = {}): ExportModelOptions {
-  return {
-    model,
+  return exportOptions(model, outDir, {
     masks,
     denseModel: dense,
-    format: 'tfjs',
-    encoding: 'float32',
-    outDir,
-    zip: false,
-    classes: ['cat', 'dog', 'emu', 'fox'],
-    inputShape: [10, 8, 3],
-    resizeMode: 'crop',
-    runId: 'run-1',
-    runConfig: null,
-    appVersion: '0.1.0-test',
     parityImages: parityImages(30, [10, 8, 3]),
     now: () => new Date('2026-01-02T03:04:05Z'),
     ...over,
-  };
+  });
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -202,18 +191,18 @@ describe('exportModel', () => {
     });
   });
 
-  it('replaces a previous export but refuses a folder that holds something else', async () => {
+  it('replaces a previous export when asked but refuses a folder that holds something else', async () => {
     await withTempDir(async (root) => {
       const out = join(root, 'export');
       await exportModel(options(out));
-      const second = await exportModel(options(out, { encoding: 'float16' }));
+      const second = await exportModel(options(out, { encoding: 'float16', overwrite: true }));
       expect(second.parity.ok).toBe(true);
       expect(JSON.parse(await readFile(join(out, 'metadata.json'), 'utf8')).encoding).toBe('float16');
 
       const foreign = join(root, 'photos');
       await mkdir(foreign);
       await writeFile(join(foreign, 'holiday.jpg'), 'not ours');
-      await expect(exportModel(options(foreign))).rejects.toThrow(/not empty and is not a PruneLab export/);
+      await expect(exportModel(options(foreign))).rejects.toThrow(/is not a PruneLab export/);
       expect(await readdir(foreign)).toEqual(['holiday.jpg']);
       expect((await readdir(root)).sort()).toEqual(['export', 'photos']);
     });
