@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { EvaluationReport, PruneConfig, PruneStepReport } from '../../../shared/dto';
+import type { AfterPruneMeasure, EvaluationReport, PruneConfig, PruneStepReport } from '../../../shared/dto';
 import { countFlops } from '../models/counts';
 import { evaluateModel, throwIfAborted } from '../train/evaluate';
 import type { LoadedCheckpoint } from '../train/checkpoint';
@@ -20,11 +20,15 @@ import {
   type GradualSchedule,
 } from './schedules';
 import type { SelectionRules } from './selection';
+import { imageSubset } from './subset';
 import {
   initialStructuredState,
   pruneStructuredStep,
   type StructuredState,
 } from './structured/structuredStep';
+
+/** Test images that measure each earlier step of a gradual schedule (its last step is measured in full). */
+export const GRADUAL_STEP_TEST_IMAGES = 1000;
 
 export interface PruneSessionInput {
   /**
@@ -35,7 +39,7 @@ export interface PruneSessionInput {
   model: tf.LayersModel;
   train: ImageSet;
   validation: ImageSet | null;
-  /** evaluated right after the final prune step, before fine-tuning */
+  /** evaluated right after every prune step, before fine-tuning (the last step's in full) */
   test: ImageSet;
   classNames: string[];
   prune: PruneConfig;
@@ -129,14 +133,15 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
     normalizePerLayer: criterionNeedsLayerNormalization(prune.criterion),
   });
 
-  const pruneNow = async (sparsity: number, atStep: number): Promise<void> => {
+  const pruneNow = async (sparsity: number, at: { step: number; epoch: number; final: boolean }) => {
     throwIfAborted(signal);
     input.onProgress?.('prune', pruneSteps, rounds);
     const batches = makeCalibrationBatches(input.train, input.classNames.length, {
       batches: prune.calibrationBatches,
       batchSize: CALIBRATION_BATCH_SIZE,
-      seed: input.finetune.seed + atStep,
+      seed: input.finetune.seed + at.step,
     });
+    let report: PruneStepReport;
     try {
       pruneSteps += 1;
       const common = {
@@ -145,7 +150,7 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
         batches,
         seed: input.finetune.seed,
         step: pruneSteps,
-        atStep,
+        atStep: at.step,
         dense,
       };
       if (structuredState) {
@@ -159,29 +164,51 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
         if (model !== input.model) model.dispose();
         model = result.model;
         structuredState = result.state;
-        lastReport = result.report;
+        report = result.report;
       } else {
         const kernels = findPrunableKernels(model, prune);
-        lastReport = pruneUnstructuredStep({ ...common, model, kernels, masks });
+        report = pruneUnstructuredStep({ ...common, model, kernels, masks });
       }
-      reports.push(lastReport);
-      input.onReport?.(lastReport);
     } finally {
       disposeCalibration(batches);
     }
+    const afterPrune = await measureAfterPrune(at.final);
+    lastReport = { ...report, atEpoch: at.epoch, ...(afterPrune ? { afterPrune } : {}) };
+    reports.push(lastReport);
+    input.onReport?.(lastReport);
   };
 
-  const evaluatePruned = async () => {
-    prunedEvaluation = await evaluateModel(model, input.test, input.classNames, { signal });
-    input.onPrunedEvaluation?.(prunedEvaluation);
+  /**
+   * The damage a prune step did, before fine-tuning repairs it: every step is evaluated on the test split
+   * (the last one in full, kept as the pruned evaluation). Gradual pruning steps between batches, maybe
+   * hundreds of times, so its earlier steps are measured on a fixed subset of the test images.
+   */
+  const measureAfterPrune = async (final: boolean): Promise<AfterPruneMeasure | null> => {
+    if (input.test.count === 0) return null;
+    const subset = schedule.kind === 'gradual' && !final;
+    const set = subset ? imageSubset(input.test, GRADUAL_STEP_TEST_IMAGES, input.finetune.seed) : input.test;
+    const report = await evaluateModel(model, set, input.classNames, {
+      signal,
+      onProgress: (done, total) => input.onProgress?.('evaluate-pruned', done, total),
+    });
+    if (final) {
+      prunedEvaluation = report;
+      input.onPrunedEvaluation?.(report);
+    }
+    return { split: 'test', images: set.count, accuracy: report.accuracy, loss: report.loss };
   };
+
+  const batchesPerEpoch = Math.max(1, Math.ceil(input.train.count / input.finetune.batchSize));
 
   try {
     for (let round = firstRound; round <= rounds; round++) {
       const resuming = input.resume && round === firstRound ? input.resume.checkpoint : null;
       if (schedule.kind !== 'gradual' && !resuming) {
-        await pruneNow(iterativeSparsity(targetValue(prune), round, rounds), trainingSteps);
-        if (round === rounds) await evaluatePruned();
+        await pruneNow(iterativeSparsity(targetValue(prune), round, rounds), {
+          step: trainingSteps,
+          epoch: (round - 1) * prune.finetuneEpochs,
+          final: round === rounds,
+        });
       }
       if (prune.finetuneEpochs === 0) continue;
       const gradual = schedule.kind === 'gradual' ? schedule : null;
@@ -203,8 +230,11 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
                 if (!isGradualPruneStep(step, gradual)) return;
                 const sparsity = gradualSparsity(step, gradual, targetValue(prune));
                 if (sparsity <= 0) return;
-                await pruneNow(sparsity, step);
-                if (step === gradual.endStep) await evaluatePruned();
+                await pruneNow(sparsity, {
+                  step,
+                  epoch: step / batchesPerEpoch,
+                  final: step === gradual.endStep,
+                });
               }
             : undefined,
           // always hooked: gradual pruning adds masks after the loop has started
