@@ -8,6 +8,7 @@ import { createForkLauncher, type WorkerLauncher } from '../jobs/launcher';
 import { openStore, type Store } from '../store';
 import type { ServiceContext } from './context';
 import { createDispatch } from './dispatch';
+import { createExportDownload, type ExportDownload } from './exportDownload';
 import { createEventBus } from './events';
 import { createDatasetHandlers } from './handlers/datasets';
 import { createExportHandlers } from './handlers/exports';
@@ -38,6 +39,8 @@ export interface AppServices {
   /** The one validated entry point: never throws; errors come back as data. */
   dispatch(name: string, rawPayload: unknown): Promise<Result<unknown>>;
   subscribe: Subscribe;
+  /** An export zipped for download (serve mode's HTTP route); never throws, errors come back as data. */
+  exportDownload(artifactId: unknown): Promise<Result<ExportDownload>>;
   /** Waits for a job to end and its outcome to be recorded (the CLI uses this). */
   waitForJob(jobId: string): Promise<JobResult>;
   /** Runs the recovery marked as interrupted when these services started. */
@@ -49,6 +52,7 @@ export interface AppServices {
 }
 
 export type { JobResult } from './jobCoordinator';
+export type { ExportDownload } from './exportDownload';
 export type { WorkerLauncher, WorkerHandle, WorkerExit } from '../jobs/launcher';
 export { createForkLauncher } from '../jobs/launcher';
 export { resolveDataDir } from './dataDir';
@@ -101,6 +105,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     handlers,
     dispatch: createDispatch(handlers),
     subscribe: bus.subscribe,
+    exportDownload: createExportDownload(ctx),
     waitForJob: (jobId) => jobs.wait(jobId),
     interruptedAtStart,
     dataDir,
