@@ -289,7 +289,7 @@ describe('mask folding', () => {
     expect(cellSize(64, 400, 1)).toBe(6.25);
     expect(cellSize(576, 400, 1)).toBe(MIN_CELL_PX);
     expect(cellSize(576, 400, 2)).toBe(MIN_CELL_PX * 2);
-    expect(cellSize(4, 400, 1)).toBe(14);
+    expect(cellSize(4, 400, 1)).toBe(20);
   });
 });
 

@@ -50,7 +50,7 @@ export function foldedToRgba(
 
 /** Smallest cell drawn at zoom 1: below 3 px neighbouring cells blur into one another. */
 export const MIN_CELL_PX = 3;
-const MAX_CELL_PX = 14;
+const MAX_CELL_PX = 20;
 
 /** Square cells that fill `fitWidth` when they can, never smaller than MIN_CELL_PX (the view scrolls). */
 export function cellSize(gridCols: number, fitWidth: number, zoom: number): number {

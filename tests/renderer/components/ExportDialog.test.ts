@@ -107,7 +107,7 @@ describe('ExportDialog', () => {
     expect(link.attributes('download')).toBeDefined();
     expect(wrapper.find('[data-test="reveal"]').exists()).toBe(false);
     expect(wrapper.get('[data-test="export-path"]').text()).toBe(
-      'on the server at /home/user/.local/share/PruneLab/exports/r1/tfjs-float32.zip',
+      'On the server at /home/user/.local/share/PruneLab/exports/r1/tfjs-float32.zip',
     );
   });
 

@@ -73,7 +73,7 @@ describe('SparsityMap', () => {
     expect([gray(0), gray(1), gray(2), gray(3)]).toEqual([0, 255, 170, 255]);
     expect(wrapper.get('[data-test="sparsity-canvas"]').attributes('data-mode')).toBe('kernel');
     expect(wrapper.get('[data-test="map-scale"]').text()).toMatch(
-      /^1 cell = 1 kernel \(3×3 weights, shaded by how many are kept\) · 14 px$/,
+      /^1 cell = 1 kernel of 3×3 weights · 20 px$/,
     );
     // every weight, on request
     await wrapper.setProps({ mode: 'weight' });

@@ -74,9 +74,7 @@ describe('NewRunView', () => {
     expect((wrapper.get('[data-test="parent-select"]').element as HTMLSelectElement).value).toBe('dense-1');
     expect(wrapper.find('[data-test="training-options"]').exists()).toBe(false);
     expect(wrapper.find('[data-test="preset-select"]').exists()).toBe(false);
-    expect(wrapper.get('[data-test="parent-preset"]').text()).toBe(
-      `Model: lenet5, as trained in ${parent.name}`,
-    );
+    expect(wrapper.get('[data-test="parent-preset"]').text()).toBe(`lenet5 — as trained in ${parent.name}`);
     expect(wrapper.get('[data-test="from-parent-note"]').text()).toMatch(
       /Nothing is trained.*\(sgd\).*\(0\.02\).*\(32\).*\(7\)/s,
     );

@@ -35,6 +35,7 @@ export function inheritedSeries(name: string, points: Points, color: string, das
   return {
     name,
     type: 'line',
+    symbol: 'circle',
     showSymbol: false,
     lineStyle: { width: 1.5, type: dashed ? 'dashed' : 'solid', opacity: 0.35 },
     itemStyle: { color, opacity: 0.35 },
