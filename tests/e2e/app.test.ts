@@ -2,21 +2,16 @@
 // import the bundled sample, train + prune a short run while its curves and sparsity maps update,
 // run a second one, compare the two, export one. Screenshots of each view go to test-artifacts/e2e/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { launchChromium } from '../../bench/ui/browser';
-import { shot as shotPage, startServe, type PageGlobals, type ServeProcess } from './serveSession';
+import { shot as shotPage, startSession, type E2eSession, type PageGlobals } from './serveSession';
 
 const artifacts = 'test-artifacts/e2e';
 
-let serve: ServeProcess;
+let session: E2eSession;
 let baseUrl: string;
 let dataDir: string;
-let browser: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[];
 const runIds: string[] = [];
 
 const shot = (name: string) => shotPage(page, artifacts, name);
@@ -90,23 +85,13 @@ async function startRun(options: {
 }
 
 beforeAll(async () => {
-  mkdirSync(artifacts, { recursive: true });
-  dataDir = mkdtempSync(join(tmpdir(), 'prunelab-e2e-'));
-  serve = await startServe(dataDir);
-  baseUrl = serve.url;
-  browser = await launchChromium({ width: 1360, height: 900 });
-  page = await browser.context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  // The strict CSP must hold without the page tripping over it.
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
-  });
+  session = await startSession('prunelab-e2e-', artifacts);
+  ({ dataDir, page, pageErrors } = session);
+  baseUrl = session.serve.url;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await session?.close();
 });
 
 describe('PruneLab in Chromium against prunelab serve', () => {

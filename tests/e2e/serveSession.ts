@@ -1,8 +1,11 @@
 // What the Chromium suites share: `prunelab serve` started on a fresh data directory with the real
 // services and engine, and screenshots of the whole page (in one or both themes) under test-artifacts/.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { launchChromium } from '../../bench/ui/browser';
 
 // Functions handed to the page run there (the CSP forbids evaluating strings); these files compile with
 // Node's lib, so the few browser globals they read are typed here.
@@ -57,6 +60,44 @@ export function startServe(dataDir: string): Promise<ServeProcess> {
     child.stderr!.on('data', onData);
     child.on('exit', (code) => reject(new Error(`serve exited (${code}) before printing a URL:\n${out}`)));
   });
+}
+
+export interface E2eSession {
+  dataDir: string;
+  serve: ServeProcess;
+  page: Page;
+  /** uncaught page errors and Content-Security-Policy refusals seen so far (a suite expects none) */
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh data directory (`prefix` names it), `prunelab serve` on it, and one Chromium page watched for
+ * errors; the screenshot folder is made. `close()` undoes all of it.
+ */
+export async function startSession(prefix: string, artifacts: string): Promise<E2eSession> {
+  mkdirSync(artifacts, { recursive: true });
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  const serve = await startServe(dataDir);
+  const browser = await launchChromium({ width: 1360, height: 900 });
+  const page = await browser.context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  // The strict CSP must hold without the page tripping over it.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
+  });
+  return {
+    dataDir,
+    serve,
+    page,
+    pageErrors,
+    async close() {
+      await browser.close();
+      await serve.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /**

@@ -4,26 +4,22 @@
 // parent, a queued run's badge, and an export downloaded from the page. Every changed view leaves a
 // screenshot in the light and the dark theme under test-artifacts/e2e-views/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Page } from 'playwright-core';
 import type { RunDetail, SystemInfo } from '../../src/shared/dto';
 import { runBest } from '../../src/shared/bestMetric';
-import { launchChromium } from '../../bench/ui/browser';
-import { shotBothThemes, startServe, type PageElement, type ServeProcess } from './serveSession';
+import { shotBothThemes, startSession, type E2eSession, type PageElement } from './serveSession';
 
 const artifacts = 'test-artifacts/e2e-views';
 
-let serve: ServeProcess;
+let session: E2eSession;
 let origin: string;
 let token: string;
 let dataDir: string;
-let browser: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[];
 let datasetId: string;
 let denseId: string;
 let iterativeId: string;
@@ -87,18 +83,11 @@ async function overflow(selector: string) {
 }
 
 beforeAll(async () => {
-  mkdirSync(artifacts, { recursive: true });
-  dataDir = mkdtempSync(join(tmpdir(), 'prunelab-e2e-views-'));
-  serve = await startServe(dataDir);
-  const url = new URL(serve.url);
+  session = await startSession('prunelab-e2e-views-', artifacts);
+  ({ dataDir, page, pageErrors } = session);
+  const url = new URL(session.serve.url);
   origin = url.origin;
   token = url.searchParams.get('token')!;
-  browser = await launchChromium({ width: 1360, height: 900 });
-  page = await browser.context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
-  });
   await open('#/datasets');
   // the bundled sample, and a short dense LeNet-5 every prune run starts from
   const system = await ask<SystemInfo>('system.info', {});
@@ -116,9 +105,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await session?.close();
 });
 
 describe('the views a newcomer tripped on', () => {

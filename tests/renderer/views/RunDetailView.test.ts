@@ -3,6 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { flushPromises } from '@vue/test-utils';
 import RunDetailView from '../../../src/renderer/views/RunDetailView.vue';
+import App from '../../../src/renderer/App.vue';
+import { navigate } from '../../../src/renderer/router';
 import { useJobsStore } from '../../../src/renderer/stores/jobs';
 import { useRunsStore } from '../../../src/renderer/stores/runs';
 import { mountWithApi, ChartStub } from '../mountWithApi';
@@ -87,6 +89,25 @@ describe('RunDetailView', () => {
     expect(badge.classes()).not.toContain('warn');
     expect(wrapper.text()).not.toContain('backend unknown');
     expect(wrapper.text()).not.toContain('trained on');
+  });
+
+  it('names the backend as soon as a worker picks the run up', async () => {
+    const run = { ...makeRun({ id: 'r1', status: 'queued' }), metrics: [], pruneSteps: [], backend: null };
+    navigate({ name: 'run', id: 'r1' });
+    const { wrapper, fake } = await mountWithApi(App, { state: { runs: [run] } });
+    const badge = () => wrapper.get('[data-test="run-meta"] [data-test="backend"]');
+    expect(badge().text()).toBe('waiting for a worker');
+    fake.emit('run.status', { runId: 'r1', status: 'running', error: null });
+    await flushPromises();
+    expect(badge().text()).toBe('starting the engine…');
+    fake.emit('run.backend', {
+      runId: 'r1',
+      backend: { name: 'wasm', threads: 2, reason: 'tfjs-node not installed: using wasm, 2 threads' },
+    });
+    await flushPromises();
+    expect(badge().text()).toBe('WebAssembly · 2 threads');
+    // the shell listens to the window; later tests mount their own
+    wrapper.unmount();
   });
 
   it('a live prune step brings in per-layer bars and the sparsity map', async () => {

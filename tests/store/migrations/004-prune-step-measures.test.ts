@@ -4,6 +4,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, readUserVersion } from '../../../src/main/store/migrations';
+import { insertOldRun } from '../helpers/oldRun';
 import { createPruneStepsRepository } from '../../../src/main/store/repositories/pruneSteps';
 
 let db: Database.Database;
@@ -11,15 +12,7 @@ beforeEach(() => {
   db = new Database(':memory:');
   db.pragma('foreign_keys = ON');
   migrate(db, 3);
-  db.prepare(
-    `INSERT INTO datasets (id, name, source_path, kind, created_at, imported, skipped, height, width, channels,
-       resize_mode, classes_json, channel_mix_json, size_stats_json, split_json, warnings_json, problems_json)
-     VALUES ('d', 'n', '/p', 'folder', 't', 1, 0, 28, 28, 1, 'crop', '[]', '{}', '{}', '{}', '[]', '[]')`,
-  ).run();
-  db.prepare(
-    `INSERT INTO runs (id, name, kind, status, dataset_id, config_json, seed, created_at)
-     VALUES ('old', 'old', 'prune', 'done', 'd', '{}', 1, 't')`,
-  ).run();
+  insertOldRun(db, 'prune');
   db.prepare(
     `INSERT INTO prune_steps (run_id, step, at_step, target_sparsity, achieved_sparsity, totals_json)
      VALUES ('old', 1, 0, 0.8, 0.8, '{"parameters":10}')`,

@@ -3,7 +3,7 @@ import type { EChartsCoreOption } from 'echarts/core';
 import type { MetricSplit, RunDetail } from '../../../shared/dto';
 import { curveParts, isLowerBetter } from '../../lib/metrics';
 import { paretoFront, type ParetoPoint } from '../../lib/pareto';
-import { axesWithHeadroom, dropSeries, inheritedSeries, xExtent } from './lineOptions';
+import { axesWithHeadroom, dividerLabelPosition, dropSeries, inheritedSeries, xExtent } from './lineOptions';
 
 /**
  * Every run's own epochs at x = 1, 2, …; each dense parent a prune run started from drawn once, faded,
@@ -59,7 +59,7 @@ export function overlayOption(
               lineStyle: { type: 'dotted', color: '#e15759' },
               label: {
                 formatter: 'pruned',
-                position: 'insideEndTop',
+                position: dividerLabelPosition(isLowerBetter(name)),
                 color: '#e15759',
                 fontSize: 10,
                 textBorderWidth: 0,

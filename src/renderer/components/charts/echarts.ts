@@ -42,8 +42,12 @@ function theme(text: string, muted: string, line: string, tooltipBg: string, pan
     backgroundColor: 'transparent',
     textStyle: { color: text, fontFamily: 'Inter, system-ui, sans-serif', fontSize: 11 },
     legend: { textStyle: { color: muted } },
-    // a marker's label sits on the panel's colour, so it stays readable where it crosses a curve
-    line: { markPoint: { label: { backgroundColor: panel, padding: [1, 3], borderRadius: 3 } } },
+    line: {
+      // filled points: ECharts' default hollow ones are filled white, a halo on a dark panel
+      symbol: 'circle',
+      // a marker's label sits on the panel's colour, so it stays readable where it crosses a curve
+      markPoint: { label: { backgroundColor: panel, padding: [1, 3], borderRadius: 3 } },
+    },
     tooltip: { backgroundColor: tooltipBg, borderColor: line, textStyle: { color: text } },
     valueAxis: axis,
     categoryAxis: axis,

@@ -80,8 +80,15 @@ export function dropSeries(name: string, parts: CurveParts, color: string, isRat
   };
 }
 
+/**
+ * Where the divider's "pruned" label goes: the end of the line away from the best marker's label (which
+ * sits above an accuracy's best, below a loss's), so the two never overlap.
+ */
+export const dividerLabelPosition = (lowerIsBetter: boolean) =>
+  lowerIsBetter ? 'insideEndTop' : 'insideStartTop';
+
 /** The dotted line where pruning starts (x = 0), and the faded band of inherited epochs before it. */
-export function dividerMarks(parts: CurveParts, extentMin: number) {
+export function dividerMarks(parts: CurveParts, extentMin: number, lowerIsBetter: boolean) {
   if (parts.dividerAt === null) return {};
   return {
     markLine: {
@@ -90,7 +97,7 @@ export function dividerMarks(parts: CurveParts, extentMin: number) {
       lineStyle: { type: 'dotted', color: curveColors.drop },
       label: {
         formatter: 'pruned',
-        position: 'insideEndTop',
+        position: dividerLabelPosition(lowerIsBetter),
         color: curveColors.drop,
         fontSize: 10,
         textBorderWidth: 0,
@@ -185,7 +192,7 @@ export function runCurveOption(
     itemStyle: { color: curveColors.validation },
     data: pairs(val.own),
     markPoint: bestMark(val.best, isRate, lower, extent),
-    ...dividerMarks(val, extent.min),
+    ...dividerMarks(val, extent.min, lower),
     z: 3,
   });
   if (val.drops.length) series.push(dropSeries('after pruning (test)', val, curveColors.drop, isRate));
