@@ -229,10 +229,12 @@ export interface ScoreHistogram {
 export interface MaskBitmap {
   /** output units */
   rows: number;
-  /** inputs · kh · kw */
+  /** inputs · kh · kw, in (input, kh, kw) order: one input's kernel positions side by side */
   cols: number;
   /** rows·cols bits, row-major, most significant bit first, 1 = kept; base64 */
   bitsBase64: string;
+  /** [kh, kw] of a convolution (absent for dense layers and for masks recorded before it was kept) */
+  kernel?: [number, number];
 }
 
 export interface LayerPruneReport {
@@ -264,10 +266,26 @@ export interface LatencyComparison {
   byBatch: { batchSize: number; beforeMs: number; afterMs: number }[];
 }
 
+/** The model right after a prune step, before any further training, measured on one split. */
+export interface AfterPruneMeasure {
+  split: 'train' | 'validation' | 'test';
+  /** images evaluated */
+  images: number;
+  accuracy: number;
+  loss: number;
+}
+
 export interface PruneStepReport {
   step: number;
   /** training step (batch index) at which the prune happened */
   atStep: number;
+  /**
+   * Fine-tune epochs completed when the prune happened: 0 for one-shot, (round − 1) × fine-tune epochs
+   * for iterative, fractional for gradual (it prunes between batches). Absent in older records.
+   */
+  atEpoch?: number;
+  /** accuracy and loss right after this prune, before fine-tuning repairs it (absent in older records) */
+  afterPrune?: AfterPruneMeasure;
   /** this step's target: a fraction of prunable weights (unstructured) or of ranked units (structured) */
   targetSparsity: number;
   /** weight sparsity reached: the fraction of prunable weights that are zero (or removed) */

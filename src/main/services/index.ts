@@ -9,6 +9,7 @@ import { sweepLeftovers, type SweepReport } from '../engine/files/sweepLeftovers
 import { openStore, type Store } from '../store';
 import type { ServiceContext } from './context';
 import { createDispatch } from './dispatch';
+import { createExportDownload, type ExportDownload } from './exportDownload';
 import { createEventBus } from './events';
 import { createDatasetHandlers } from './handlers/datasets';
 import { createExportHandlers } from './handlers/exports';
@@ -39,6 +40,8 @@ export interface AppServices {
   /** The one validated entry point: never throws; errors come back as data. */
   dispatch(name: string, rawPayload: unknown): Promise<Result<unknown>>;
   subscribe: Subscribe;
+  /** An export zipped for download (serve mode's HTTP route); never throws, errors come back as data. */
+  exportDownload(artifactId: unknown): Promise<Result<ExportDownload>>;
   /** Waits for a job to end and its outcome to be recorded (the CLI uses this). */
   waitForJob(jobId: string): Promise<JobResult>;
   /** Runs the recovery marked as interrupted when these services started. */
@@ -52,6 +55,7 @@ export interface AppServices {
 }
 
 export type { JobResult } from './jobCoordinator';
+export type { ExportDownload } from './exportDownload';
 export type { WorkerLauncher, WorkerHandle, WorkerExit } from '../jobs/launcher';
 export { createForkLauncher } from '../jobs/launcher';
 export { resolveDataDir } from './dataDir';
@@ -106,6 +110,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     handlers,
     dispatch: createDispatch(handlers),
     subscribe: bus.subscribe,
+    exportDownload: createExportDownload(ctx),
     waitForJob: (jobId) => jobs.wait(jobId),
     interruptedAtStart,
     sweptAtStart,

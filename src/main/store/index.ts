@@ -121,7 +121,7 @@ export { openDb, type Db } from './db';
 export { migrate, migrations, latestVersion } from './migrations';
 export { randomId, sequentialIds, type IdGenerator } from './ids';
 export type { Clock } from './clock';
-export { isLowerBetter } from './metricDirection';
+export { isLowerBetter } from '../../shared/bestMetric';
 export { defaultSettings } from './repositories/settings';
 export type { DatasetsRepository } from './repositories/datasets';
 export type { RunsRepository, NewRun, RunFilter, RunCheckpoint, RunState } from './repositories/runs';

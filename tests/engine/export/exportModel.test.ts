@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { unzipSync } from 'fflate';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { exportArchive } from '../../../src/main/engine/export/exportArchive';
 import { exportModel, type ExportModelOptions } from '../../../src/main/engine/export/exportModel';
 import { verifyExportFiles, type ExportMetadata } from '../../../src/main/engine/export/metadata';
 import { predictLogits } from '../../../src/main/engine/export/modelInput';
@@ -180,6 +181,8 @@ describe('exportModel', () => {
       for (const [name, bytes] of Object.entries(unzipped))
         expect(sha256(bytes)).toBe(sha256(await readFile(join(out, name))));
       expect(new TextDecoder().decode(unzipped['README.md'])).toMatch(/InferenceSession\.create/);
+      // a download builds the same archive from the verified folder, byte for byte
+      expect(await exportArchive(out, result.sha256)).toEqual(new Uint8Array(await readFile(`${out}.zip`)));
 
       // A flipped byte is caught by the sha256 check.
       const onnx = await readFile(join(out, 'model.onnx'));

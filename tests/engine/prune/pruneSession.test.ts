@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { PruneStepReport } from '../../../src/shared/dto';
 import { countRevivedWeights, disposeMasks } from '../../../src/main/engine/prune/masks';
@@ -33,6 +34,15 @@ function sessionInput(overrides: Partial<PruneSessionInput> = {}): PruneSessionI
     measureLatency: false,
     ...overrides,
   };
+}
+
+/** Top-1 accuracy of a model on a set, synchronously (usable inside a report callback). */
+function accuracyOn(model: tf.LayersModel, set: typeof testSet): number {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(set.images, [set.count, set.height, set.width, set.channels], 'float32').div(255);
+    const predicted = Array.from((model.predict(x) as tf.Tensor).argMax(1).dataSync());
+    return predicted.filter((p, i) => p === set.labels[i]).length / set.count;
+  });
 }
 
 function zeroWhereMasked(result: {
@@ -96,6 +106,34 @@ describe('prune session', () => {
     result.model.dispose();
   });
 
+  it('measures every prune step right after it prunes, before fine-tuning: iterative ×3 has three drops', async () => {
+    const model = smallCnn();
+    // what the model scores at the moment each report arrives (fine-tuning has not started yet)
+    const atReport: number[] = [];
+    const result = await runPruneSession(
+      sessionInput({
+        model,
+        prune: {
+          ...basePrune,
+          target: { kind: 'sparsity', value: 0.95 },
+          schedule: { kind: 'iterative', rounds: 3 },
+          finetuneEpochs: 2,
+        },
+        onReport: () => atReport.push(accuracyOn(model, testSet)),
+      }),
+    );
+    expect(result.reports.map((r) => r.atEpoch)).toEqual([0, 2, 4]);
+    expect(result.reports.map((r) => r.afterPrune?.images)).toEqual([24, 24, 24]);
+    expect(result.reports.map((r) => r.afterPrune?.split)).toEqual(['test', 'test', 'test']);
+    result.reports.forEach((r, i) => expect(r.afterPrune!.accuracy).toBeCloseTo(atReport[i]!, 6));
+    // the last step's measure is the pruned evaluation the task reports
+    expect(result.reports[2]!.afterPrune!.accuracy).toBe(result.prunedEvaluation!.accuracy);
+    expect(result.reports[2]!.afterPrune!.loss).toBe(result.prunedEvaluation!.loss);
+    expect(result.revivedWeights).toBe(0);
+    disposeMasks(result.masks);
+    result.model.dispose();
+  });
+
   it('gradual: every prune step lands on the cubic schedule (± one weight per layer)', async () => {
     const schedule = { kind: 'gradual' as const, startStep: 1, endStep: 7, frequency: 2 };
     const target = 0.9;
@@ -106,6 +144,9 @@ describe('prune session', () => {
     );
     // 48 images / 16 = 3 steps per epoch → steps 0…8; prune at 3, 5, 7 (step 1 has sparsity 0)
     expect(result.reports.map((r) => r.atStep)).toEqual([3, 5, 7]);
+    // between batches: fractional fine-tune epochs, each step measured right after it prunes
+    expect(result.reports.map((r) => r.atEpoch)).toEqual([1, 5 / 3, 7 / 3]);
+    expect(result.reports.every((r) => r.afterPrune?.images === testSet.count)).toBe(true);
     for (const report of result.reports) {
       const expected = gradualSparsity(report.atStep, schedule, target);
       expect(expected).toBeCloseTo(target * (1 - Math.pow(1 - (report.atStep - 1) / 6, 3)), 12);

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { scoringProblem } from '../../../shared/criteria';
-import type { EvaluationReport, PruneConfig, PruneStepReport } from '../../../shared/dto';
+import type { AfterPruneMeasure, EvaluationReport, PruneConfig, PruneStepReport } from '../../../shared/dto';
 import { countFlops } from '../models/counts';
 import { evaluateModel, throwIfAborted } from '../train/evaluate';
 import type { LoadedCheckpoint } from '../train/checkpoint';
@@ -23,11 +23,15 @@ import {
   type GradualSchedule,
 } from './schedules';
 import type { SelectionRules } from './selection';
+import { imageSubset } from './subset';
 import {
   initialStructuredState,
   pruneStructuredStep,
   type StructuredState,
 } from './structured/structuredStep';
+
+/** Test images that measure each earlier step of a gradual schedule (its last step is measured in full). */
+export const GRADUAL_STEP_TEST_IMAGES = 1000;
 
 export interface PruneSessionInput {
   /**
@@ -38,7 +42,7 @@ export interface PruneSessionInput {
   model: tf.LayersModel;
   train: ImageSet;
   validation: ImageSet | null;
-  /** evaluated right after the final prune step, before fine-tuning */
+  /** evaluated right after every prune step, before fine-tuning (the last step's in full) */
   test: ImageSet;
   classNames: string[];
   prune: PruneConfig;
@@ -158,7 +162,7 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
   });
   let accumulator: ScoreAccumulator | null = null;
 
-  const pruneNow = async (sparsity: number, atStep: number): Promise<void> => {
+  const pruneNow = async (sparsity: number, at: { step: number; epoch: number; final: boolean }) => {
     throwIfAborted(signal);
     input.onProgress?.('prune', pruneSteps, rounds);
     const batches = accumulator
@@ -166,8 +170,9 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
       : makeCalibrationBatches(input.train, input.classNames.length, {
           batches: prune.calibrationBatches,
           batchSize: CALIBRATION_BATCH_SIZE,
-          seed: input.finetune.seed + atStep,
+          seed: input.finetune.seed + at.step,
         });
+    let report: PruneStepReport;
     try {
       pruneSteps += 1;
       const common = {
@@ -176,7 +181,7 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
         batches,
         seed: input.finetune.seed,
         step: pruneSteps,
-        atStep,
+        atStep: at.step,
         dense,
       };
       if (structuredState) {
@@ -190,10 +195,10 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
         if (model !== input.model) model.dispose();
         model = result.model;
         structuredState = result.state;
-        lastReport = result.report;
+        report = result.report;
       } else {
         const kernels = findPrunableKernels(model, prune);
-        lastReport = pruneUnstructuredStep({
+        report = pruneUnstructuredStep({
           ...common,
           model,
           kernels,
@@ -201,24 +206,46 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
           scores: accumulator?.scores(),
         });
       }
-      reports.push(lastReport);
-      input.onReport?.(lastReport);
     } finally {
       disposeCalibration(batches);
     }
+    const afterPrune = await measureAfterPrune(at.final);
+    lastReport = { ...report, atEpoch: at.epoch, ...(afterPrune ? { afterPrune } : {}) };
+    reports.push(lastReport);
+    input.onReport?.(lastReport);
   };
 
-  const evaluatePruned = async () => {
-    prunedEvaluation = await evaluateModel(model, input.test, input.classNames, { signal });
-    input.onPrunedEvaluation?.(prunedEvaluation);
+  /**
+   * The damage a prune step did, before fine-tuning repairs it: every step is evaluated on the test split
+   * (the last one in full, kept as the pruned evaluation). Gradual pruning steps between batches, maybe
+   * hundreds of times, so its earlier steps are measured on a fixed subset of the test images.
+   */
+  const measureAfterPrune = async (final: boolean): Promise<AfterPruneMeasure | null> => {
+    if (input.test.count === 0) return null;
+    const subset = schedule.kind === 'gradual' && !final;
+    const set = subset ? imageSubset(input.test, GRADUAL_STEP_TEST_IMAGES, input.finetune.seed) : input.test;
+    const report = await evaluateModel(model, set, input.classNames, {
+      signal,
+      onProgress: (done, total) => input.onProgress?.('evaluate-pruned', done, total),
+    });
+    if (final) {
+      prunedEvaluation = report;
+      input.onPrunedEvaluation?.(report);
+    }
+    return { split: 'test', images: set.count, accuracy: report.accuracy, loss: report.loss };
   };
+
+  const batchesPerEpoch = Math.max(1, Math.ceil(input.train.count / input.finetune.batchSize));
 
   try {
     for (let round = firstRound; round <= rounds; round++) {
       const resuming = input.resume && round === firstRound ? input.resume.checkpoint : null;
       if (schedule.kind !== 'gradual' && !resuming) {
-        await pruneNow(iterativeSparsity(targetValue(prune), round, rounds, initialSparsity), trainingSteps);
-        if (round === rounds) await evaluatePruned();
+        await pruneNow(iterativeSparsity(targetValue(prune), round, rounds, initialSparsity), {
+          step: trainingSteps,
+          epoch: (round - 1) * prune.finetuneEpochs,
+          final: round === rounds,
+        });
       }
       if (prune.finetuneEpochs === 0) continue;
       const totalSteps = prune.finetuneEpochs * Math.ceil(input.train.count / input.finetune.batchSize);
@@ -245,8 +272,11 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
                 const sparsity = gradualSparsity(step, gradual, targetValue(prune), initialSparsity);
                 // nothing to score before the first step's gradients; nothing new to prune at s_i
                 if (sparsity <= initialSparsity || (accumulator && accumulator.steps === 0)) return;
-                await pruneNow(sparsity, step);
-                if (step === gradual.endStep) await evaluatePruned();
+                await pruneNow(sparsity, {
+                  step,
+                  epoch: step / batchesPerEpoch,
+                  final: step === gradual.endStep,
+                });
               }
             : undefined,
           gradients: accumulator ? (grads, variables) => accumulator!.observe(grads, variables) : undefined,
