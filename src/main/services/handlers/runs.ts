@@ -170,6 +170,8 @@ export function createRunHandlers(ctx: ServiceContext): RunHandlers {
       if (ctx.jobs.jobOfRun(id) || run.status === 'running') {
         throw conflict(`run ${id} is ${run.status}; cancel it before deleting`);
       }
+      const exporting = ctx.jobs.list().find((j) => j.runId === id);
+      if (exporting) throw conflict(`run ${id} is being exported; wait for the export or cancel it first`);
       store.runs.remove(id);
       await rm(dataLayout.runDir(ctx.dataDir, id), { recursive: true, force: true });
       await rm(dataLayout.exportDir(ctx.dataDir, id), { recursive: true, force: true });

@@ -1,6 +1,13 @@
 // Runs: rows ⇄ RunSummary, the filtered runs list (one query for the page + one for its metric
 // summaries), status changes with their timestamps, and the bookkeeping a resume needs.
-import type { BackendInfo, RunConfig, RunKind, RunStatus, RunSummary } from '../../../shared/dto';
+import type {
+  BackendInfo,
+  RunConfig,
+  RunKind,
+  RunStatus,
+  RunSummary,
+  WeightEncoding,
+} from '../../../shared/dto';
 import type { Clock } from '../clock';
 import type { Db } from '../db';
 import { isForeignKeyError, notFound } from '../errors';
@@ -39,7 +46,15 @@ interface RunListRow extends Omit<
   metrics_json: string;
   dataset_name: string;
   test_accuracy: number | null;
-  export_gzip_bytes: number | null;
+  /** The smallest model export: {"artifactId", "format", "encoding", "gzipBytes"}, or NULL. */
+  smallest_export_json: string | null;
+}
+
+interface SmallestExport {
+  artifactId: string;
+  format: 'tfjs' | 'onnx';
+  encoding: WeightEncoding | null;
+  gzipBytes: number;
 }
 
 export interface NewRun {
@@ -107,6 +122,7 @@ export interface RunsRepository {
 
 export function rowToRunSummary(row: RunListRow): RunSummary {
   const { best, final } = decodeRunMetrics(row.metrics_json, `runs ${row.id}`);
+  const smallest = fromJsonOrNull<SmallestExport>(row.smallest_export_json, `runs ${row.id}`);
   return {
     id: row.id,
     name: row.name,
@@ -127,7 +143,10 @@ export function rowToRunSummary(row: RunListRow): RunSummary {
     final,
     sparsity: row.sparsity,
     testAccuracy: row.test_accuracy,
-    exportGzipBytes: row.export_gzip_bytes,
+    exportGzipBytes: smallest?.gzipBytes ?? null,
+    smallestExport: smallest
+      ? { artifactId: smallest.artifactId, format: smallest.format, encoding: smallest.encoding }
+      : null,
   };
 }
 
@@ -137,8 +156,9 @@ const listSelect = `
     r.sweep_id, r.created_at, r.started_at, r.finished_at, r.error, r.sparsity, r.metrics_json,
     (SELECT d.name FROM datasets d WHERE d.id = r.dataset_id) AS dataset_name,
     (SELECT e.accuracy FROM evaluations e WHERE e.run_id = r.id AND e.which = 'final') AS test_accuracy,
-    (SELECT min(a.gzip_bytes) FROM artifacts a WHERE a.run_id = r.id AND a.format <> 'dataset-png')
-      AS export_gzip_bytes
+    (SELECT json_object('artifactId', a.id, 'format', a.format, 'encoding', a.encoding, 'gzipBytes', a.gzip_bytes)
+      FROM artifacts a WHERE a.run_id = r.id AND a.format <> 'dataset-png' ORDER BY a.gzip_bytes, a.rowid LIMIT 1)
+      AS smallest_export_json
   FROM runs r`;
 
 // Each filter is a fixed SQL fragment with a bound value; one statement per combination, prepared once.
