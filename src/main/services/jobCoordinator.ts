@@ -77,6 +77,8 @@ export interface JobCoordinatorOptions {
   cancelGraceMs?: number;
   /** How often buffered progress is written (default 250 ms). */
   flushIntervalMs?: number;
+  /** How often the store is asked whether another process wants one of our runs stopped (default 1 s). */
+  cancelPollMs?: number;
 }
 
 const failureCode: Record<JobKind, ErrorCode> = {
@@ -198,6 +200,29 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
     flush();
     setRunStatus(job.runId, 'running');
     emitRunStatus(job.runId, 'running');
+  }
+
+  // Another process (the CLI's `runs cancel`, the app for a run a CLI trains) asks through the store.
+  let cancelPoll: ReturnType<typeof setInterval> | null = null;
+  function honourCancelRequests() {
+    const ours = runner.list().filter((j) => j.runId !== null && runJobKinds.has(j.kind));
+    if (ours.length === 0) {
+      if (cancelPoll) clearInterval(cancelPoll);
+      cancelPoll = null;
+      return;
+    }
+    let asked: string[];
+    try {
+      asked = store.runs.cancelRequested(ours.map((j) => j.runId as string));
+    } catch {
+      return; // a busy database: ask again on the next tick
+    }
+    for (const job of ours) if (job.runId && asked.includes(job.runId)) runner.cancel(job.id);
+  }
+  function watchCancelRequests() {
+    if (cancelPoll || closing) return;
+    cancelPoll = setInterval(honourCancelRequests, options.cancelPollMs ?? 1000);
+    cancelPoll.unref();
   }
 
   interface Recorded {
@@ -324,6 +349,7 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
         return result;
       });
       results.set(jobId, settled);
+      if (spec.runId !== null && runJobKinds.has(spec.kind)) watchCancelRequests();
       return jobId;
     },
     wait(jobId) {
@@ -340,6 +366,8 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
     flush,
     async close() {
       closing = true;
+      if (cancelPoll) clearInterval(cancelPoll);
+      cancelPoll = null;
       await runner.close();
       flush();
     },

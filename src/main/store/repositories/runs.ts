@@ -111,6 +111,13 @@ export interface RunsRepository {
   setSparsity(id: string, sparsity: number): void;
   rename(id: string, name: string): void;
   state(id: string): RunState | null;
+  /**
+   * Asks whichever process runs (or has queued) the run to cancel it; that process polls
+   * `cancelRequested`. The request lasts until the run is queued again.
+   */
+  requestCancel(id: string): void;
+  /** Which of these runs have been asked to stop. */
+  cancelRequested(ids: readonly string[]): string[];
   /** Deletes the run and its series, steps, evaluations and artifact rows; children keep living, orphaned. */
   remove(id: string): boolean;
   /**
@@ -210,7 +217,14 @@ export function createRunsRepository(
     UPDATE runs SET status = 'running', started_at = coalesce(started_at, ?), finished_at = NULL, error = NULL,
       owner_pid = ? WHERE id = ?`);
   const setQueued = db.prepare<[string]>(
-    `UPDATE runs SET status = 'queued', finished_at = NULL, error = NULL, owner_pid = NULL WHERE id = ?`,
+    `UPDATE runs SET status = 'queued', finished_at = NULL, error = NULL, owner_pid = NULL,
+       cancel_requested_at = NULL WHERE id = ?`,
+  );
+  const updateCancelRequest = db.prepare<[string, string]>(
+    `UPDATE runs SET cancel_requested_at = ? WHERE id = ?`,
+  );
+  const selectCancelRequested = db.prepare<[string], { id: string }>(
+    `SELECT id FROM runs WHERE cancel_requested_at IS NOT NULL AND id IN (SELECT value FROM json_each(?))`,
   );
   const setFinished = db.prepare<[RunStatus, string, string | null, string]>(
     `UPDATE runs SET status = ?, finished_at = ?, error = ?, owner_pid = NULL WHERE id = ?`,
@@ -324,6 +338,13 @@ export function createRunsRepository(
     },
     rename(id, name) {
       mustChange(updateName.run(name, id).changes, id);
+    },
+    requestCancel(id) {
+      mustChange(updateCancelRequest.run(now(), id).changes, id);
+    },
+    cancelRequested(ids) {
+      if (ids.length === 0) return [];
+      return selectCancelRequested.all(JSON.stringify(ids)).map((r) => r.id);
     },
     state(id) {
       const row = selectState.get(id);
