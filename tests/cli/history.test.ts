@@ -78,7 +78,7 @@ describe('prunelab runs', () => {
     const train = await cli(
       'train',
       '--dataset',
-      ids.dataset!,
+      'tiny shoes', // by its name
       '--preset',
       'lenet5',
       '--epochs',

@@ -100,11 +100,11 @@ describe('flag errors', () => {
     expect(target.code).toBe(2);
     expect(target.stderr).toContain('say how much to prune: --sparsity S');
     expect(target.stderr).toContain(
-      'Usage: prunelab prune (--dataset <path|id> | --from <train run id>) (--sparsity S | --threshold T)',
+      'Usage: prunelab prune (--dataset <path|id|name> | --from <train run id>) (--sparsity S | --threshold T)',
     );
     const what = await cli('prune', '--sparsity', '0.5');
     expect(what.code).toBe(2);
-    expect(what.stderr).toContain('say what to prune: --dataset <path|id>');
+    expect(what.stderr).toContain('say what to prune: --dataset <path|id|name>');
     const both = await cli('prune', '--dataset', source, '--from', 'r1', '--sparsity', '0.5');
     expect(both.stderr).toContain('give --dataset or --from, not both');
     const run = await cli('export');

@@ -97,7 +97,10 @@ export interface ImportFlags {
   seed?: number;
 }
 
-/** An imported dataset's id as given, or the path imported now (reusing an earlier import of that path). */
+/**
+ * The dataset `--dataset` names: an imported dataset's id; else a path, imported now (reusing an earlier
+ * import of that path, or of the same content); else an imported dataset's name.
+ */
 export async function ensureDataset(
   services: AppServices,
   value: string,
@@ -108,12 +111,15 @@ export async function ensureDataset(
     return call(services, 'datasets.get', { id: value });
   }
   const path = resolve(io.cwd, value);
-  if (ID_PATTERN.test(value) && !existsSync(path)) {
-    throw new CliError(
-      `no dataset with id ${value}, and nothing named ${value} here to import; ` +
-        '`prunelab datasets list` shows the imported datasets',
-      { code: 'NOT_FOUND' },
-    );
+  if (!existsSync(path)) {
+    const named = services.store.datasets.nameTaken(value);
+    if (named) return call(services, 'datasets.get', { id: named.id });
+    if (ID_PATTERN.test(value))
+      throw new CliError(
+        `no dataset with id ${value}, and nothing named ${value} here to import; ` +
+          '`prunelab datasets list` shows the imported datasets',
+        { code: 'NOT_FOUND' },
+      );
   }
   const earlier = services.store.datasets
     .list()

@@ -1,4 +1,4 @@
-// `prunelab prune --dataset <path|id> …`: trains the dense parent (or starts from --from <run id>), prunes
+// `prunelab prune --dataset <path|id|name> …`: trains the dense parent (or starts from --from <run id>), prunes
 // it in a worker, fine-tunes, evaluates and prints the per-layer report.
 import type { PruneSchedule, RunDetail } from '../../../shared/dto';
 import { criterion as criterionSchema } from '../../../shared/schemas';
@@ -11,7 +11,7 @@ import { requireDatasetFlag, trainConfigFromFlags, trainFlags, trainOptionSpec }
 const scopeChoices = ['global', 'layer'] as const;
 
 const usage =
-  'prunelab prune (--dataset <path|id> | --from <train run id>) (--sparsity S | --threshold T) [--preset P] ' +
+  'prunelab prune (--dataset <path|id|name> | --from <train run id>) (--sparsity S | --threshold T) [--preset P] ' +
   '[--criterion taylor|gradient|magnitude|random] [--scope global|layer] ' +
   '[--schedule oneshot|iterative:K|gradual[:START-END/FREQ]] [--finetune-epochs E] [--structured] ' +
   '[--epochs N] [--batch N] [--lr X] [--seed S] [--name N] [--json]';
@@ -112,7 +112,7 @@ export const pruneCommand: CliCommand = {
       );
     if (from === undefined && values.dataset === undefined)
       throw usageError(
-        'say what to prune: --dataset <path|id> to train a dense model first, or --from <train run id>',
+        'say what to prune: --dataset <path|id|name> to train a dense model first, or --from <train run id>',
         usage,
       );
     choiceOption(values, 'criterion', criterionSchema.options);

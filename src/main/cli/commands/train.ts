@@ -1,4 +1,4 @@
-// `prunelab train --dataset <path|id>`: imports the dataset if given a path, trains a dense model in a
+// `prunelab train --dataset <path|id|name>`: imports the dataset if given a path, trains a dense model in a
 // worker process, evaluates it on the test split; the run lands in the shared store.
 import type { RunDetail } from '../../../shared/dto';
 import type { AppServices } from '../../services';
@@ -11,7 +11,7 @@ export const trainCommand: CliCommand = {
   name: 'train',
   summary: 'train a dense CNN on a dataset (a path to import, or an imported dataset id)',
   usage:
-    'prunelab train --dataset <path|id> [--preset keras-cifar-cnn|lenet5|vgg-bn] [--epochs N] [--batch N] [--lr X] [--optimizer adam|sgd] [--seed S] [--name N] [--json]',
+    'prunelab train --dataset <path|id|name> [--preset keras-cifar-cnn|lenet5|vgg-bn] [--epochs N] [--batch N] [--lr X] [--optimizer adam|sgd] [--seed S] [--name N] [--json]',
   options: { ...trainOptionSpec, name: { type: 'string' } },
   async run({ values, dataDir, io }) {
     const datasetArg = requireDatasetFlag(values, trainCommand.usage);

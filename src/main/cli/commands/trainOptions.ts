@@ -32,7 +32,7 @@ export function trainConfigFromFlags(values: OptionValues): Record<string, unkno
 }
 
 export function requireDatasetFlag(values: OptionValues, usage: string): string {
-  return requireFlag(values, 'dataset', '<path or id>', usage);
+  return requireFlag(values, 'dataset', '<path, id or name>', usage);
 }
 
 /** The train config's fields, by the flag that sets them (for the API's validation errors). */
