@@ -1,6 +1,6 @@
 // Dataset requests end to end with the real worker and engine on a tiny folder: import, get, samples from
 // the cache, export back to PNG folders, delete (row and cache). Plus system.info and presets.list.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -177,6 +177,32 @@ describe('dataset requests with the real worker', () => {
       ok: false,
       error: { code: 'NOT_FOUND', message: `no run with id ${runId}` },
     });
+  });
+
+  it('an import whose every file is left out fails with the doctor’s list in the error details', async () => {
+    const broken = join(dir, 'broken');
+    for (const cls of ['cat', 'dog']) {
+      mkdirSync(join(broken, cls), { recursive: true });
+      writeFileSync(join(broken, cls, 'x.png'), 'not an image');
+    }
+    const finished: Events['job.finished'][] = [];
+    const off = services.subscribe('job.finished', (f) => finished.push(f));
+    const { jobId } = await call<{ jobId: string }>('datasets.import', { path: broken });
+    const result = await services.waitForJob(jobId);
+    off();
+    expect(result.status).toBe('failed');
+    const expected = {
+      code: 'IMPORT_FAILED',
+      message: expect.stringContaining('(2 file(s) were left out, listed below)'),
+      details: {
+        problems: [
+          expect.objectContaining({ path: 'cat/x.png', reason: 'not-an-image' }),
+          expect.objectContaining({ path: 'dog/x.png', reason: 'not-an-image' }),
+        ],
+      },
+    };
+    expect(result.error).toEqual(expected);
+    expect(finished.find((f) => f.jobId === jobId)?.error).toEqual(expected);
   });
 
   it('names the bundled sample "<folder> (sample)"', async () => {

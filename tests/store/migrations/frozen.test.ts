@@ -13,6 +13,8 @@ const shipped: Record<string, string> = {
   '001-initial.ts': 'f4ef8401f88f0e60aeeb1ebdb84f031dbac8e7e0dfb1c9e96bf258f0eeae31af',
   '002-run-metrics-json.ts': 'b71ef1f8873ab70fc6f6cbe35b4ef205bb5074cd51e7947580a718a541313a61',
   '003-evaluation-predictions.ts': '682342b6f9e6fcc9d6f94fc8839989400c6271a0267c72da1899bc766c18a30a',
+  '004-dataset-identity.ts': '020c5280631ea36f77987b0e438f93488b51d4524d03db11cf8074f3086363b5',
+  '005-run-cancel-requests.ts': 'df78fcfc51440225da1298f25d1d515df7b865857bec2cc067631a8986ac3bac',
 };
 
 describe('shipped migrations', () => {
