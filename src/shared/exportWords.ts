@@ -22,6 +22,14 @@ export function parityRule(encoding: WeightEncoding | null): string {
     : `top-1 agreement of at least ${QUANTIZED_MIN_TOP1 * 100}% (quantized logits move by design)`;
 }
 
+/** The figures and the rule in few words, for a table cell: "top-1 98.4% (≥ 90% needed)". */
+export function parityFigures(p: ParityResult, encoding: WeightEncoding | null): string {
+  const agreement = `top-1 ${(p.top1Agreement * 100).toFixed(1)}%`;
+  return encoding === 'float32' || encoding === null
+    ? `${agreement} · max |Δlogit| ${p.maxAbsLogitDelta.toExponential(1)} (≤ ${FLOAT32_MAX_LOGIT_DELTA} needed)`
+    : `${agreement} (≥ ${QUANTIZED_MIN_TOP1 * 100}% needed)`;
+}
+
 /** "ok — top-1 agreement 98.4% on 1,000 images (needs ≥ 90%)", or why it failed. */
 export function describeParity(p: ParityResult, encoding: WeightEncoding | null): string {
   const agreement = `${(p.top1Agreement * 100).toFixed(1)}%`;

@@ -206,10 +206,12 @@ describe('RunDetailView', () => {
     expect(rows[1]!.text()).toContain('smallest');
     expect(rows[1]!.text()).toContain('62.5 KiB');
     expect(rows[0]!.text()).toContain('×3.26 smaller');
-    expect(rows[1]!.get('[data-test="export-parity"]').text()).toBe(
+    const quantized = rows[1]!.get('[data-test="export-parity"]');
+    expect(quantized.text()).toMatch(/^✓ ok\s*top-1 98.4% \(≥ 90% needed\) · 1,000 images$/);
+    expect(quantized.attributes('title')).toBe(
       'ok — top-1 agreement 98.4% on 1,000 images in onnxruntime (needs ≥ 90%)',
     );
-    expect(rows[0]!.get('[data-test="export-parity"]').text()).toContain('allowed 0.0001');
+    expect(rows[0]!.get('[data-test="export-parity"]').text()).toContain('(≤ 0.0001 needed)');
     expect(rows[1]!.text()).toContain('/exports/r1/onnx-uint8');
   });
 
