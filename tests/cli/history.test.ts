@@ -1,12 +1,11 @@
 // `prunelab runs …` and `prunelab datasets …` through the real binary, worker and engine: the history the
 // app shows, managed from a terminal — listed, shown, renamed, resumed, cancelled from another process,
 // deleted — each with its --json last line.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot, runCli, tinyDataset } from './helpers';
+import { runCli, startCli, tinyDataset } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'prunelab-cli-history-'));
 const dataDir = join(dir, 'home');
@@ -153,46 +152,33 @@ describe('prunelab runs', () => {
   });
 
   it('cancels a run another prunelab process is training, and resumes it here', async () => {
-    const trainer = spawn(
-      process.execPath,
-      [
-        join(repoRoot, 'bin', 'prunelab.js'),
-        'train',
-        '--dataset',
-        ids.dataset!,
-        '--preset',
-        'lenet5',
-        '--epochs',
-        '60',
-        '--batch',
-        '4',
-        '--name',
-        'long one',
-        '--json',
-        '--data-dir',
-        dataDir,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    let stdout = '';
-    trainer.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    const training = new Promise<void>((resolve) =>
-      trainer.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        if (stderr.includes('train epoch 1 ')) resolve();
-      }),
-    );
-    const exited = new Promise<number | null>((resolve) => trainer.on('close', resolve));
-    await training;
-    const runId = /train: run (\S+) queued/.exec(stderr)![1]!;
+    const trainer = startCli([
+      'train',
+      '--dataset',
+      ids.dataset!,
+      '--preset',
+      'lenet5',
+      '--epochs',
+      '60',
+      '--batch',
+      '4',
+      '--name',
+      'long one',
+      '--json',
+      '--data-dir',
+      dataDir,
+    ]);
+    const runId = (await trainer.stderrMatch(/train: run (\S+) queued/))[1]!;
+    await trainer.stderrMatch(/train epoch 1 /);
     const cancelled = await cli('runs', 'cancel', runId, '--json');
     expect(cancelled.code, cancelled.stderr).toBe(0);
     expect(cancelled.json).toEqual({ runId, previousStatus: 'running', status: 'cancelled' });
     // the process that was training it stops its job and says so
-    expect(await exited).toBe(130);
-    expect(stderr).toContain('train cancelled');
-    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toMatchObject({ error: { code: 'CANCELLED' } });
+    expect(await trainer.exited).toBe(130);
+    expect(trainer.stderr).toContain('train cancelled');
+    expect(JSON.parse(trainer.stdout.trim().split('\n').at(-1)!)).toMatchObject({
+      error: { code: 'CANCELLED' },
+    });
     expect((await cli('runs', 'cancel', runId)).stderr).toContain(`run ${runId} is already cancelled`);
 
     const resumed = await cli('runs', 'resume', runId, '--json');

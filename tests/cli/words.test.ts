@@ -1,14 +1,13 @@
 // What the CLI says, through the real binary: stages in words that visibly finish, flag errors that name
 // the flag and what it allows, an unknown dataset id, a busy port, required flags, an import whose every
 // file was left out (the doctor's list in text and JSON), and no tfjs console banner.
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeStage } from '../../src/shared/stages';
-import { repoRoot, runCli, tinyDataset } from './helpers';
+import { runCli, startCli, tinyDataset } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'prunelab-cli-words-'));
 const dataDir = join(dir, 'home');
@@ -138,29 +137,8 @@ describe('serve', () => {
   });
 
   it('never prints tfjs’s "install tfjs-node" banner, even when presets are counted in the server', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        join(repoRoot, 'bin', 'prunelab.js'),
-        'serve',
-        '--api-only',
-        '--port',
-        '0',
-        '--json',
-        '--data-dir',
-        dataDir,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        const found = /serving at (\S+)/.exec(stderr);
-        if (found) resolve(found[1]!);
-      });
-      child.on('close', () => reject(new Error(`serve ended: ${stderr}`)));
-    });
+    const server = startCli(['serve', '--api-only', '--port', '0', '--json', '--data-dir', dataDir]);
+    const url = (await server.stderrMatch(/serving at (\S+)/))[1]!;
     const base = new URL(url);
     const token = base.searchParams.get('token')!;
     const ask = async (name: string, payload: unknown) =>
@@ -171,11 +149,10 @@ describe('serve', () => {
       }).then((r) => r.json())) as { ok: boolean };
     expect((await ask('presets.list', { inputShape: [28, 28, 1], classes: 10 })).ok).toBe(true);
     expect((await ask('system.info', {})).ok).toBe(true);
-    const closed = new Promise((resolve) => child.on('close', resolve));
-    child.kill('SIGINT');
-    await closed;
-    expect(stderr).not.toContain('looks like you are running TensorFlow.js in Node.js');
-    expect(stderr).not.toContain('====');
+    server.child.kill('SIGINT');
+    await server.exited;
+    expect(server.stderr).not.toContain('looks like you are running TensorFlow.js in Node.js');
+    expect(server.stderr).not.toContain('====');
   });
 });
 

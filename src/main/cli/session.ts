@@ -18,6 +18,19 @@ export async function openServices(dataDir: string): Promise<AppServices> {
   return createAppServices({ dataDir, mode: 'cli' });
 }
 
+/** Runs `work` on the services of the data dir, closing them (jobs stopped, database closed) after. */
+export async function withServices<T>(
+  dataDir: string,
+  work: (services: AppServices) => Promise<T>,
+): Promise<T> {
+  const services = await openServices(dataDir);
+  try {
+    return await work(services);
+  } finally {
+    await services.close();
+  }
+}
+
 export async function call<N extends RequestName>(
   services: AppServices,
   name: N,

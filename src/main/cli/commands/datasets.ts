@@ -1,22 +1,12 @@
 // `prunelab datasets list|show|rename|delete`: the imported datasets from the command line. A dataset is
 // named by its id or its name (names are unique).
 import { ApiError } from '../../../shared/errors';
-import type { AppServices } from '../../services';
 import { commandGroup, type Subcommand } from '../commandGroup';
 import { CliError } from '../command';
 import { datasetSummary, printDatasetReport } from '../datasetReport';
 import { resolveDataset } from '../datasetRef';
 import { usageError } from '../flags';
-import { call, openServices } from '../session';
-
-async function withServices<T>(dataDir: string, work: (services: AppServices) => Promise<T>): Promise<T> {
-  const services = await openServices(dataDir);
-  try {
-    return await work(services);
-  } finally {
-    await services.close();
-  }
-}
+import { call, withServices } from '../session';
 
 const list: Subcommand = {
   name: 'list',

@@ -2,21 +2,11 @@
 // the app shows, in the same data folder.
 import type { RunSummary } from '../../../shared/dto';
 import { dataLayout } from '../../engine/types';
-import type { AppServices } from '../../services';
 import { commandGroup, type Subcommand } from '../commandGroup';
 import { numberOption, withFlags, type FlagMap } from '../flags';
-import { call, followJob, openServices, percent } from '../session';
+import { call, followJob, percent, withServices } from '../session';
 import { resolveDataset } from '../datasetRef';
 import { exportLine, printRunDetail, printRunTable, runListItem } from '../runReport';
-
-async function withServices<T>(dataDir: string, work: (services: AppServices) => Promise<T>): Promise<T> {
-  const services = await openServices(dataDir);
-  try {
-    return await work(services);
-  } finally {
-    await services.close();
-  }
-}
 
 const listFlags: FlagMap = { status: 'status', kind: 'kind', criterion: 'criterion', limit: 'limit' };
 
