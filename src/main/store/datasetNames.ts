@@ -1,6 +1,8 @@
 // Dataset names are unique (case-insensitively, as the datasets_by_name index compares them). A clash is
 // resolved by saying what differs — the image count, else the shape — before falling back to a number, so
 // two imports of folders named fashion-mnist read "fashion-mnist" and "fashion-mnist (70,000 images)".
+// Migration 004 names clashing datasets with this too: a change here changes only which unique names a
+// database not yet migrated would get, never whether they are unique.
 
 /** The longest name the API accepts (schemas.ts). */
 export const MAX_DATASET_NAME = 200;

@@ -9,7 +9,7 @@ import { requireDatasetFlag, trainConfigFromFlags, trainFlags, trainOptionSpec }
 
 export const trainCommand: CliCommand = {
   name: 'train',
-  summary: 'train a dense CNN on a dataset (a path to import, or an imported dataset id)',
+  summary: 'train a dense CNN on a dataset (a path to import, or an imported dataset’s id or name)',
   usage:
     'prunelab train --dataset <path|id|name> [--preset keras-cifar-cnn|lenet5|vgg-bn] [--epochs N] [--batch N] [--lr X] [--optimizer adam|sgd] [--seed S] [--name N] [--json]',
   options: { ...trainOptionSpec, name: { type: 'string' } },
