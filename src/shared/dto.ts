@@ -66,11 +66,30 @@ export interface ClassCount {
   test: number;
 }
 
+/** Where a dataset was imported from: a path on the serving machine, or a folder uploaded from a browser. */
+export type DatasetOrigin = 'path' | 'upload';
+
+export type SplitName = 'train' | 'validation' | 'test';
+
 export interface DatasetSummary {
   id: string;
+  /** Unique among datasets (case-insensitively); renamable. */
   name: string;
+  /**
+   * The path imported. For an upload it is the uploaded copy under the data directory, which is removed
+   * once the import has read it: the dataset lives on in its cache (see `origin`).
+   */
   sourcePath: string;
+  origin: DatasetOrigin;
   kind: DatasetKind;
+  /**
+   * sha256 of what training reads (the cached pixels, labels and split, the shape and class names): two
+   * imports with the same hash are the same dataset. Null for datasets imported before it was recorded,
+   * until an import compares against them.
+   */
+  contentHash: string | null;
+  /** How many runs (any kind, any status) train or prune on this dataset. */
+  runCount: number;
   createdAt: string;
   classes: ClassCount[];
   imported: number;
@@ -88,7 +107,16 @@ export interface DatasetSummary {
     meanWidth: number;
     meanHeight: number;
   };
-  split: { train: number; validation: number; test: number; seed: number; fromFolders: boolean };
+  split: {
+    train: number;
+    validation: number;
+    test: number;
+    seed: number;
+    /** Some split came from the source itself: split folders, or IDX / CIFAR train and test files. */
+    fromFolders: boolean;
+    /** Which splits the source gave (the rest were carved from train with `seed`); absent in old records. */
+    given?: SplitName[];
+  };
   warnings: string[];
 }
 
@@ -206,6 +234,8 @@ export interface RunSummary {
   testAccuracy: number | null;
   /** gzip bytes of the smallest export, if any */
   exportGzipBytes: number | null;
+  /** Which export `exportGzipBytes` measures (the run may have several). */
+  smallestExport: { artifactId: string; format: ExportFormat; encoding: WeightEncoding | null } | null;
 }
 
 export type MetricSplit = 'train' | 'validation' | 'test';

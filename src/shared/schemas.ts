@@ -140,6 +140,11 @@ export const importOptions = z.strictObject({
   seed: seed.default(42),
   /** names for label numbers 0, 1, … of IDX and CIFAR sources (overrides a classes.txt beside the files) */
   classNames: z.array(name).min(2).max(1000).optional(),
+  /**
+   * When the same content is already imported: 'reuse' ends the import without a copy and names the
+   * existing dataset (job.finished.duplicateOf); 'copy' keeps a second dataset anyway.
+   */
+  duplicate: z.enum(['reuse', 'copy']).default('reuse'),
 });
 
 const empty = z.strictObject({});
@@ -160,7 +165,9 @@ export const payloads = {
   'datasets.import': importOptions,
   'datasets.list': empty,
   'datasets.get': z.strictObject({ id }),
-  'datasets.delete': z.strictObject({ id }),
+  'datasets.rename': z.strictObject({ id, name }),
+  /** A dataset some runs use is deleted only with deleteRuns: true — its runs go with it. */
+  'datasets.delete': z.strictObject({ id, deleteRuns: z.boolean().default(false) }),
   'datasets.samples': z.strictObject({
     id,
     split: z.enum(['train', 'validation', 'test']).default('train'),

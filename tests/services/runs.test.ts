@@ -1,6 +1,6 @@
 // Runs with the real worker and engine on tiny data: a sweep trains ONE dense parent per seed and every
 // prune run starts from it; a sensitivity analysis runs through runs.start; an export is recorded.
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -117,9 +117,21 @@ describe('runs with the real worker', () => {
   });
 
   it('exports a run into the data dir by default and lists the artifact', async () => {
+    const before = await call<RunSummary>('runs.get', { id: parent.id });
+    const statuses: Events['run.status'][] = [];
+    const off = services.subscribe('run.status', (s) => statuses.push(s));
     const { jobId } = await call<{ jobId: string }>('exports.create', { runId: parent.id, format: 'tfjs' });
     const outcome = await services.waitForJob(jobId);
+    off();
     expect(outcome.status, JSON.stringify(outcome.error)).toBe('done');
+    // An export is not the run's own work: its status and finishedAt stay as training left them.
+    expect(statuses.filter((s) => s.runId === parent.id)).toEqual([]);
+    const after = await call<RunSummary>('runs.get', { id: parent.id });
+    expect([after.status, after.startedAt, after.finishedAt]).toEqual([
+      'done',
+      before.startedAt,
+      before.finishedAt,
+    ]);
     const artifacts = await call<ArtifactSummary[]>('exports.list', { runId: parent.id });
     expect(artifacts).toHaveLength(1);
     expect(artifacts[0]!.id).toBe(outcome.artifactId);
@@ -128,6 +140,26 @@ describe('runs with the real worker', () => {
     expect(artifacts[0]!.parity?.ok).toBe(true);
     const run = await call<RunSummary>('runs.get', { id: parent.id });
     expect(run.exportGzipBytes).toBe(artifacts[0]!.gzipBytes);
+    expect(run.smallestExport).toEqual({
+      artifactId: outcome.artifactId,
+      format: 'tfjs',
+      encoding: 'float32',
+    });
+  });
+
+  it('a failed export leaves the run done, with its finishedAt', async () => {
+    const before = await call<RunSummary>('runs.get', { id: parent.id });
+    // A folder that cannot be created (its parent is a file) makes the export fail.
+    const blocker = join(dir, 'not-a-folder');
+    writeFileSync(blocker, 'x');
+    const { jobId } = await call<{ jobId: string }>('exports.create', {
+      runId: parent.id,
+      outDir: join(blocker, 'model'),
+    });
+    const outcome = await services.waitForJob(jobId);
+    expect(outcome.status).toBe('failed');
+    const after = await call<RunSummary>('runs.get', { id: parent.id });
+    expect([after.status, after.finishedAt, after.error]).toEqual(['done', before.finishedAt, null]);
   });
 
   it('refuses to export a sensitivity run or a run that is not done', async () => {

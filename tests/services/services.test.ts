@@ -357,6 +357,26 @@ describe('services runs', () => {
     });
   });
 
+  it('stops a run of its own when another process asks through the store, queued or running', async () => {
+    const s = await open();
+    const datasetId = await importDataset(s);
+    const firstEpoch = new Promise<void>((resolve) => s.subscribe('run.epoch', () => resolve()));
+    const first = await call<{ runId: string; jobId: string }>(s, 'runs.start', {
+      config: { datasetId, train: { epochs: 500 } },
+    });
+    // concurrency 1: the second waits in the queue
+    const second = await call<{ runId: string; jobId: string }>(s, 'runs.start', {
+      config: { datasetId, train: { epochs: 500 } },
+    });
+    await firstEpoch;
+    s.store.runs.requestCancel(second.runId);
+    expect((await s.waitForJob(second.jobId)).status).toBe('cancelled');
+    s.store.runs.requestCancel(first.runId);
+    expect((await s.waitForJob(first.jobId)).status).toBe('cancelled');
+    const statuses = (await call<RunSummary[]>(s, 'runs.list', {})).map((r) => r.status);
+    expect(statuses).toEqual(['cancelled', 'cancelled']);
+  });
+
   it('applies a new job concurrency setting', async () => {
     const s = await open();
     expect(

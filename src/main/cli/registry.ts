@@ -1,10 +1,12 @@
 // Every `prunelab` command, in the order `--help` lists them. A new command is one file in commands/
 // plus one line here.
 import type { CliCommand } from './command';
+import { datasetsCommand } from './commands/datasets';
 import { demoCommand } from './commands/demo';
 import { exportCommand } from './commands/export';
 import { importCommand } from './commands/import';
 import { pruneCommand } from './commands/prune';
+import { runsCommand } from './commands/runs';
 import { serveCommand } from './commands/serve';
 import { trainCommand } from './commands/train';
 
@@ -13,6 +15,8 @@ export const commands: CliCommand[] = [
   trainCommand,
   pruneCommand,
   exportCommand,
+  runsCommand,
+  datasetsCommand,
   serveCommand,
   demoCommand,
 ];

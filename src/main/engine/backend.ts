@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo, BackendName } from '../../shared/dto';
 import { availableParallelism, tmpdir } from 'node:os';
 import { registerWasmTrainingKernels } from './kernels';
+import { quietTfjs } from './quietTfjs';
 import { prepareThreadedWasm, unrefWasmWorkers } from './wasmThreads';
 
 // tfjs-node is an optional dependency that is often absent (its native library is downloaded at
@@ -28,6 +29,7 @@ export async function initBackend(
   preferred: BackendName | 'auto' = 'auto',
   options: InitBackendOptions = {},
 ): Promise<BackendInfo> {
+  quietTfjs();
   const notes: string[] = [];
   if (preferred === 'auto' || preferred === 'tensorflow') {
     const native = await tryTfjsNode();

@@ -100,7 +100,10 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   };
   const handlers: Handlers = {
     ...createSystemHandlers(ctx, options),
-    ...createDatasetHandlers(ctx),
+    ...createDatasetHandlers(
+      ctx,
+      options.sampleDatasetPath === undefined ? {} : { sampleDatasetPath: options.sampleDatasetPath },
+    ),
     ...createRunHandlers(ctx),
     ...createExportHandlers(ctx),
     ...createJobAndSettingsHandlers(ctx),

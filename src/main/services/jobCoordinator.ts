@@ -21,9 +21,21 @@ export interface JobRequest {
   runId?: string | null;
   datasetId?: string | null;
   after?: string[];
-  /** Synchronous store writes for a successful result, run inside the job's final transaction. */
-  onDone?: (result: unknown) => { artifactId?: string | null; events?: () => void } | void;
+  /**
+   * Synchronous store writes for a successful result, run inside the job's final transaction. It may
+   * name the artifact it recorded, the dataset an import turned out to duplicate, and work to do once
+   * the transaction has committed (events, removing files).
+   */
+  onDone?: (result: unknown) => JobDoneNote | void;
 }
+
+export interface JobDoneNote {
+  artifactId?: string | null;
+  duplicateOf?: DuplicateOf;
+  afterCommit?: () => void;
+}
+
+type DuplicateOf = NonNullable<Events['job.finished']['duplicateOf']>;
 
 export interface JobResult {
   jobId: string;
@@ -31,7 +43,17 @@ export interface JobResult {
   result: unknown;
   error: ApiErrorData | null;
   artifactId: string | null;
+  /** An import that found its content already imported: the existing dataset. */
+  duplicateOf?: DuplicateOf;
 }
+
+/**
+ * The jobs that are a run's own work and so set its status. An export of a finished run is recorded with
+ * the run (its progress names it) but never changes the run's status or its finishedAt.
+ */
+const runJobKinds: ReadonlySet<JobKind> = new Set(['train', 'prune', 'sensitivity']);
+const drivesRun = (job: JobSpec): job is JobSpec & { runId: string } =>
+  job.runId !== null && runJobKinds.has(job.kind);
 
 export interface JobCoordinator {
   submit(request: JobRequest): string;
@@ -55,6 +77,8 @@ export interface JobCoordinatorOptions {
   cancelGraceMs?: number;
   /** How often buffered progress is written (default 250 ms). */
   flushIntervalMs?: number;
+  /** How often the store is asked whether another process wants one of our runs stopped (default 1 s). */
+  cancelPollMs?: number;
 }
 
 const failureCode: Record<JobKind, ErrorCode> = {
@@ -174,10 +198,33 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
   }
 
   function onStarted(job: JobSpec) {
-    if (!job.runId) return;
+    if (!drivesRun(job)) return;
     flush();
     setRunStatus(job.runId, 'running');
     emitRunStatus(job.runId, 'running');
+  }
+
+  // Another process (the CLI's `runs cancel`, the app for a run a CLI trains) asks through the store.
+  let cancelPoll: ReturnType<typeof setInterval> | null = null;
+  function honourCancelRequests() {
+    const ours = runner.list().filter((j) => j.runId !== null && runJobKinds.has(j.kind));
+    if (ours.length === 0) {
+      if (cancelPoll) clearInterval(cancelPoll);
+      cancelPoll = null;
+      return;
+    }
+    let asked: string[];
+    try {
+      asked = store.runs.cancelRequested(ours.map((j) => j.runId as string));
+    } catch {
+      return; // a busy database: ask again on the next tick
+    }
+    for (const job of ours) if (job.runId && asked.includes(job.runId)) runner.cancel(job.id);
+  }
+  function watchCancelRequests() {
+    if (cancelPoll || closing) return;
+    cancelPoll = setInterval(honourCancelRequests, options.cancelPollMs ?? 1000);
+    cancelPoll.unref();
   }
 
   interface Recorded {
@@ -185,6 +232,7 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
     runStatus: RunStatus;
     error: ApiErrorData | null;
     artifactId: string | null;
+    duplicateOf?: DuplicateOf;
     afterCommit?: () => void;
   }
 
@@ -222,14 +270,15 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
         if (outcome.status === 'done') {
           const done = request?.onDone?.(outcome.result);
           recorded.artifactId = done?.artifactId ?? null;
-          if (done?.events) recorded.afterCommit = done.events;
+          if (done?.duplicateOf) recorded.duplicateOf = done.duplicateOf;
+          if (done?.afterCommit) recorded.afterCommit = done.afterCommit;
         }
-        if (job.runId) setRunStatus(job.runId, recorded.runStatus, recorded.error?.message ?? null);
+        if (drivesRun(job)) setRunStatus(job.runId, recorded.runStatus, recorded.error?.message ?? null);
       });
       return recorded;
     } catch (err) {
       const error = storeErrorData(err);
-      if (job.runId) {
+      if (drivesRun(job)) {
         try {
           setRunStatus(job.runId, 'failed', error.message);
         } catch {
@@ -245,9 +294,9 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
     const request = requests.get(job.id);
     requests.delete(job.id);
     phaseStarts.delete(job.id);
-    const { status, runStatus, error, artifactId, afterCommit } = record(job, outcome, request);
+    const { status, runStatus, error, artifactId, duplicateOf, afterCommit } = record(job, outcome, request);
     afterCommit?.();
-    if (job.runId) emitRunStatus(job.runId, runStatus, error?.message ?? null);
+    if (drivesRun(job)) emitRunStatus(job.runId, runStatus, error?.message ?? null);
     bus.emit('job.finished', {
       jobId: job.id,
       kind: job.kind,
@@ -256,6 +305,7 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
       datasetId: job.datasetId,
       artifactId,
       error,
+      ...(duplicateOf ? { duplicateOf } : {}),
     });
     return {
       jobId: job.id,
@@ -263,6 +313,7 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
       result: outcome.status === 'done' ? outcome.result : null,
       error,
       artifactId,
+      ...(duplicateOf ? { duplicateOf } : {}),
     };
   }
 
@@ -300,6 +351,7 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
         return result;
       });
       results.set(jobId, settled);
+      if (spec.runId !== null && runJobKinds.has(spec.kind)) watchCancelRequests();
       return jobId;
     },
     wait(jobId) {
@@ -309,13 +361,15 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
     },
     cancel: (jobId) => runner.cancel(jobId),
     jobOfRun(runId) {
-      return runner.list().find((j) => j.runId === runId)?.id;
+      return runner.list().find((j) => j.runId === runId && runJobKinds.has(j.kind))?.id;
     },
     list: () => runner.list(),
     setConcurrency: (n) => runner.setConcurrency(n),
     flush,
     async close() {
       closing = true;
+      if (cancelPoll) clearInterval(cancelPoll);
+      cancelPoll = null;
       await runner.close();
       flush();
     },

@@ -1,14 +1,32 @@
-// `prunelab prune --dataset <path|id> …`: trains the dense parent (or starts from --from <run id>), prunes
+// `prunelab prune --dataset <path|id|name> …`: trains the dense parent (or starts from --from <run id>), prunes
 // it in a worker, fine-tunes, evaluates and prints the per-layer report.
 import type { PruneSchedule, RunDetail } from '../../../shared/dto';
-import { CliError, type CliCommand } from '../command';
-import { call, ensureDataset, followJob, numberOption, openServices, percent } from '../session';
-import { requireDatasetFlag, trainConfigFromFlags, trainOptionSpec } from './trainOptions';
+import { criterion as criterionSchema } from '../../../shared/schemas';
+import type { AppServices } from '../../services';
+import { CliError, type CliCommand, type CliIo, type OptionValues } from '../command';
+import { choiceOption, numberOption, usageError, withFlags, type FlagMap } from '../flags';
+import { call, ensureDataset, followJob, openServices, percent } from '../session';
+import { requireDatasetFlag, trainConfigFromFlags, trainFlags, trainOptionSpec } from './trainOptions';
+
+const scopeChoices = ['global', 'layer'] as const;
 
 const usage =
-  'prunelab prune --dataset <path|id> [--preset P] [--criterion taylor|gradient|magnitude|random] (--sparsity S | --threshold T) ' +
-  '[--scope global|layer] [--schedule oneshot|iterative:K|gradual[:START-END/FREQ]] [--finetune-epochs E] [--structured] ' +
-  '[--from <train run id>] [--epochs N] [--batch N] [--lr X] [--seed S] [--json]';
+  'prunelab prune (--dataset <path|id|name> | --from <train run id>) (--sparsity S | --threshold T) [--preset P] ' +
+  '[--criterion taylor|gradient|magnitude|random] [--scope global|layer] ' +
+  '[--schedule oneshot|iterative:K|gradual[:START-END/FREQ]] [--finetune-epochs E] [--structured] ' +
+  '[--epochs N] [--batch N] [--lr X] [--seed S] [--name N] [--json]';
+
+/** The prune request's fields, by the flag that sets them (for the API's validation errors). */
+const pruneFlags: FlagMap = {
+  ...trainFlags,
+  'config.prune.criterion': 'criterion',
+  'config.prune.scope': 'scope',
+  'config.prune.schedule': 'schedule',
+  'config.prune.finetuneEpochs': 'finetune-epochs',
+  'config.prune.target': ['sparsity', 'threshold'],
+  'config.parentRunId': 'from',
+  id: 'from',
+};
 
 export function parseSchedule(raw: string): PruneSchedule {
   if (raw === 'oneshot') return { kind: 'oneshot' };
@@ -79,65 +97,91 @@ export const pruneCommand: CliCommand = {
   async run({ values, dataDir, io }) {
     const sparsity = numberOption(values, 'sparsity');
     const threshold = numberOption(values, 'threshold');
-    if (sparsity !== undefined && threshold !== undefined) {
-      throw new CliError('give --sparsity or --threshold, not both', { exitCode: 2, code: 'USAGE' });
-    }
+    if (sparsity !== undefined && threshold !== undefined)
+      throw usageError('give --sparsity or --threshold, not both', usage);
+    if (sparsity === undefined && threshold === undefined)
+      throw usageError(
+        'say how much to prune: --sparsity S (the fraction of weights to zero) or --threshold T (a saliency cut-off)',
+        usage,
+      );
+    const from = values.from as string | undefined;
+    if (from !== undefined && values.dataset !== undefined)
+      throw usageError(
+        'give --dataset or --from, not both (a run pruned --from a trained run uses its dataset)',
+        usage,
+      );
+    if (from === undefined && values.dataset === undefined)
+      throw usageError(
+        'say what to prune: --dataset <path|id|name> to train a dense model first, or --from <train run id>',
+        usage,
+      );
+    choiceOption(values, 'criterion', criterionSchema.options);
+    choiceOption(values, 'scope', scopeChoices);
     const finetuneEpochs = numberOption(values, 'finetune-epochs', 'int');
     const prune: Record<string, unknown> = {
       target:
         threshold !== undefined
           ? { kind: 'threshold', value: threshold }
-          : { kind: 'sparsity', value: parseSparsity(sparsity ?? 0.8) },
+          : { kind: 'sparsity', value: parseSparsity(sparsity as number) },
       granularity: values.structured ? 'structured' : 'unstructured',
     };
     if (values.criterion !== undefined) prune.criterion = values.criterion;
     if (values.scope !== undefined) prune.scope = values.scope;
     if (values.schedule !== undefined) prune.schedule = parseSchedule(values.schedule as string);
     if (finetuneEpochs !== undefined) prune.finetuneEpochs = finetuneEpochs;
-    const from = values.from as string | undefined;
     const services = await openServices(dataDir);
     try {
-      let datasetId: string;
-      let train = trainConfigFromFlags(values);
-      if (from) {
-        const parent = await call(services, 'runs.get', { id: from });
-        datasetId = parent.datasetId;
-        train = { ...parent.config.train, ...train };
-      } else {
-        datasetId = (await ensureDataset(services, requireDatasetFlag(values, usage), io)).id;
-      }
-      const { runId, jobId } = await call(services, 'runs.start', {
-        ...(values.name ? { name: values.name as string } : {}),
-        config: { datasetId, train, prune, ...(from ? { parentRunId: from } : {}) },
-      });
-      io.err(`prune: run ${runId} queued`);
-      const result = (await followJob(services, jobId, io, 'prune')).result as PruneTaskResult;
-      const run = await call(services, 'runs.get', { id: runId });
-      const summary = {
-        runId,
-        parentRunId: run.parentRunId,
-        datasetId,
-        backend: run.backend?.name ?? null,
-        criterion: run.config.prune?.criterion ?? null,
-        denseAccuracy: run.denseEvaluation?.accuracy ?? null,
-        prunedAccuracy: prunedAccuracyOf(result, run),
-        accuracy: run.evaluation?.accuracy ?? null,
-        sparsity: result.sparsity,
-        revivedWeights: result.revivedWeights,
-        layers: result.layers.map((l) => ({
-          name: l.name,
-          weights: l.weights,
-          kept: l.kept,
-          sparsity: l.sparsity,
-        })),
-      };
-      printReport(run, summary, io.out);
-      return summary;
+      return await withFlags(pruneFlags, values, () => runPrune(services, values, io, prune, from));
     } finally {
       await services.close();
     }
   },
 };
+
+async function runPrune(
+  services: AppServices,
+  values: OptionValues,
+  io: CliIo,
+  prune: Record<string, unknown>,
+  from: string | undefined,
+): Promise<Record<string, unknown>> {
+  let datasetId: string;
+  let train = trainConfigFromFlags(values);
+  if (from) {
+    const parent = await call(services, 'runs.get', { id: from });
+    datasetId = parent.datasetId;
+    train = { ...parent.config.train, ...train };
+  } else {
+    datasetId = (await ensureDataset(services, requireDatasetFlag(values, usage), io)).id;
+  }
+  const { runId, jobId } = await call(services, 'runs.start', {
+    ...(values.name ? { name: values.name as string } : {}),
+    config: { datasetId, train, prune, ...(from ? { parentRunId: from } : {}) },
+  });
+  io.err(`prune: run ${runId} queued`);
+  const result = (await followJob(services, jobId, io, 'prune')).result as PruneTaskResult;
+  const run = await call(services, 'runs.get', { id: runId });
+  const summary = {
+    runId,
+    parentRunId: run.parentRunId,
+    datasetId,
+    backend: run.backend?.name ?? null,
+    criterion: run.config.prune?.criterion ?? null,
+    denseAccuracy: run.denseEvaluation?.accuracy ?? null,
+    prunedAccuracy: prunedAccuracyOf(result, run),
+    accuracy: run.evaluation?.accuracy ?? null,
+    sparsity: result.sparsity,
+    revivedWeights: result.revivedWeights,
+    layers: result.layers.map((l) => ({
+      name: l.name,
+      weights: l.weights,
+      kept: l.kept,
+      sparsity: l.sparsity,
+    })),
+  };
+  printReport(run, summary, io.out);
+  return summary;
+}
 
 function printReport(
   run: RunDetail,

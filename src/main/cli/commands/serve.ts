@@ -4,20 +4,40 @@
 import { createAppServices } from '../../services';
 import { startServe } from '../../server/serveMain';
 import { CliError, type CliCommand } from '../command';
+import { flagError } from '../flags';
 
 function parsePort(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const port = Number(raw);
   if (!/^\d+$/.test(raw) || !Number.isInteger(port) || port > 65_535) {
-    throw new CliError(`--port must be a number from 0 to 65535 (0 = any free port), got "${raw}"`, {
-      exitCode: 2,
-      code: 'USAGE',
-    });
+    throw flagError('port', 'a number from 0 to 65535 (0 = any free port)', raw);
   }
   return port;
 }
 
 const loopback = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** Why the server could not listen, in words, with what to do about it. */
+function listenError(err: unknown, host: string, port: number | undefined): unknown {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'EADDRINUSE')
+    return new CliError(
+      `port ${port ?? '?'} on ${host} is already in use (another PruneLab, or another program); ` +
+        'choose another with --port N, or --port 0 for any free port',
+      { code: 'PORT_IN_USE' },
+    );
+  if (code === 'EACCES')
+    return new CliError(
+      `not allowed to listen on port ${port ?? '?'} (ports below 1024 need privileges); choose another with --port N`,
+      { code: 'PORT_DENIED' },
+    );
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+    return new CliError(`${host} is not an address of this machine; use --host 127.0.0.1`, {
+      exitCode: 2,
+      code: 'USAGE',
+    });
+  return err;
+}
 
 /** Opening a browser only makes sense for a person at a desktop session. */
 function canOpenBrowser(env: NodeJS.ProcessEnv): boolean {
@@ -61,6 +81,8 @@ export const serveCommand: CliCommand = {
       apiOnly: values['api-only'] === true,
       createServices: (dir) => createAppServices({ dataDir: dir, mode: 'serve' }),
       log: (line) => io.err(line),
+    }).catch((err: unknown) => {
+      throw listenError(err, host, port);
     });
     const { url } = session.server;
     // The URL is what the user needs: on stdout normally, on stderr under --json (stdout is for JSON).

@@ -1,6 +1,13 @@
 // Runs: rows ⇄ RunSummary, the filtered runs list (one query for the page + one for its metric
 // summaries), status changes with their timestamps, and the bookkeeping a resume needs.
-import type { BackendInfo, RunConfig, RunKind, RunStatus, RunSummary } from '../../../shared/dto';
+import type {
+  BackendInfo,
+  RunConfig,
+  RunKind,
+  RunStatus,
+  RunSummary,
+  WeightEncoding,
+} from '../../../shared/dto';
 import type { Clock } from '../clock';
 import type { Db } from '../db';
 import { isForeignKeyError, notFound } from '../errors';
@@ -39,7 +46,15 @@ interface RunListRow extends Omit<
   metrics_json: string;
   dataset_name: string;
   test_accuracy: number | null;
-  export_gzip_bytes: number | null;
+  /** The smallest model export: {"artifactId", "format", "encoding", "gzipBytes"}, or NULL. */
+  smallest_export_json: string | null;
+}
+
+interface SmallestExport {
+  artifactId: string;
+  format: 'tfjs' | 'onnx';
+  encoding: WeightEncoding | null;
+  gzipBytes: number;
 }
 
 export interface NewRun {
@@ -96,6 +111,13 @@ export interface RunsRepository {
   setSparsity(id: string, sparsity: number): void;
   rename(id: string, name: string): void;
   state(id: string): RunState | null;
+  /**
+   * Asks whichever process runs (or has queued) the run to cancel it; that process polls
+   * `cancelRequested`. The request lasts until the run is queued again.
+   */
+  requestCancel(id: string): void;
+  /** Which of these runs have been asked to stop. */
+  cancelRequested(ids: readonly string[]): string[];
   /** Deletes the run and its series, steps, evaluations and artifact rows; children keep living, orphaned. */
   remove(id: string): boolean;
   /**
@@ -107,6 +129,7 @@ export interface RunsRepository {
 
 export function rowToRunSummary(row: RunListRow): RunSummary {
   const { best, final } = decodeRunMetrics(row.metrics_json, `runs ${row.id}`);
+  const smallest = fromJsonOrNull<SmallestExport>(row.smallest_export_json, `runs ${row.id}`);
   return {
     id: row.id,
     name: row.name,
@@ -127,7 +150,10 @@ export function rowToRunSummary(row: RunListRow): RunSummary {
     final,
     sparsity: row.sparsity,
     testAccuracy: row.test_accuracy,
-    exportGzipBytes: row.export_gzip_bytes,
+    exportGzipBytes: smallest?.gzipBytes ?? null,
+    smallestExport: smallest
+      ? { artifactId: smallest.artifactId, format: smallest.format, encoding: smallest.encoding }
+      : null,
   };
 }
 
@@ -137,8 +163,9 @@ const listSelect = `
     r.sweep_id, r.created_at, r.started_at, r.finished_at, r.error, r.sparsity, r.metrics_json,
     (SELECT d.name FROM datasets d WHERE d.id = r.dataset_id) AS dataset_name,
     (SELECT e.accuracy FROM evaluations e WHERE e.run_id = r.id AND e.which = 'final') AS test_accuracy,
-    (SELECT min(a.gzip_bytes) FROM artifacts a WHERE a.run_id = r.id AND a.format <> 'dataset-png')
-      AS export_gzip_bytes
+    (SELECT json_object('artifactId', a.id, 'format', a.format, 'encoding', a.encoding, 'gzipBytes', a.gzip_bytes)
+      FROM artifacts a WHERE a.run_id = r.id AND a.format <> 'dataset-png' ORDER BY a.gzip_bytes, a.rowid LIMIT 1)
+      AS smallest_export_json
   FROM runs r`;
 
 // Each filter is a fixed SQL fragment with a bound value; one statement per combination, prepared once.
@@ -190,7 +217,14 @@ export function createRunsRepository(
     UPDATE runs SET status = 'running', started_at = coalesce(started_at, ?), finished_at = NULL, error = NULL,
       owner_pid = ? WHERE id = ?`);
   const setQueued = db.prepare<[string]>(
-    `UPDATE runs SET status = 'queued', finished_at = NULL, error = NULL, owner_pid = NULL WHERE id = ?`,
+    `UPDATE runs SET status = 'queued', finished_at = NULL, error = NULL, owner_pid = NULL,
+       cancel_requested_at = NULL WHERE id = ?`,
+  );
+  const updateCancelRequest = db.prepare<[string, string]>(
+    `UPDATE runs SET cancel_requested_at = ? WHERE id = ?`,
+  );
+  const selectCancelRequested = db.prepare<[string], { id: string }>(
+    `SELECT id FROM runs WHERE cancel_requested_at IS NOT NULL AND id IN (SELECT value FROM json_each(?))`,
   );
   const setFinished = db.prepare<[RunStatus, string, string | null, string]>(
     `UPDATE runs SET status = ?, finished_at = ?, error = ?, owner_pid = NULL WHERE id = ?`,
@@ -304,6 +338,13 @@ export function createRunsRepository(
     },
     rename(id, name) {
       mustChange(updateName.run(name, id).changes, id);
+    },
+    requestCancel(id) {
+      mustChange(updateCancelRequest.run(now(), id).changes, id);
+    },
+    cancelRequested(ids) {
+      if (ids.length === 0) return [];
+      return selectCancelRequested.all(JSON.stringify(ids)).map((r) => r.id);
     },
     state(id) {
       const row = selectState.get(id);
