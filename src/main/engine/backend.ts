@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo, BackendName } from '../../shared/dto';
 import { availableParallelism, tmpdir } from 'node:os';
-import { registerWasmTrainingKernels } from './kernels';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { attachSimdKernels, registerWasmTrainingKernels } from './kernels';
 import { prepareThreadedWasm, unrefWasmWorkers } from './wasmThreads';
 
 // tfjs-node is an optional dependency that is often absent (its native library is downloaded at
@@ -95,6 +96,7 @@ async function tryWasm(requestedThreads: number, scratchDir: string): Promise<At
     } finally {
       restore();
     }
+    await attachSimdKernels(tf.backend() as unknown as BackendWasm);
     wasmStarted = true;
     if (threaded) unrefWasmWorkers();
     const threads = wasm.getThreadsCount();

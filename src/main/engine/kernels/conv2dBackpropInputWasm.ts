@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { callBackendKernel } from './callKernel';
 
 interface BackpropInputAttrs {
@@ -33,32 +34,28 @@ export function makeConv2dBackpropInputWasm(fallback: tf.KernelFunc) {
     const padLeft = kw - 1 - info.padInfo.left;
     const padBottom = inputShape[1] - info.outHeight + info.padInfo.top;
     const padRight = inputShape[2] - info.outWidth + info.padInfo.left;
-    const run = (name: string, ins: tf.NamedTensorInfoMap, a: tf.NamedAttrMap) =>
-      callBackendKernel('wasm', name, backend, ins, a);
-    const flipped = run('Reverse', { x: filter }, { dims: [0, 1] });
+    const wasm = backend as unknown as BackendWasm;
+    const swapped = flippedSwappedFilter(wasm, filter);
     try {
-      const swapped = run('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
-      try {
-        return run(
-          'Conv2D',
-          { x: dy, filter: swapped },
-          {
-            strides: [1, 1],
-            dilations: [1, 1],
-            pad: [
-              [0, 0],
-              [padTop, padBottom],
-              [padLeft, padRight],
-              [0, 0],
-            ],
-            dataFormat: 'NHWC',
-          },
-        );
-      } finally {
-        backend.disposeData(swapped.dataId);
-      }
+      return callBackendKernel(
+        'wasm',
+        'Conv2D',
+        backend,
+        { x: dy, filter: swapped },
+        {
+          strides: [1, 1],
+          dilations: [1, 1],
+          pad: [
+            [0, 0],
+            [padTop, padBottom],
+            [padLeft, padRight],
+            [0, 0],
+          ],
+          dataFormat: 'NHWC',
+        },
+      );
     } finally {
-      backend.disposeData(flipped.dataId);
+      wasm.disposeData(swapped.dataId);
     }
   };
 }
@@ -71,4 +68,24 @@ export function conv2dBackpropInputWasmConfig(original: tf.KernelConfig): tf.Ker
     setupFunc: original.setupFunc,
     kernelFunc: makeConv2dBackpropInputWasm(original.kernelFunc) as unknown as tf.KernelFunc,
   };
+}
+
+/**
+ * W[kh,kw,ci,co] → W'[KH−1−kh, KW−1−kw, co, ci] in one pass over the heap (a few thousand weights; the
+ * backend's Reverse and Transpose kernels cost more to call than this loop takes).
+ */
+function flippedSwappedFilter(wasm: BackendWasm, filter: tf.TensorInfo): tf.TensorInfo {
+  const [kh, kw, ci, co] = filter.shape as [number, number, number, number];
+  const out = wasm.makeOutput([kh, kw, co, ci], 'float32');
+  // views after the allocation: growing the heap detaches older views
+  const w = wasm.typedArrayFromHeap(filter) as Float32Array;
+  const o = wasm.typedArrayFromHeap(out) as Float32Array;
+  for (let h = 0; h < kh; h++) {
+    for (let x = 0; x < kw; x++) {
+      const from = (h * kw + x) * ci * co;
+      const to = ((kh - 1 - h) * kw + (kw - 1 - x)) * co * ci;
+      for (let i = 0; i < ci; i++) for (let c = 0; c < co; c++) o[to + c * ci + i] = w[from + i * co + c]!;
+    }
+  }
+  return out;
 }

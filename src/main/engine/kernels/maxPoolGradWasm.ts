@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { simdKernelsOf } from './simd/simdModule';
 
 interface MaxPoolGradAttrs {
   filterSize: [number, number] | number;
@@ -9,10 +10,10 @@ interface MaxPoolGradAttrs {
 }
 
 /**
- * wasm's MaxPoolGrad was the slowest kernel of a keras-cifar-cnn training step. This one walks the
- * NHWC data once, channels innermost (contiguous), directly on the wasm heap: for every pooling window
- * it finds the first maximum — strictly greater wins, in row-major window order, as tf's cpu kernel
- * does — and adds the window's output gradient there.
+ * wasm's MaxPoolGrad was the slowest kernel of a keras-cifar-cnn training step, and a JavaScript loop
+ * after it still cost a tenth of the step. This one is PruneLab's SIMD $maxPoolGrad, on the heap: for every
+ * pooling window the first maximum (strictly greater wins, row-major window order, as tf's cpu kernel)
+ * receives the window's output gradient, four channels at a time.
  */
 export function maxPoolGradWasm({
   inputs,
@@ -34,48 +35,25 @@ export function maxPoolGradWasm({
     dimRoundingMode,
   );
   const wasm = backend as unknown as BackendWasm;
+  const simd = simdKernelsOf(backend);
   const out = wasm.makeOutput(input.shape, 'float32');
-  // views after the allocation: growing the heap detaches older views
-  const x = wasm.typedArrayFromHeap(input) as Float32Array;
-  const g = wasm.typedArrayFromHeap(dy) as Float32Array;
-  const dx = wasm.typedArrayFromHeap(out) as Float32Array;
-  dx.fill(0);
-  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
-  const { strideHeight, strideWidth, filterHeight, filterWidth } = info;
-  const { top, left } = info.padInfo;
-  const best = new Float32Array(channels);
-  const bestAt = new Int32Array(channels);
-  for (let b = 0; b < batchSize; b++) {
-    for (let oh = 0; oh < outHeight; oh++) {
-      const rowStart = oh * strideHeight - top;
-      for (let ow = 0; ow < outWidth; ow++) {
-        const colStart = ow * strideWidth - left;
-        best.fill(-Infinity);
-        bestAt.fill(-1);
-        for (let fh = 0; fh < filterHeight; fh++) {
-          const row = rowStart + fh;
-          if (row < 0 || row >= inHeight) continue;
-          for (let fw = 0; fw < filterWidth; fw++) {
-            const col = colStart + fw;
-            if (col < 0 || col >= inWidth) continue;
-            const base = ((b * inHeight + row) * inWidth + col) * channels;
-            for (let c = 0; c < channels; c++) {
-              const v = x[base + c]!;
-              if (v > best[c]!) {
-                best[c] = v;
-                bestAt[c] = base + c;
-              }
-            }
-          }
-        }
-        const dyBase = ((b * outHeight + oh) * outWidth + ow) * channels;
-        for (let c = 0; c < channels; c++) {
-          const at = bestAt[c]!;
-          if (at >= 0) dx[at] = dx[at]! + g[dyBase + c]!;
-        }
-      }
-    }
-  }
+  simd.exports.maxPoolGrad(
+    simd.offsetOf(input),
+    simd.offsetOf(dy),
+    simd.offsetOf(out),
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  );
   return out;
 }
 

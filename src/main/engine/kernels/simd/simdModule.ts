@@ -1,0 +1,136 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import wabtInit from 'wabt';
+import { gemmWat } from './gemmWat';
+import { im2colWat } from './im2colWat';
+import { poolWat } from './poolWat';
+import { reduceWat } from './reduceWat';
+
+/** Byte offsets into tfjs's wasm heap; sizes in elements. */
+export interface SimdExports {
+  gemmTN(a: number, b: number, c: number, n: number, m: number, p: number, m0: number, m1: number): void;
+  gemmNT(a: number, b: number, c: number, m: number, k: number, p: number, m0: number, m1: number): void;
+  im2col(
+    x: number,
+    out: number,
+    h: number,
+    w: number,
+    c: number,
+    kh: number,
+    kw: number,
+    oh: number,
+    ow: number,
+    sh: number,
+    sw: number,
+    pt: number,
+    pl: number,
+    row0: number,
+    row1: number,
+  ): void;
+  maxPoolGrad(
+    x: number,
+    dy: number,
+    dx: number,
+    b: number,
+    h: number,
+    w: number,
+    c: number,
+    oh: number,
+    ow: number,
+    fh: number,
+    fw: number,
+    sh: number,
+    sw: number,
+    pt: number,
+    pl: number,
+  ): void;
+  columnSums(x: number, out: number, rows: number, columns: number): void;
+  reluGrad(x: number, dy: number, dx: number, n: number): void;
+}
+
+/** PruneLab's SIMD kernels, instantiated on the wasm backend's own memory: they read and write tensors in place. */
+export interface SimdKernels {
+  readonly exports: SimdExports;
+  /** heap byte offset of a tensor's data */
+  offsetOf(t: tf.TensorInfo): number;
+}
+
+/** The module text; `shared` matches the threaded build's shared memory (its import must say so). */
+export function simdModuleText(shared: boolean): string {
+  const memory = shared ? '(memory 1 65536 shared)' : '(memory 1)';
+  return `(module
+  (import "env" "memory" ${memory})
+  ${gemmWat}
+  ${im2colWat}
+  ${poolWat}
+  ${reduceWat})`;
+}
+
+/** The part of the WebAssembly JS API used here (TypeScript's Node types leave it out without the DOM lib). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+}
+interface WasmApi {
+  Memory: abstract new (...args: never[]) => WasmMemory;
+  compile(bytes: Uint8Array): Promise<object>;
+  instantiate(module: object, imports: object): Promise<{ exports: object }>;
+}
+const webAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+const compiled = new Map<boolean, Promise<object>>();
+
+/** Assembled from source text on first use (wabt); the same text always gives the same binary. */
+async function compileModule(shared: boolean): Promise<object> {
+  let pending = compiled.get(shared);
+  if (!pending) {
+    pending = (async () => {
+      const wabt = await wabtInit();
+      const parsed = wabt.parseWat('prunelab-kernels.wat', simdModuleText(shared), {
+        simd: true,
+        threads: true,
+        bulk_memory: true,
+      });
+      try {
+        return await webAssembly.compile(parsed.toBinary({}).buffer);
+      } finally {
+        parsed.destroy();
+      }
+    })();
+    compiled.set(shared, pending);
+  }
+  return pending;
+}
+
+/** The wasm backend's memory: exported by the single-threaded build, created in JS by the threaded one. */
+function backendMemory(backend: BackendWasm): WasmMemory {
+  const module = backend.wasm as unknown as { wasmMemory?: unknown; asm?: { memory?: unknown } };
+  const memory = module.wasmMemory ?? module.asm?.memory;
+  if (!(memory instanceof webAssembly.Memory))
+    throw new Error('The wasm backend does not expose its memory.');
+  return memory;
+}
+
+const attached = new WeakMap<object, SimdKernels>();
+
+/** Instantiates the kernels on `backend`'s memory, once per backend. */
+export async function attachSimdKernels(backend: BackendWasm): Promise<SimdKernels> {
+  const existing = attached.get(backend);
+  if (existing) return existing;
+  const memory = backendMemory(backend);
+  const shared = memory.buffer instanceof SharedArrayBuffer;
+  const instance = await webAssembly.instantiate(await compileModule(shared), { env: { memory } });
+  const kernels: SimdKernels = {
+    exports: instance.exports as unknown as SimdExports,
+    offsetOf: (t) => backend.dataIdMap.get(t.dataId)!.memoryOffset,
+  };
+  attached.set(backend, kernels);
+  return kernels;
+}
+
+/** The kernels attached to `backend`; wasm kernels call this, after initBackend attached them. */
+export function simdKernelsOf(backend: tf.KernelBackend): SimdKernels {
+  const kernels = attached.get(backend);
+  if (!kernels)
+    throw new Error('PruneLab SIMD kernels are not attached to this wasm backend (initBackend does it).');
+  return kernels;
+}
