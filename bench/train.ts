@@ -148,7 +148,8 @@ async function main(): Promise<void> {
           `sensitivity ${answer.sensitivityImagesPerSecond}`
         : '';
     console.log(
-      `${answer.backend}, ${answer.threads} thread(s): ${answer.imagesPerSecond} images/s${roof} (${answer.reason})`,
+      `${answer.backend}, ${answer.threads} thread(s): ${answer.imagesPerSecond} images/s ` +
+        `(${answer.imagesPerCpuSecond} per CPU-second)${roof} (${answer.reason})`,
     );
     if (answer.profile) console.log(profileTable(`profile, ${answer.threads} thread(s)`, answer.profile));
   };
@@ -194,6 +195,7 @@ async function main(): Promise<void> {
       backend: 'wasm' as const,
       threads,
       imagesPerSecond: round(med((c) => c.imagesPerSecond)),
+      imagesPerCpuSecond: round(med((c) => c.imagesPerCpuSecond)),
       achievedGflops: round(
         med((c) => c.achievedGflops),
         2,

@@ -69,8 +69,7 @@ export function createStepProfiler(options: { backendName?: string; now?: () => 
   let depth = 0;
   let steps = 0;
   let started = mark;
-  const switchTo = (next: StepPhase) => {
-    const t = now();
+  const switchTo = (next: StepPhase, t = now()) => {
     phases.set(current, (phases.get(current) ?? 0) + t - mark);
     mark = t;
     current = next;
@@ -122,10 +121,11 @@ export function createStepProfiler(options: { backendName?: string; now?: () => 
       steps += 1;
     },
     report() {
-      switchTo(current); // books the running phase's time so far
+      const t = now();
+      switchTo(current, t); // books the running phase's time so far
       return {
         steps,
-        totalMs: now() - started,
+        totalMs: t - started,
         phases: [...phases].map(([phase, ms]) => ({ phase, ms })).sort((a, b) => b.ms - a.ms),
         kernels: [...kernels.values()].map((k) => ({ ...k })).sort((a, b) => b.ms - a.ms),
       };

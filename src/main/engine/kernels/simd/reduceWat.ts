@@ -2,7 +2,6 @@
  * $columnSums: out[c] = Σ_r x[r, c] over a row-major [R×C] matrix — the bias gradient (dy summed over
  * batch and positions). 32 columns at a time in eight vector accumulators, then 4, then 1; rows added in
  * ascending order.
- * $reluGrad: dx = dy · step(x), step(x) = 1 if x > 0, 0 if not, NaN if x is NaN (tf's Step), in one pass.
  */
 export const reduceWat = `
   (func $columnSums (export "columnSums") (param $x i32) (param $out i32) (param $R i32) (param $C i32)
@@ -70,27 +69,4 @@ export const reduceWat = `
       (f32.store (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 2))) (local.get $s))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br $l1))))
-
-  (func $reluGrad (export "reluGrad") (param $x i32) (param $dy i32) (param $dx i32) (param $n i32)
-    (local $i i32) (local $bytes i32) (local $v v128) (local $s v128) (local $xs f32) (local $st f32)
-    (local.set $bytes (i32.shl (local.get $n) (i32.const 2)))
-    (block $dv (loop $lv
-      (br_if $dv (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $bytes)))
-      (local.set $v (v128.load align=4 (i32.add (local.get $x) (local.get $i))))
-      (local.set $s (v128.bitselect (f32x4.splat (f32.const 1)) (v128.const i32x4 0 0 0 0)
-        (f32x4.gt (local.get $v) (v128.const i32x4 0 0 0 0))))
-      ;; NaN in x stays NaN, as tf's Step gives
-      (local.set $s (v128.bitselect (local.get $v) (local.get $s) (f32x4.ne (local.get $v) (local.get $v))))
-      (v128.store align=4 (i32.add (local.get $dx) (local.get $i))
-        (f32x4.mul (v128.load align=4 (i32.add (local.get $dy) (local.get $i))) (local.get $s)))
-      (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $lv)))
-    (block $ds (loop $ls
-      (br_if $ds (i32.ge_u (local.get $i) (local.get $bytes)))
-      (local.set $xs (f32.load (i32.add (local.get $x) (local.get $i))))
-      (local.set $st (select (f32.const 1) (f32.const 0) (f32.gt (local.get $xs) (f32.const 0))))
-      (local.set $st (select (local.get $xs) (local.get $st) (f32.ne (local.get $xs) (local.get $xs))))
-      (f32.store (i32.add (local.get $dx) (local.get $i))
-        (f32.mul (f32.load (i32.add (local.get $dy) (local.get $i))) (local.get $st)))
-      (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $ls))))`;
+`;

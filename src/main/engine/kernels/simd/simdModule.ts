@@ -45,7 +45,6 @@ export interface SimdExports {
     pl: number,
   ): void;
   columnSums(x: number, out: number, rows: number, columns: number): void;
-  reluGrad(x: number, dy: number, dx: number, n: number): void;
 }
 
 /** PruneLab's SIMD kernels, instantiated on the wasm backend's own memory: they read and write tensors in place. */

@@ -1,0 +1,168 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../../src/main/engine/backend';
+import { createPreset } from '../../../src/main/engine/models';
+import type { PresetName } from '../../../src/shared/dto';
+
+// Every layer of every preset, at batch 64, on single-channel 28×28 images (and 32×32×3 for the
+// reference network): the wasm training kernels (ours) against the cpu backend's.
+
+beforeAll(async () => {
+  expect((await initBackend('wasm')).name).toBe('wasm');
+});
+
+const batch = 64;
+
+function seededValues(n: number, seed: number): Float32Array {
+  const values = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    values[i] = s / 2 ** 32 - 0.5;
+  }
+  return values;
+}
+
+const filled = (shape: number[], seed: number) =>
+  tf.tensor(
+    seededValues(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
+
+/** max |a − b| over max |b|: float32 error relative to the gradient's scale. */
+function maxRelativeError(a: Float32Array, b: Float32Array): number {
+  let maxDiff = 0;
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    maxDiff = Math.max(maxDiff, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  return maxDiff / scale;
+}
+
+interface LayerCase {
+  preset: PresetName;
+  layer: string;
+  kind: 'conv' | 'pool' | 'dense';
+  inShape: number[];
+  /** conv: [k, k, in, out]; dense: [in, out]; pool: [pool, stride] */
+  params: number[];
+  pad: 'same' | 'valid';
+}
+
+function layerCases(preset: PresetName, inputShape: [number, number, number]): LayerCase[] {
+  const model = createPreset(preset, { inputShape, classes: 10, seed: 1 });
+  try {
+    return model.layers.flatMap((layer): LayerCase[] => {
+      const inShape = [batch, ...((layer.input as tf.SymbolicTensor).shape.slice(1) as number[])];
+      const config = layer.getConfig() as {
+        padding?: 'same' | 'valid';
+        poolSize?: number[];
+        strides?: number[];
+      };
+      const kind = layer.getClassName();
+      if (kind === 'Conv2D')
+        return [
+          {
+            preset,
+            layer: layer.name,
+            kind: 'conv',
+            inShape,
+            params: layer.weights[0]!.shape as number[],
+            pad: config.padding!,
+          },
+        ];
+      if (kind === 'Dense')
+        return [
+          {
+            preset,
+            layer: layer.name,
+            kind: 'dense',
+            inShape,
+            params: layer.weights[0]!.shape as number[],
+            pad: 'valid',
+          },
+        ];
+      if (kind === 'MaxPooling2D')
+        return [
+          {
+            preset,
+            layer: layer.name,
+            kind: 'pool',
+            inShape,
+            params: [config.poolSize![0]!, config.strides![0]!],
+            pad: config.padding!,
+          },
+        ];
+      return [];
+    });
+  } finally {
+    model.dispose();
+  }
+}
+
+const cases = [
+  ...layerCases('keras-cifar-cnn', [28, 28, 1]),
+  ...layerCases('keras-cifar-cnn', [32, 32, 3]).slice(0, 2),
+  ...layerCases('lenet5', [28, 28, 1]),
+  ...layerCases('vgg-bn', [28, 28, 1]),
+];
+
+/** Gradients of sum(layer(x)·upstream) with respect to the input and every weight, as the layer trains. */
+function layerGradients(c: LayerCase): Float32Array[] {
+  return tf.tidy(() => {
+    const x = filled(c.inShape, 1);
+    if (c.kind === 'pool') {
+      const [pool, stride] = c.params as [number, number];
+      // ties, as after a ReLU: the choice among equal maxima matters
+      const tied = tf.relu(x);
+      const out = tf.maxPool(tied as tf.Tensor4D, pool, stride, c.pad);
+      const upstream = filled(out.shape, 4);
+      return [
+        tf
+          .grad((xx: tf.Tensor) =>
+            tf
+              .maxPool(xx as tf.Tensor4D, pool, stride, c.pad)
+              .mul(upstream)
+              .sum(),
+          )(tied)
+          .dataSync() as Float32Array,
+      ];
+    }
+    const w = filled(c.params, 2).mul(0.2);
+    const bias = filled([c.params.at(-1)!], 3);
+    const forward = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
+      c.kind === 'conv'
+        ? tf.relu(tf.add(tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 1, c.pad), bb))
+        : tf.relu(tf.add(tf.matMul(xx.reshape([batch, -1]), ww as tf.Tensor2D), bb));
+    const upstream = filled(forward(x, w, bias).shape, 4);
+    const grads = tf.grads((xx, ww, bb) => forward(xx!, ww!, bb!).mul(upstream).sum())([x, w, bias]);
+    return grads.map((g) => g.dataSync() as Float32Array);
+  });
+}
+
+describe('wasm training kernels at the presets’ layer shapes (batch 64)', () => {
+  for (const c of cases) {
+    it(`${c.preset} ${c.layer}: ${c.kind} on ${c.inShape.join('×')} (${c.params.join('×')}, ${c.pad}) matches cpu`, async () => {
+      await tf.setBackend('cpu');
+      const expected = layerGradients(c);
+      await tf.setBackend('wasm');
+      const before = tf.memory().numTensors;
+      const actual = layerGradients(c);
+      const again = layerGradients(c);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(actual).toHaveLength(expected.length);
+      actual.forEach((a, i) => {
+        expect(a.length).toBe(expected[i]!.length);
+        expect(expected[i]!.some((v) => v !== 0)).toBe(true);
+        // pooling moves gradients exactly; products sum thousands of terms in another order
+        expect(maxRelativeError(a, expected[i]!)).toBeLessThanOrEqual(c.kind === 'pool' ? 1e-6 : 1e-4);
+        // the same inputs give the same bits, run after run
+        expect(Buffer.from(again[i]!.buffer).equals(Buffer.from(a.buffer))).toBe(true);
+      });
+    }, 60_000);
+  }
+});
