@@ -110,4 +110,15 @@ describe('wasm kernels that wrap the originals', () => {
     copy.dispose();
     expect(tf.memory().numDataBuffers).toBe(before);
   });
+
+  it('Cast to the same dtype shares the data; a real conversion still converts', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor([-1.5, 0, 2.7, 3]);
+    const same = tf.cast(x, 'float32');
+    expect(same.dataId).toBe(x.dataId);
+    const ints = tf.cast(x, 'int32');
+    expect(ints.dataId).not.toBe(x.dataId);
+    expect(Array.from(ints.dataSync())).toEqual([-1, 0, 2, 3]);
+    tf.dispose([x, same, ints]);
+  });
 });

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchMatMulWasmConfig } from './batchMatMulWasm';
 import { conv2dBackpropFilterWasmConfig } from './conv2dBackpropFilterWasm';
 import { conv2dBackpropInputWasmConfig } from './conv2dBackpropInputWasm';
-import { identityWasmConfig } from './identityWasm';
+import { castWasmConfig, identityWasmConfig } from './identityWasm';
 import { maxPoolGradWasmConfig } from './maxPoolGradWasm';
 import { sumWasmConfig } from './sumWasm';
 
@@ -20,6 +20,7 @@ const wrappers: Record<string, (original: tf.KernelConfig) => tf.KernelConfig> =
   Sum: sumWasmConfig,
   BatchMatMul: batchMatMulWasmConfig,
   Identity: identityWasmConfig,
+  Cast: castWasmConfig,
   MaxPoolGrad: () => maxPoolGradWasmConfig,
 };
 

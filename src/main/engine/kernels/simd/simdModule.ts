@@ -3,6 +3,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import wabtInit from 'wabt';
 import { gemmWat } from './gemmWat';
 import { im2colWat } from './im2colWat';
+import { optimizerWat } from './optimizerWat';
 import { poolWat } from './poolWat';
 import { reduceWat } from './reduceWat';
 
@@ -45,6 +46,32 @@ export interface SimdExports {
     pl: number,
   ): void;
   columnSums(x: number, out: number, rows: number, columns: number): void;
+  adamStep(
+    w: number,
+    g: number,
+    m: number,
+    v: number,
+    wOut: number,
+    mOut: number,
+    vOut: number,
+    n: number,
+    beta1: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    learningRate: number,
+    epsilon: number,
+  ): void;
+  sgdStep(
+    w: number,
+    g: number,
+    u: number,
+    wOut: number,
+    uOut: number,
+    n: number,
+    momentum: number,
+    learningRate: number,
+  ): void;
 }
 
 /** PruneLab's SIMD kernels, instantiated on the wasm backend's own memory: they read and write tensors in place. */
@@ -62,7 +89,8 @@ export function simdModuleText(shared: boolean): string {
   ${gemmWat}
   ${im2colWat}
   ${poolWat}
-  ${reduceWat})`;
+  ${reduceWat}
+  ${optimizerWat})`;
 }
 
 /** The part of the WebAssembly JS API used here (TypeScript's Node types leave it out without the DOM lib). */
@@ -124,6 +152,11 @@ export async function attachSimdKernels(backend: BackendWasm): Promise<SimdKerne
   };
   attached.set(backend, kernels);
   return kernels;
+}
+
+/** The kernels attached to `backend`, or null (another backend, or not attached). */
+export function maybeSimdKernelsOf(backend: tf.KernelBackend): SimdKernels | null {
+  return attached.get(backend) ?? null;
 }
 
 /** The kernels attached to `backend`; wasm kernels call this, after initBackend attached them. */
