@@ -113,7 +113,7 @@ describe('wasm training kernels', () => {
         expect(tf.memory().numTensors).toBe(before);
         expect(actual.dFilter.length).toBe(expected.dFilter.length);
         expect(maxRelativeError(actual.dFilter, expected.dFilter)).toBeLessThanOrEqual(1e-4);
-        // the input gradient flows through our faster Conv2DBackpropInput (stride 1) or wasm's own (stride 2)
+        // the input gradient flows through our Conv2DBackpropInput (GEMM + col2im) at every stride
         expect(maxRelativeError(actual.dInput, expected.dInput)).toBeLessThanOrEqual(1e-4);
       });
     }

@@ -11,6 +11,23 @@ import { reduceWat } from './reduceWat';
 export interface SimdExports {
   gemmTN(a: number, b: number, c: number, n: number, m: number, p: number, m0: number, m1: number): void;
   gemmNT(a: number, b: number, c: number, m: number, k: number, p: number, m0: number, m1: number): void;
+  gemmNN(a: number, b: number, c: number, m: number, k: number, p: number, m0: number, m1: number): void;
+  col2im(
+    cols: number,
+    dx: number,
+    b: number,
+    h: number,
+    w: number,
+    c: number,
+    kh: number,
+    kw: number,
+    oh: number,
+    ow: number,
+    sh: number,
+    sw: number,
+    pt: number,
+    pl: number,
+  ): void;
   im2col(
     x: number,
     out: number,
