@@ -37,6 +37,24 @@ export function maxPoolGradWasm({
   const wasm = backend as unknown as BackendWasm;
   const simd = simdKernelsOf(backend);
   const out = wasm.makeOutput(input.shape, 'float32');
+  const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw, padInfo } = info;
+  // every window inside the image ('same' padding can add a window past the edge), no overlap
+  const inside = 2 * info.outHeight <= info.inHeight && 2 * info.outWidth <= info.inWidth;
+  const plain = fh === 2 && fw === 2 && sh === 2 && sw === 2 && padInfo.top === 0 && padInfo.left === 0;
+  if (plain && inside && info.inChannels % 4 === 0) {
+    simd.exports.maxPoolGrad2x2(
+      simd.offsetOf(input),
+      simd.offsetOf(dy),
+      simd.offsetOf(out),
+      info.batchSize,
+      info.inHeight,
+      info.inWidth,
+      info.inChannels,
+      info.outHeight,
+      info.outWidth,
+    );
+    return out;
+  }
   simd.exports.maxPoolGrad(
     simd.offsetOf(input),
     simd.offsetOf(dy),

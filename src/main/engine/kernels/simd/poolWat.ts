@@ -96,4 +96,69 @@ export const poolWat = `
     (if (i32.ge_s (local.get $at) (i32.const 0)) (then
       (local.set $p (i32.add (local.get $dx) (i32.shl (local.get $at) (i32.const 2))))
       (f32.store (local.get $p) (f32.add (f32.load (local.get $p))
-        (f32.load (i32.add (local.get $dy) (i32.shl (local.get $from) (i32.const 2)))))))))`;
+        (f32.load (i32.add (local.get $dy) (i32.shl (local.get $from) (i32.const 2)))))))))
+
+  ;; The common case — 2×2 windows, stride 2, no padding, channels a multiple of 4 — without scatters:
+  ;; windows do not overlap, so each of the four positions gets dy or 0 by a vector select. Same
+  ;; first-maximum rule (a later value must be strictly greater). Positions no window covers (odd
+  ;; sizes) are zeroed first.
+  (func $maxPoolGrad2x2 (export "maxPoolGrad2x2") (param $x i32) (param $dy i32) (param $dx i32)
+      (param $B i32) (param $H i32) (param $W i32) (param $C i32) (param $OH i32) (param $OW i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $c i32) (local $row i32) (local $col i32)
+    (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $g i32) (local $d v128)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $best v128)
+    (local $g0 v128) (local $g1 v128) (local $g2 v128) (local $g3 v128) (local $rowBytes i32) (local $pix i32)
+    (if (i32.or (i32.ne (local.get $H) (i32.shl (local.get $OH) (i32.const 1)))
+                (i32.ne (local.get $W) (i32.shl (local.get $OW) (i32.const 1))))
+      (then (memory.fill (local.get $dx) (i32.const 0)
+        (i32.shl (i32.mul (i32.mul (i32.mul (local.get $B) (local.get $H)) (local.get $W)) (local.get $C)) (i32.const 2)))))
+    (local.set $pix (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $rowBytes (i32.mul (local.get $W) (local.get $pix)))
+    (local.set $g (local.get $dy))
+    (block $doneB (loop $loopB
+      (br_if $doneB (i32.ge_u (local.get $b) (local.get $B)))
+      (local.set $oh (i32.const 0))
+      (block $doneOh (loop $loopOh
+        (br_if $doneOh (i32.ge_u (local.get $oh) (local.get $OH)))
+        (local.set $ow (i32.const 0))
+        (block $doneOw (loop $loopOw
+          (br_if $doneOw (i32.ge_u (local.get $ow) (local.get $OW)))
+          ;; byte offset of x[b, 2·oh, 2·ow, 0]; the same offsets address dx
+          (local.set $p0 (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $H)) (i32.shl (local.get $oh) (i32.const 1))) (local.get $rowBytes))
+            (i32.mul (i32.shl (local.get $ow) (i32.const 1)) (local.get $pix))))
+          (local.set $p1 (i32.add (local.get $p0) (local.get $pix)))
+          (local.set $p2 (i32.add (local.get $p0) (local.get $rowBytes)))
+          (local.set $p3 (i32.add (local.get $p2) (local.get $pix)))
+          (local.set $c (i32.const 0))
+          (block $doneC (loop $loopC
+            (br_if $doneC (i32.ge_u (local.get $c) (local.get $pix)))
+            (local.set $v0 (v128.load align=4 (i32.add (local.get $x) (i32.add (local.get $p0) (local.get $c)))))
+            (local.set $v1 (v128.load align=4 (i32.add (local.get $x) (i32.add (local.get $p1) (local.get $c)))))
+            (local.set $v2 (v128.load align=4 (i32.add (local.get $x) (i32.add (local.get $p2) (local.get $c)))))
+            (local.set $v3 (v128.load align=4 (i32.add (local.get $x) (i32.add (local.get $p3) (local.get $c)))))
+            (local.set $best (f32x4.splat (f32.const -inf)))
+            (local.set $g0 (f32x4.gt (local.get $v0) (local.get $best)))
+            (local.set $best (v128.bitselect (local.get $v0) (local.get $best) (local.get $g0)))
+            (local.set $g1 (f32x4.gt (local.get $v1) (local.get $best)))
+            (local.set $best (v128.bitselect (local.get $v1) (local.get $best) (local.get $g1)))
+            (local.set $g2 (f32x4.gt (local.get $v2) (local.get $best)))
+            (local.set $best (v128.bitselect (local.get $v2) (local.get $best) (local.get $g2)))
+            (local.set $g3 (f32x4.gt (local.get $v3) (local.get $best)))
+            ;; the last window position that raised the maximum wins
+            (local.set $g2 (v128.andnot (local.get $g2) (local.get $g3)))
+            (local.set $g1 (v128.andnot (v128.andnot (local.get $g1) (local.get $g3)) (local.get $g2)))
+            (local.set $g0 (v128.andnot (v128.andnot (v128.andnot (local.get $g0) (local.get $g3)) (local.get $g2)) (local.get $g1)))
+            (local.set $d (v128.load align=4 (i32.add (local.get $g) (local.get $c))))
+            (v128.store align=4 (i32.add (local.get $dx) (i32.add (local.get $p0) (local.get $c))) (v128.and (local.get $d) (local.get $g0)))
+            (v128.store align=4 (i32.add (local.get $dx) (i32.add (local.get $p1) (local.get $c))) (v128.and (local.get $d) (local.get $g1)))
+            (v128.store align=4 (i32.add (local.get $dx) (i32.add (local.get $p2) (local.get $c))) (v128.and (local.get $d) (local.get $g2)))
+            (v128.store align=4 (i32.add (local.get $dx) (i32.add (local.get $p3) (local.get $c))) (v128.and (local.get $d) (local.get $g3)))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $loopC)))
+          (local.set $g (i32.add (local.get $g) (local.get $pix)))
+          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+          (br $loopOw)))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br $loopOh)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $loopB))))`;

@@ -62,6 +62,17 @@ export interface SimdExports {
     pt: number,
     pl: number,
   ): void;
+  maxPoolGrad2x2(
+    x: number,
+    dy: number,
+    dx: number,
+    b: number,
+    h: number,
+    w: number,
+    c: number,
+    oh: number,
+    ow: number,
+  ): void;
   columnSums(x: number, out: number, rows: number, columns: number): void;
   adamStep(
     w: number,
