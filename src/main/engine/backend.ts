@@ -96,10 +96,10 @@ async function tryWasm(requestedThreads: number, scratchDir: string): Promise<At
     } finally {
       restore();
     }
-    await attachSimdKernels(tf.backend() as unknown as BackendWasm);
+    const threads = wasm.getThreadsCount();
+    await attachSimdKernels(tf.backend() as unknown as BackendWasm, threads);
     wasmStarted = true;
     if (threaded) unrefWasmWorkers();
-    const threads = wasm.getThreadsCount();
     const note =
       threads < requestedThreads
         ? ` (asked for ${requestedThreads}; threads are fixed when wasm first starts)`

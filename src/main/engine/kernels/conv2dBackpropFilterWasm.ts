@@ -46,33 +46,29 @@ export function conv2dBackpropFilterWasm({
   const patches = wasm.makeOutput([rows, taps], 'float32');
   try {
     const out = wasm.makeOutput([...filterShape], 'float32');
-    simd.exports.im2col(
-      simd.offsetOf(x),
-      simd.offsetOf(patches),
-      info.inHeight,
-      info.inWidth,
-      ci,
-      kh,
-      kw,
-      info.outHeight,
-      info.outWidth,
-      info.strideHeight,
-      info.strideWidth,
-      info.padInfo.top,
-      info.padInfo.left,
-      0,
+    simd.run(
+      'im2col',
+      [
+        simd.offsetOf(x),
+        simd.offsetOf(patches),
+        info.inHeight,
+        info.inWidth,
+        ci,
+        kh,
+        kw,
+        info.outHeight,
+        info.outWidth,
+        info.strideHeight,
+        info.strideWidth,
+        info.padInfo.top,
+        info.padInfo.left,
+      ],
       rows,
+      64,
+      rows * taps,
     );
-    simd.exports.gemmTN(
-      simd.offsetOf(patches),
-      simd.offsetOf(dy),
-      simd.offsetOf(out),
-      rows,
-      taps,
-      co,
-      0,
-      taps,
-    );
+    const product = [simd.offsetOf(patches), simd.offsetOf(dy), simd.offsetOf(out), rows, taps, co];
+    simd.run('gemmTN', product, taps, 4, rows * taps * co);
     return out;
   } finally {
     wasm.disposeData(patches.dataId);

@@ -36,32 +36,30 @@ export function makeConv2dBackpropInputWasm(fallback: tf.KernelFunc) {
     const filterT = transposedFilter(wasm, filter, taps, co);
     const patches = wasm.makeOutput([rows, taps], 'float32');
     try {
-      simd.exports.gemmNN(
-        simd.offsetOf(dy),
-        simd.offsetOf(filterT),
-        simd.offsetOf(patches),
-        rows,
-        co,
-        taps,
-        0,
-        rows,
-      );
+      const product = [simd.offsetOf(dy), simd.offsetOf(filterT), simd.offsetOf(patches), rows, co, taps];
+      simd.run('gemmNN', product, rows, 4, rows * co * taps);
       const out = wasm.makeOutput([...inputShape], 'float32');
-      simd.exports.col2im(
-        simd.offsetOf(patches),
-        simd.offsetOf(out),
+      simd.run(
+        'col2im',
+        [
+          simd.offsetOf(patches),
+          simd.offsetOf(out),
+          info.batchSize,
+          info.inHeight,
+          info.inWidth,
+          ci,
+          kh,
+          kw,
+          info.outHeight,
+          info.outWidth,
+          info.strideHeight,
+          info.strideWidth,
+          info.padInfo.top,
+          info.padInfo.left,
+        ],
         info.batchSize,
-        info.inHeight,
-        info.inWidth,
-        ci,
-        kh,
-        kw,
-        info.outHeight,
-        info.outWidth,
-        info.strideHeight,
-        info.strideWidth,
-        info.padInfo.top,
-        info.padInfo.left,
+        1,
+        rows * taps,
       );
       return out;
     } finally {

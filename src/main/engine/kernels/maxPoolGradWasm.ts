@@ -42,16 +42,22 @@ export function maxPoolGradWasm({
   const inside = 2 * info.outHeight <= info.inHeight && 2 * info.outWidth <= info.inWidth;
   const plain = fh === 2 && fw === 2 && sh === 2 && sw === 2 && padInfo.top === 0 && padInfo.left === 0;
   if (plain && inside && info.inChannels % 4 === 0) {
-    simd.exports.maxPoolGrad2x2(
-      simd.offsetOf(input),
-      simd.offsetOf(dy),
-      simd.offsetOf(out),
+    simd.run(
+      'maxPoolGrad2x2',
+      [
+        simd.offsetOf(input),
+        simd.offsetOf(dy),
+        simd.offsetOf(out),
+        info.batchSize,
+        info.inHeight,
+        info.inWidth,
+        info.inChannels,
+        info.outHeight,
+        info.outWidth,
+      ],
       info.batchSize,
-      info.inHeight,
-      info.inWidth,
-      info.inChannels,
-      info.outHeight,
-      info.outWidth,
+      1,
+      input.shape.reduce((a, b) => a * b, 1),
     );
     return out;
   }

@@ -79,14 +79,19 @@ export const im2colWat = `
   ;; (taps in the padding are dropped). Rows and taps in ascending order, into a zeroed dx.
   (func $col2im (export "col2im") (param $cols i32) (param $dx i32) (param $B i32) (param $H i32) (param $W i32) (param $C i32)
       (param $KH i32) (param $KW i32) (param $OH i32) (param $OW i32) (param $sh i32) (param $sw i32) (param $pt i32) (param $pl i32)
+      (param $b0 i32) (param $b1 i32)
     (local $b i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32)
-    (local $ih i32) (local $iw i32) (local $bytes i32) (local $src i32) (local $dst i32)
+    (local $ih i32) (local $iw i32) (local $bytes i32) (local $src i32) (local $dst i32) (local $image i32)
+    ;; images [b0, b1) only: their rows write nowhere else, so callers can split the work by image
     (local.set $bytes (i32.shl (local.get $C) (i32.const 2)))
-    (memory.fill (local.get $dx) (i32.const 0)
-      (i32.mul (i32.mul (i32.mul (local.get $B) (local.get $H)) (local.get $W)) (local.get $bytes)))
-    (local.set $src (local.get $cols))
+    (local.set $image (i32.mul (i32.mul (local.get $H) (local.get $W)) (local.get $bytes)))
+    (memory.fill (i32.add (local.get $dx) (i32.mul (local.get $b0) (local.get $image))) (i32.const 0)
+      (i32.mul (i32.sub (local.get $b1) (local.get $b0)) (local.get $image)))
+    (local.set $src (i32.add (local.get $cols)
+      (i32.mul (i32.mul (i32.mul (local.get $b0) (i32.mul (local.get $OH) (local.get $OW))) (i32.mul (local.get $KH) (local.get $KW))) (local.get $bytes))))
+    (local.set $b (local.get $b0))
     (block $doneB (loop $loopB
-      (br_if $doneB (i32.ge_u (local.get $b) (local.get $B)))
+      (br_if $doneB (i32.ge_u (local.get $b) (local.get $b1)))
       (local.set $oh (i32.const 0))
       (block $doneOh (loop $loopOh
         (br_if $doneOh (i32.ge_u (local.get $oh) (local.get $OH)))

@@ -103,20 +103,22 @@ export const poolWat = `
   ;; first-maximum rule (a later value must be strictly greater). Positions no window covers (odd
   ;; sizes) are zeroed first.
   (func $maxPoolGrad2x2 (export "maxPoolGrad2x2") (param $x i32) (param $dy i32) (param $dx i32)
-      (param $B i32) (param $H i32) (param $W i32) (param $C i32) (param $OH i32) (param $OW i32)
+      (param $B i32) (param $H i32) (param $W i32) (param $C i32) (param $OH i32) (param $OW i32) (param $b0 i32) (param $b1 i32)
     (local $b i32) (local $oh i32) (local $ow i32) (local $c i32) (local $row i32) (local $col i32)
     (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $g i32) (local $d v128)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $best v128)
     (local $g0 v128) (local $g1 v128) (local $g2 v128) (local $g3 v128) (local $rowBytes i32) (local $pix i32)
-    (if (i32.or (i32.ne (local.get $H) (i32.shl (local.get $OH) (i32.const 1)))
-                (i32.ne (local.get $W) (i32.shl (local.get $OW) (i32.const 1))))
-      (then (memory.fill (local.get $dx) (i32.const 0)
-        (i32.shl (i32.mul (i32.mul (i32.mul (local.get $B) (local.get $H)) (local.get $W)) (local.get $C)) (i32.const 2)))))
+    ;; images [b0, b1) only, so callers can split the work by image
     (local.set $pix (i32.shl (local.get $C) (i32.const 2)))
     (local.set $rowBytes (i32.mul (local.get $W) (local.get $pix)))
-    (local.set $g (local.get $dy))
+    (if (i32.or (i32.ne (local.get $H) (i32.shl (local.get $OH) (i32.const 1)))
+                (i32.ne (local.get $W) (i32.shl (local.get $OW) (i32.const 1))))
+      (then (memory.fill (i32.add (local.get $dx) (i32.mul (i32.mul (local.get $b0) (local.get $H)) (local.get $rowBytes)))
+        (i32.const 0) (i32.mul (i32.mul (i32.sub (local.get $b1) (local.get $b0)) (local.get $H)) (local.get $rowBytes)))))
+    (local.set $g (i32.add (local.get $dy) (i32.mul (i32.mul (i32.mul (local.get $b0) (local.get $OH)) (local.get $OW)) (local.get $pix))))
+    (local.set $b (local.get $b0))
     (block $doneB (loop $loopB
-      (br_if $doneB (i32.ge_u (local.get $b) (local.get $B)))
+      (br_if $doneB (i32.ge_u (local.get $b) (local.get $b1)))
       (local.set $oh (i32.const 0))
       (block $doneOh (loop $loopOh
         (br_if $doneOh (i32.ge_u (local.get $oh) (local.get $OH)))

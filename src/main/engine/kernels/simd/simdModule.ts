@@ -6,6 +6,7 @@ import { im2colWat } from './im2colWat';
 import { optimizerWat } from './optimizerWat';
 import { poolWat } from './poolWat';
 import { reduceWat } from './reduceWat';
+import { startSimdThreads, type ParallelFunction, type SimdThreads } from './simdThreads';
 
 /** Byte offsets into tfjs's wasm heap; sizes in elements. */
 export interface SimdExports {
@@ -27,6 +28,8 @@ export interface SimdExports {
     sw: number,
     pt: number,
     pl: number,
+    b0: number,
+    b1: number,
   ): void;
   im2col(
     x: number,
@@ -105,6 +108,13 @@ export interface SimdExports {
 /** PruneLab's SIMD kernels, instantiated on the wasm backend's own memory: they read and write tensors in place. */
 export interface SimdKernels {
   readonly exports: SimdExports;
+  /** threads the parallel functions use (1: the calling thread only) */
+  readonly threads: number;
+  /**
+   * exports[name](...args, from, to) over [0, total), split over the threads in shares aligned to
+   * `grain` when `work` (multiply-adds or bytes moved) is worth a hand-off; same bits either way
+   */
+  run(name: ParallelFunction, args: number[], total: number, grain: number, work: number): void;
   /** heap byte offset of a tensor's data */
   offsetOf(t: tf.TensorInfo): number;
 }
@@ -167,15 +177,33 @@ function backendMemory(backend: BackendWasm): WasmMemory {
 
 const attached = new WeakMap<object, SimdKernels>();
 
-/** Instantiates the kernels on `backend`'s memory, once per backend. */
-export async function attachSimdKernels(backend: BackendWasm): Promise<SimdKernels> {
+/** Below this much work a hand-off to the helper threads costs more than it saves. */
+const parallelWork = 1 << 20;
+
+/**
+ * Instantiates the kernels on `backend`'s memory, once per backend; with `threads` > 1 (the threaded
+ * build's shared memory) also `threads` − 1 helper threads running the same module on the same memory.
+ */
+export async function attachSimdKernels(backend: BackendWasm, threads = 1): Promise<SimdKernels> {
   const existing = attached.get(backend);
   if (existing) return existing;
   const memory = backendMemory(backend);
   const shared = memory.buffer instanceof SharedArrayBuffer;
-  const instance = await webAssembly.instantiate(await compileModule(shared), { env: { memory } });
+  const module = await compileModule(shared);
+  const instance = await webAssembly.instantiate(module, { env: { memory } });
+  const exports = instance.exports as unknown as SimdExports;
+  const helpers: SimdThreads | null =
+    shared && threads > 1 ? await startSimdThreads(module, memory, threads, exports) : null;
   const kernels: SimdKernels = {
-    exports: instance.exports as unknown as SimdExports,
+    exports,
+    threads: helpers?.threads ?? 1,
+    run(name, args, total, grain, work) {
+      if (!helpers || work < parallelWork || total <= grain) {
+        (exports[name] as (...a: number[]) => void)(...args, 0, total);
+      } else {
+        helpers.run(name, args, total, grain);
+      }
+    },
     offsetOf: (t) => backend.dataIdMap.get(t.dataId)!.memoryOffset,
   };
   attached.set(backend, kernels);
