@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/main/engine/backend';
 import { createPreset } from '../../../src/main/engine/models';
 import type { PresetName } from '../../../src/shared/dto';
+import { maxRelativeError, seededValues } from './fixtures';
 
 // Every layer of every preset on single-channel 28×28 images (and 32×32×3 for the reference network's
 // first layers): the wasm training kernels (ours) against the cpu backend's. Batch 64 where tfjs's cpu
@@ -21,16 +22,6 @@ function batchFor(macsPerImage: number): number {
   return [64, 16, 4, 1].find((b) => b * macsPerImage <= macBudget) ?? 1;
 }
 
-function seededValues(n: number, seed: number): Float32Array {
-  const values = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    values[i] = s / 2 ** 32 - 0.5;
-  }
-  return values;
-}
-
 const filled = (shape: number[], seed: number) =>
   tf.tensor(
     seededValues(
@@ -39,17 +30,6 @@ const filled = (shape: number[], seed: number) =>
     ),
     shape,
   );
-
-/** max |a − b| over max |b|: float32 error relative to the gradient's scale. */
-function maxRelativeError(a: Float32Array, b: Float32Array): number {
-  let maxDiff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    maxDiff = Math.max(maxDiff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return maxDiff / scale;
-}
 
 interface LayerCase {
   preset: PresetName;

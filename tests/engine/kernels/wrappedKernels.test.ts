@@ -3,20 +3,20 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/main/engine/backend';
 import { wasmFasterKernels } from '../../../src/main/engine/kernels';
 import { leadingAxes } from '../../../src/main/engine/kernels/sumWasm';
+import { seededValues } from './fixtures';
 
 beforeAll(async () => {
   expect((await initBackend('wasm')).name).toBe('wasm');
 });
 
 function seeded(shape: number[], seed: number): tf.Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const values = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    values[i] = s / 2 ** 32 - 0.5;
-  }
-  return tf.tensor(values, shape);
+  return tf.tensor(
+    seededValues(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
 }
 
 async function onBoth<T>(run: () => T): Promise<{ cpu: T; wasm: T }> {

@@ -1,8 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simdKernelsOf } from './simd/simdModule';
-
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
+import { wrappingConfig, type KernelArgs } from './wrapKernel';
 
 /**
  * wasm's BatchMatMul hands only the plain product (no transposes, one batch) to XNNPACK; with a
@@ -10,7 +9,7 @@ type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; at
  * dW = xᵀ·dy and dx = dy·Wᵀ — so those two cases (one batch, float32) go to PruneLab's SIMD GEMMs
  * $gemmTN and $gemmNT. Everything else keeps wasm's kernel.
  */
-export function makeBatchMatMulWasm(fallback: tf.KernelFunc) {
+export function makeBatchMatMulWasm(fallback: (args: KernelArgs) => tf.TensorInfo) {
   return function batchMatMulWasm(args: KernelArgs): tf.TensorInfo {
     const { inputs, backend, attrs } = args;
     const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
@@ -23,7 +22,7 @@ export function makeBatchMatMulWasm(fallback: tf.KernelFunc) {
       (rank === 2 || (a.shape[0] === 1 && b.shape[0] === 1)) &&
       a.dtype === 'float32' &&
       b.dtype === 'float32';
-    if (!single || transposeA === transposeB) return fallback(args) as tf.TensorInfo;
+    if (!single || transposeA === transposeB) return fallback(args);
     const [a1, a2] = a.shape.slice(-2) as [number, number];
     const [b1, b2] = b.shape.slice(-2) as [number, number];
     const batch = a.shape.slice(0, -2);
@@ -31,25 +30,19 @@ export function makeBatchMatMulWasm(fallback: tf.KernelFunc) {
     const simd = simdKernelsOf(backend);
     if (transposeA) {
       // a [N×M], b [N×P] → aᵀ·b [M×P]
-      if (a1 !== b1) return fallback(args) as tf.TensorInfo;
+      if (a1 !== b1) return fallback(args);
       const out = wasm.makeOutput([...batch, a2, b2], 'float32');
       simd.exports.gemmTN(simd.offsetOf(a), simd.offsetOf(b), simd.offsetOf(out), a1, a2, b2, 0, a2);
       return out;
     }
     // a [M×K], b [P×K] → a·bᵀ [M×P]
-    if (a2 !== b2) return fallback(args) as tf.TensorInfo;
+    if (a2 !== b2) return fallback(args);
     const out = wasm.makeOutput([...batch, a1, b1], 'float32');
     simd.exports.gemmNT(simd.offsetOf(a), simd.offsetOf(b), simd.offsetOf(out), a1, a2, b1, 0, a1);
     return out;
   };
 }
 
-/** Replaces wasm's BatchMatMul, keeping its setup and using it for the products ours does not cover. */
-export function batchMatMulWasmConfig(original: tf.KernelConfig): tf.KernelConfig {
-  return {
-    kernelName: 'BatchMatMul',
-    backendName: 'wasm',
-    setupFunc: original.setupFunc,
-    kernelFunc: makeBatchMatMulWasm(original.kernelFunc) as unknown as tf.KernelFunc,
-  };
-}
+/** Replaces wasm's BatchMatMul, using it for the products ours does not cover. */
+export const batchMatMulWasmConfig = (original: tf.KernelConfig) =>
+  wrappingConfig(original, makeBatchMatMulWasm);

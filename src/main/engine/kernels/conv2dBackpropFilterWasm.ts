@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { patchGeometry } from './patchGeometry';
 import { simdKernelsOf } from './simd/simdModule';
 
 interface BackpropFilterAttrs {
@@ -48,21 +49,7 @@ export function conv2dBackpropFilterWasm({
     const out = wasm.makeOutput([...filterShape], 'float32');
     simd.run(
       'im2col',
-      [
-        simd.offsetOf(x),
-        simd.offsetOf(patches),
-        info.inHeight,
-        info.inWidth,
-        ci,
-        kh,
-        kw,
-        info.outHeight,
-        info.outWidth,
-        info.strideHeight,
-        info.strideWidth,
-        info.padInfo.top,
-        info.padInfo.left,
-      ],
+      [simd.offsetOf(x), simd.offsetOf(patches), ...patchGeometry(info)],
       rows,
       64,
       rows * taps,

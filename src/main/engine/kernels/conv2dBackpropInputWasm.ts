@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { patchGeometry } from './patchGeometry';
 import { simdKernelsOf } from './simd/simdModule';
+import { wrappingConfig, type KernelArgs } from './wrapKernel';
 
 interface BackpropInputAttrs {
   strides: [number, number] | number;
@@ -10,8 +12,6 @@ interface BackpropInputAttrs {
   inputShape: [number, number, number, number];
 }
 
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
-
 /**
  * wasm ships a Conv2DBackpropInput as plain loops (more than half of a keras-cifar-cnn step). The input
  * gradient is the adjoint of the forward pass's patch matrix:
@@ -20,12 +20,12 @@ type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; at
  * so one SIMD GEMM (over Wᵀ, transposed once: a few thousand weights) and one scatter pass, any stride
  * and padding, and no work on padded zeros. NCHW keeps wasm's kernel.
  */
-export function makeConv2dBackpropInputWasm(fallback: tf.KernelFunc) {
+export function makeConv2dBackpropInputWasm(fallback: (args: KernelArgs) => tf.TensorInfo) {
   return function conv2dBackpropInputWasm(args: KernelArgs): tf.TensorInfo {
     const { inputs, backend, attrs } = args;
     const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
     const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as BackpropInputAttrs;
-    if (dataFormat !== 'NHWC') return fallback(args) as tf.TensorInfo;
+    if (dataFormat !== 'NHWC') return fallback(args);
     const filterShape = filter.shape as [number, number, number, number];
     const info = tf.backend_util.computeConv2DInfo(inputShape, filterShape, strides, 1, pad, dimRoundingMode);
     const [kh, kw, ci, co] = filterShape;
@@ -39,28 +39,9 @@ export function makeConv2dBackpropInputWasm(fallback: tf.KernelFunc) {
       const product = [simd.offsetOf(dy), simd.offsetOf(filterT), simd.offsetOf(patches), rows, co, taps];
       simd.run('gemmNN', product, rows, 4, rows * co * taps);
       const out = wasm.makeOutput([...inputShape], 'float32');
-      simd.run(
-        'col2im',
-        [
-          simd.offsetOf(patches),
-          simd.offsetOf(out),
-          info.batchSize,
-          info.inHeight,
-          info.inWidth,
-          ci,
-          kh,
-          kw,
-          info.outHeight,
-          info.outWidth,
-          info.strideHeight,
-          info.strideWidth,
-          info.padInfo.top,
-          info.padInfo.left,
-        ],
-        info.batchSize,
-        1,
-        rows * taps,
-      );
+      const images = info.batchSize;
+      const args = [simd.offsetOf(patches), simd.offsetOf(out), images, ...patchGeometry(info)];
+      simd.run('col2im', args, images, 1, rows * taps);
       return out;
     } finally {
       wasm.disposeData(patches.dataId);
@@ -79,12 +60,6 @@ function transposedFilter(wasm: BackendWasm, filter: tf.TensorInfo, taps: number
   return out;
 }
 
-/** Replaces wasm's Conv2DBackpropInput, keeping its setup and using it for NCHW. */
-export function conv2dBackpropInputWasmConfig(original: tf.KernelConfig): tf.KernelConfig {
-  return {
-    kernelName: 'Conv2DBackpropInput',
-    backendName: 'wasm',
-    setupFunc: original.setupFunc,
-    kernelFunc: makeConv2dBackpropInputWasm(original.kernelFunc) as unknown as tf.KernelFunc,
-  };
-}
+/** Replaces wasm's Conv2DBackpropInput, using it for NCHW. */
+export const conv2dBackpropInputWasmConfig = (original: tf.KernelConfig) =>
+  wrappingConfig(original, makeConv2dBackpropInputWasm);

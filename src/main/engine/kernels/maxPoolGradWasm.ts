@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { simdKernelsOf } from './simd/simdModule';
+import { simdKernelsOf, type PoolShapes } from './simd/simdModule';
 
 interface MaxPoolGradAttrs {
   filterSize: [number, number] | number;
@@ -38,46 +38,32 @@ export function maxPoolGradWasm({
   const simd = simdKernelsOf(backend);
   const out = wasm.makeOutput(input.shape, 'float32');
   const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw, padInfo } = info;
-  // every window inside the image ('same' padding can add a window past the edge), no overlap
-  const inside = 2 * info.outHeight <= info.inHeight && 2 * info.outWidth <= info.inWidth;
-  const plain = fh === 2 && fw === 2 && sh === 2 && sw === 2 && padInfo.top === 0 && padInfo.left === 0;
-  if (plain && inside && info.inChannels % 4 === 0) {
-    simd.run(
-      'maxPoolGrad2x2',
-      [
-        simd.offsetOf(input),
-        simd.offsetOf(dy),
-        simd.offsetOf(out),
-        info.batchSize,
-        info.inHeight,
-        info.inWidth,
-        info.inChannels,
-        info.outHeight,
-        info.outWidth,
-      ],
-      info.batchSize,
-      1,
-      input.shape.reduce((a, b) => a * b, 1),
-    );
-    return out;
-  }
-  simd.exports.maxPoolGrad(
-    simd.offsetOf(input),
-    simd.offsetOf(dy),
-    simd.offsetOf(out),
+  const shapes: PoolShapes = [
     info.batchSize,
     info.inHeight,
     info.inWidth,
     info.inChannels,
     info.outHeight,
     info.outWidth,
-    info.filterHeight,
-    info.filterWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.padInfo.top,
-    info.padInfo.left,
-  );
+  ];
+  const tensors: [number, number, number] = [simd.offsetOf(input), simd.offsetOf(dy), simd.offsetOf(out)];
+  // every window inside the image ('same' padding can add a window past the edge), no overlap
+  const inside = 2 * info.outHeight <= info.inHeight && 2 * info.outWidth <= info.inWidth;
+  const plain = fh === 2 && fw === 2 && sh === 2 && sw === 2 && padInfo.top === 0 && padInfo.left === 0;
+  if (plain && inside && info.inChannels % 4 === 0) {
+    const elements = input.shape.reduce((a, b) => a * b, 1);
+    simd.run('maxPoolGrad2x2', [...tensors, ...shapes], info.batchSize, 1, elements);
+  } else {
+    const window: [number, number, number, number, number, number] = [
+      fh,
+      fw,
+      sh,
+      sw,
+      padInfo.top,
+      padInfo.left,
+    ];
+    simd.exports.maxPoolGrad(...tensors, ...shapes, ...window);
+  }
   return out;
 }
 

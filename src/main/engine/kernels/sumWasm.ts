@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simdKernelsOf } from './simd/simdModule';
-
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
+import { wrappingConfig, type KernelArgs } from './wrapKernel';
 
 /**
  * The reduced axes when they are exactly the leading ones (0 … k−1, some but not all), else null. That
@@ -20,13 +19,13 @@ export function leadingAxes(shape: readonly number[], axis: number | number[]): 
  * more than its forward pass). A float32 sum over leading axes is a column sum of a [rows × columns]
  * matrix: PruneLab's SIMD $columnSums, 32 columns per sweep. Any other reduction keeps wasm's own kernel.
  */
-export function makeSumWasm(fallback: tf.KernelFunc) {
+export function makeSumWasm(fallback: (args: KernelArgs) => tf.TensorInfo) {
   return function sumWasm(args: KernelArgs): tf.TensorInfo {
     const { inputs, backend, attrs } = args;
     const { x } = inputs as { x: tf.TensorInfo };
     const { axis, keepDims } = attrs as unknown as { axis: number | number[]; keepDims: boolean };
     const k = x.dtype === 'float32' ? leadingAxes(x.shape, axis) : null;
-    if (k === null) return fallback(args) as tf.TensorInfo;
+    if (k === null) return fallback(args);
     const rows = x.shape.slice(0, k).reduce((a, b) => a * b, 1);
     const rest = x.shape.slice(k);
     const columns = rest.reduce((a, b) => a * b, 1);
@@ -38,12 +37,5 @@ export function makeSumWasm(fallback: tf.KernelFunc) {
   };
 }
 
-/** Replaces wasm's Sum, keeping its setup and using it for the reductions ours does not cover. */
-export function sumWasmConfig(original: tf.KernelConfig): tf.KernelConfig {
-  return {
-    kernelName: 'Sum',
-    backendName: 'wasm',
-    setupFunc: original.setupFunc,
-    kernelFunc: makeSumWasm(original.kernelFunc) as unknown as tf.KernelFunc,
-  };
-}
+/** Replaces wasm's Sum, using it for the reductions ours does not cover. */
+export const sumWasmConfig = (original: tf.KernelConfig) => wrappingConfig(original, makeSumWasm);

@@ -1,9 +1,35 @@
+import { outputPositions } from './watLoops';
+
 /**
  * $im2col: the patches a convolution reads, one row per output position (b, oh, ow) and one column per
  * filter tap (kh, kw, c) — the layout of a [kh, kw, cin, cout] filter flattened to [kh·kw·cin, cout], so
  * the filter gradient is one matrix product Patchesᵀ·dy. Taps outside the image (padding) are zero.
  * Rows [row0, row1) only, so callers can split the work.
  */
+/** The byte address of pixel (b, ih, iw) of an [B, H, W, C] tensor at `base`. */
+const pixel = (base: string) =>
+  `(i32.add (local.get ${base}) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $H)) (local.get $ih)) (local.get $W)) (local.get $iw)) (local.get $bytes)))`;
+
+/**
+ * For each filter tap (kh, kw) of output position (oh, ow): its input pixel (ih, iw), then `inside` when
+ * that pixel is in the image (unsigned compare: a negative coordinate is out of range too), `outside`
+ * when it is padding, and `next` either way.
+ */
+function taps(inside: string, outside: string, next: string): string {
+  return `(local.set $kh (i32.const 0))
+      (loop $nextKh
+        (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $sh)) (local.get $pt)) (local.get $kh)))
+        (local.set $kw (i32.const 0))
+        (loop $nextKw
+          (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (local.get $sw)) (local.get $pl)) (local.get $kw)))
+          (if (i32.and (i32.lt_u (local.get $ih) (local.get $H)) (i32.lt_u (local.get $iw) (local.get $W)))
+            (then ${inside})
+            (else ${outside}))
+          ${next}
+          (br_if $nextKw (i32.lt_u (local.tee $kw (i32.add (local.get $kw) (i32.const 1))) (local.get $KW))))
+        (br_if $nextKh (i32.lt_u (local.tee $kh (i32.add (local.get $kh) (i32.const 1))) (local.get $KH))))`;
+}
+
 export const im2colWat = `
   ;; copies n bytes (a multiple of 4) from src to dst, 16 at a time then 4
   (func $copyFloats (param $dst i32) (param $src i32) (param $n i32)
@@ -34,27 +60,17 @@ export const im2colWat = `
       (local.set $rest (i32.div_u (local.get $row) (local.get $OW)))
       (local.set $oh (i32.rem_u (local.get $rest) (local.get $OH)))
       (local.set $b (i32.div_u (local.get $rest) (local.get $OH)))
-      (local.set $kh (i32.const 0))
-      (loop $nextKh
-        (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $sh)) (local.get $pt)) (local.get $kh)))
-        (local.set $kw (i32.const 0))
-        (loop $nextKw
-          (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (local.get $sw)) (local.get $pl)) (local.get $kw)))
-          ;; unsigned compare: a negative coordinate is out of range too
-          (if (i32.and (i32.lt_u (local.get $ih) (local.get $H)) (i32.lt_u (local.get $iw) (local.get $W)))
-            (then
-              (local.set $src (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $H)) (local.get $ih)) (local.get $W)) (local.get $iw)) (local.get $bytes))))
+      ${taps(
+        `(local.set $src ${pixel('$x')})
               ;; one channel (the first layer of a grayscale model): a single float, no call
               (if (i32.eq (local.get $bytes) (i32.const 4))
                 (then (f32.store (local.get $dst) (f32.load (local.get $src))))
-                (else (call $copyFloats (local.get $dst) (local.get $src) (local.get $bytes)))))
-            (else
-              (if (i32.eq (local.get $bytes) (i32.const 4))
+                (else (call $copyFloats (local.get $dst) (local.get $src) (local.get $bytes))))`,
+        `(if (i32.eq (local.get $bytes) (i32.const 4))
                 (then (f32.store (local.get $dst) (f32.const 0)))
-                (else (memory.fill (local.get $dst) (i32.const 0) (local.get $bytes))))))
-          (local.set $dst (i32.add (local.get $dst) (local.get $bytes)))
-          (br_if $nextKw (i32.lt_u (local.tee $kw (i32.add (local.get $kw) (i32.const 1))) (local.get $KW))))
-        (br_if $nextKh (i32.lt_u (local.tee $kh (i32.add (local.get $kh) (i32.const 1))) (local.get $KH))))
+                (else (memory.fill (local.get $dst) (i32.const 0) (local.get $bytes))))`,
+        '(local.set $dst (i32.add (local.get $dst) (local.get $bytes)))',
+      )}
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (br $nextRow))))
 
@@ -90,32 +106,16 @@ export const im2colWat = `
     (local.set $src (i32.add (local.get $cols)
       (i32.mul (i32.mul (i32.mul (local.get $b0) (i32.mul (local.get $OH) (local.get $OW))) (i32.mul (local.get $KH) (local.get $KW))) (local.get $bytes))))
     (local.set $b (local.get $b0))
-    (block $doneB (loop $loopB
-      (br_if $doneB (i32.ge_u (local.get $b) (local.get $b1)))
-      (local.set $oh (i32.const 0))
-      (block $doneOh (loop $loopOh
-        (br_if $doneOh (i32.ge_u (local.get $oh) (local.get $OH)))
-        (local.set $ow (i32.const 0))
-        (block $doneOw (loop $loopOw
-          (br_if $doneOw (i32.ge_u (local.get $ow) (local.get $OW)))
-          (local.set $kh (i32.const 0))
-          (loop $nextKh
-            (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $sh)) (local.get $pt)) (local.get $kh)))
-            (local.set $kw (i32.const 0))
-            (loop $nextKw
-              (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (local.get $sw)) (local.get $pl)) (local.get $kw)))
-              (if (i32.and (i32.lt_u (local.get $ih) (local.get $H)) (i32.lt_u (local.get $iw) (local.get $W)))
-                (then
-                  (local.set $dst (i32.add (local.get $dx) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $H)) (local.get $ih)) (local.get $W)) (local.get $iw)) (local.get $bytes))))
+    ${outputPositions(
+      '(local.get $b1)',
+      `
+          ${taps(
+            `(local.set $dst ${pixel('$dx')})
                   (if (i32.eq (local.get $bytes) (i32.const 4))
                     (then (f32.store (local.get $dst) (f32.add (f32.load (local.get $dst)) (f32.load (local.get $src)))))
-                    (else (call $addFloats (local.get $dst) (local.get $src) (local.get $bytes))))))
-              (local.set $src (i32.add (local.get $src) (local.get $bytes)))
-              (br_if $nextKw (i32.lt_u (local.tee $kw (i32.add (local.get $kw) (i32.const 1))) (local.get $KW))))
-            (br_if $nextKh (i32.lt_u (local.tee $kh (i32.add (local.get $kh) (i32.const 1))) (local.get $KH))))
-          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-          (br $loopOw)))
-        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-        (br $loopOh)))
-      (local.set $b (i32.add (local.get $b) (i32.const 1)))
-      (br $loopB))))`;
+                    (else (call $addFloats (local.get $dst) (local.get $src) (local.get $bytes))))`,
+            '',
+            '(local.set $src (i32.add (local.get $src) (local.get $bytes)))',
+          )}
+          `,
+    )})`;

@@ -1,9 +1,34 @@
+import { outputPositions } from './watLoops';
+
 /**
  * $maxPoolGrad: for every pooling window, the first maximum (strictly greater wins, windows read in
  * row-major order, as tf's cpu kernel does) gets the window's output gradient added. Four channels at a
  * time: comparisons and the running argmax are f32x4/i32x4 selects; the four scatters are scalar.
  * NaN never wins (comparisons with NaN are false), so an all-NaN window passes no gradient, as on cpu.
  */
+/**
+ * For each tap (fh, fw) of the window of output (oh, ow) that falls inside the image, with $base the
+ * element index of x[b, row, col, c]: `body`. `id` keeps the block labels of two uses apart.
+ */
+function windowTaps(id: string, body: string): string {
+  return `(local.set $fh (i32.const 0))
+            (block $doneFh${id} (loop $loopFh${id}
+              (br_if $doneFh${id} (i32.ge_u (local.get $fh) (local.get $FH)))
+              (local.set $row (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $sh)) (local.get $pt)) (local.get $fh)))
+              (if (i32.lt_u (local.get $row) (local.get $H)) (then
+                (local.set $fw (i32.const 0))
+                (block $doneFw${id} (loop $loopFw${id}
+                  (br_if $doneFw${id} (i32.ge_u (local.get $fw) (local.get $FW)))
+                  (local.set $col (i32.add (i32.sub (i32.mul (local.get $ow) (local.get $sw)) (local.get $pl)) (local.get $fw)))
+                  (if (i32.lt_u (local.get $col) (local.get $W)) (then
+                    (local.set $base (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $H)) (local.get $row)) (local.get $W)) (local.get $col)) (local.get $C)) (local.get $c)))
+                    ${body}))
+                  (local.set $fw (i32.add (local.get $fw) (i32.const 1)))
+                  (br $loopFw${id})))))
+              (local.set $fh (i32.add (local.get $fh) (i32.const 1)))
+              (br $loopFh${id})))`;
+}
+
 export const poolWat = `
   (func $maxPoolGrad (export "maxPoolGrad") (param $x i32) (param $dy i32) (param $dx i32)
       (param $B i32) (param $H i32) (param $W i32) (param $C i32) (param $OH i32) (param $OW i32)
@@ -14,14 +39,9 @@ export const poolWat = `
     (local $bestS f32) (local $atS i32) (local $vS f32) (local $lane i32) (local $i i32)
     (memory.fill (local.get $dx) (i32.const 0)
       (i32.shl (i32.mul (i32.mul (i32.mul (local.get $B) (local.get $H)) (local.get $W)) (local.get $C)) (i32.const 2)))
-    (block $doneB (loop $loopB
-      (br_if $doneB (i32.ge_u (local.get $b) (local.get $B)))
-      (local.set $oh (i32.const 0))
-      (block $doneOh (loop $loopOh
-        (br_if $doneOh (i32.ge_u (local.get $oh) (local.get $OH)))
-        (local.set $ow (i32.const 0))
-        (block $doneOw (loop $loopOw
-          (br_if $doneOw (i32.ge_u (local.get $ow) (local.get $OW)))
+    ${outputPositions(
+      '(local.get $B)',
+      `
           ;; element index of dy[b, oh, ow, 0]
           (local.set $g (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $OH)) (local.get $oh)) (local.get $OW)) (local.get $ow)) (local.get $C)))
           (local.set $c (i32.const 0))
@@ -29,27 +49,15 @@ export const poolWat = `
             (br_if $doneV (i32.gt_u (i32.add (local.get $c) (i32.const 4)) (local.get $C)))
             (local.set $best (f32x4.splat (f32.const -inf)))
             (local.set $at (i32x4.splat (i32.const -1)))
-            (local.set $fh (i32.const 0))
-            (block $doneFh (loop $loopFh
-              (br_if $doneFh (i32.ge_u (local.get $fh) (local.get $FH)))
-              (local.set $row (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $sh)) (local.get $pt)) (local.get $fh)))
-              (if (i32.lt_u (local.get $row) (local.get $H)) (then
-                (local.set $fw (i32.const 0))
-                (block $doneFw (loop $loopFw
-                  (br_if $doneFw (i32.ge_u (local.get $fw) (local.get $FW)))
-                  (local.set $col (i32.add (i32.sub (i32.mul (local.get $ow) (local.get $sw)) (local.get $pl)) (local.get $fw)))
-                  (if (i32.lt_u (local.get $col) (local.get $W)) (then
-                    (local.set $base (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $H)) (local.get $row)) (local.get $W)) (local.get $col)) (local.get $C)) (local.get $c)))
-                    (local.set $v (v128.load align=4 (i32.add (local.get $x) (i32.shl (local.get $base) (i32.const 2)))))
+            ${windowTaps(
+              'V',
+              `(local.set $v (v128.load align=4 (i32.add (local.get $x) (i32.shl (local.get $base) (i32.const 2)))))
                     (local.set $m (f32x4.gt (local.get $v) (local.get $best)))
                     (local.set $best (v128.bitselect (local.get $v) (local.get $best) (local.get $m)))
                     (local.set $at (v128.bitselect
                       (i32x4.add (i32x4.splat (local.get $base)) (v128.const i32x4 0 1 2 3))
-                      (local.get $at) (local.get $m)))))
-                  (local.set $fw (i32.add (local.get $fw) (i32.const 1)))
-                  (br $loopFw)))))
-              (local.set $fh (i32.add (local.get $fh) (i32.const 1)))
-              (br $loopFh)))
+                      (local.get $at) (local.get $m)))`,
+            )}
             (call $scatter (local.get $dx) (local.get $dy) (i32x4.extract_lane 0 (local.get $at)) (i32.add (local.get $g) (local.get $c)))
             (call $scatter (local.get $dx) (local.get $dy) (i32x4.extract_lane 1 (local.get $at)) (i32.add (local.get $g) (i32.add (local.get $c) (i32.const 1))))
             (call $scatter (local.get $dx) (local.get $dy) (i32x4.extract_lane 2 (local.get $at)) (i32.add (local.get $g) (i32.add (local.get $c) (i32.const 2))))
@@ -61,34 +69,18 @@ export const poolWat = `
             (br_if $doneS (i32.ge_u (local.get $c) (local.get $C)))
             (local.set $bestS (f32.const -inf))
             (local.set $atS (i32.const -1))
-            (local.set $fh (i32.const 0))
-            (block $doneFh2 (loop $loopFh2
-              (br_if $doneFh2 (i32.ge_u (local.get $fh) (local.get $FH)))
-              (local.set $row (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $sh)) (local.get $pt)) (local.get $fh)))
-              (if (i32.lt_u (local.get $row) (local.get $H)) (then
-                (local.set $fw (i32.const 0))
-                (block $doneFw2 (loop $loopFw2
-                  (br_if $doneFw2 (i32.ge_u (local.get $fw) (local.get $FW)))
-                  (local.set $col (i32.add (i32.sub (i32.mul (local.get $ow) (local.get $sw)) (local.get $pl)) (local.get $fw)))
-                  (if (i32.lt_u (local.get $col) (local.get $W)) (then
-                    (local.set $base (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $H)) (local.get $row)) (local.get $W)) (local.get $col)) (local.get $C)) (local.get $c)))
-                    (local.set $vS (f32.load (i32.add (local.get $x) (i32.shl (local.get $base) (i32.const 2)))))
+            ${windowTaps(
+              'S',
+              `(local.set $vS (f32.load (i32.add (local.get $x) (i32.shl (local.get $base) (i32.const 2)))))
                     (if (f32.gt (local.get $vS) (local.get $bestS)) (then
                       (local.set $bestS (local.get $vS))
-                      (local.set $atS (local.get $base))))))
-                  (local.set $fw (i32.add (local.get $fw) (i32.const 1)))
-                  (br $loopFw2)))))
-              (local.set $fh (i32.add (local.get $fh) (i32.const 1)))
-              (br $loopFh2)))
+                      (local.set $atS (local.get $base))))`,
+            )}
             (call $scatter (local.get $dx) (local.get $dy) (local.get $atS) (i32.add (local.get $g) (local.get $c)))
             (local.set $c (i32.add (local.get $c) (i32.const 1)))
             (br $loopS)))
-          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-          (br $loopOw)))
-        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-        (br $loopOh)))
-      (local.set $b (i32.add (local.get $b) (i32.const 1)))
-      (br $loopB))))
+          `,
+    )})
 
   ;; dx[at] += dy[from], unless no element of the window was a maximum (at = -1)
   (func $scatter (param $dx i32) (param $dy i32) (param $at i32) (param $from i32)
@@ -117,14 +109,9 @@ export const poolWat = `
         (i32.const 0) (i32.mul (i32.mul (i32.sub (local.get $b1) (local.get $b0)) (local.get $H)) (local.get $rowBytes)))))
     (local.set $g (i32.add (local.get $dy) (i32.mul (i32.mul (i32.mul (local.get $b0) (local.get $OH)) (local.get $OW)) (local.get $pix))))
     (local.set $b (local.get $b0))
-    (block $doneB (loop $loopB
-      (br_if $doneB (i32.ge_u (local.get $b) (local.get $b1)))
-      (local.set $oh (i32.const 0))
-      (block $doneOh (loop $loopOh
-        (br_if $doneOh (i32.ge_u (local.get $oh) (local.get $OH)))
-        (local.set $ow (i32.const 0))
-        (block $doneOw (loop $loopOw
-          (br_if $doneOw (i32.ge_u (local.get $ow) (local.get $OW)))
+    ${outputPositions(
+      '(local.get $b1)',
+      `
           ;; byte offset of x[b, 2·oh, 2·ow, 0]; the same offsets address dx
           (local.set $p0 (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $H)) (i32.shl (local.get $oh) (i32.const 1))) (local.get $rowBytes))
             (i32.mul (i32.shl (local.get $ow) (i32.const 1)) (local.get $pix))))
@@ -158,9 +145,5 @@ export const poolWat = `
             (local.set $c (i32.add (local.get $c) (i32.const 16)))
             (br $loopC)))
           (local.set $g (i32.add (local.get $g) (local.get $pix)))
-          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-          (br $loopOw)))
-        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-        (br $loopOh)))
-      (local.set $b (i32.add (local.get $b) (i32.const 1)))
-      (br $loopB))))`;
+          `,
+    )})`;

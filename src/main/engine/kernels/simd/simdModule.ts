@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import wabtInit from 'wabt';
+import type { PatchGeometry } from '../patchGeometry';
 import { gemmWat } from './gemmWat';
 import { im2colWat } from './im2colWat';
 import { optimizerWat } from './optimizerWat';
@@ -8,73 +9,34 @@ import { poolWat } from './poolWat';
 import { reduceWat } from './reduceWat';
 import { startSimdThreads, type ParallelFunction, type SimdThreads } from './simdThreads';
 
+export type PoolShapes = [batch: number, h: number, w: number, c: number, oh: number, ow: number];
+
 /** Byte offsets into tfjs's wasm heap; sizes in elements. */
 export interface SimdExports {
   gemmTN(a: number, b: number, c: number, n: number, m: number, p: number, m0: number, m1: number): void;
   gemmNT(a: number, b: number, c: number, m: number, k: number, p: number, m0: number, m1: number): void;
   gemmNN(a: number, b: number, c: number, m: number, k: number, p: number, m0: number, m1: number): void;
-  col2im(
-    cols: number,
-    dx: number,
-    b: number,
-    h: number,
-    w: number,
-    c: number,
-    kh: number,
-    kw: number,
-    oh: number,
-    ow: number,
-    sh: number,
-    sw: number,
-    pt: number,
-    pl: number,
-    b0: number,
-    b1: number,
-  ): void;
-  im2col(
-    x: number,
-    out: number,
-    h: number,
-    w: number,
-    c: number,
-    kh: number,
-    kw: number,
-    oh: number,
-    ow: number,
-    sh: number,
-    sw: number,
-    pt: number,
-    pl: number,
-    row0: number,
-    row1: number,
-  ): void;
+  /** images [b0, b1) */
+  col2im(cols: number, dx: number, batch: number, ...rest: [...PatchGeometry, b0: number, b1: number]): void;
+  /** patch rows [row0, row1) */
+  im2col(x: number, out: number, ...rest: [...PatchGeometry, row0: number, row1: number]): void;
   maxPoolGrad(
-    x: number,
-    dy: number,
-    dx: number,
-    b: number,
-    h: number,
-    w: number,
-    c: number,
-    oh: number,
-    ow: number,
-    fh: number,
-    fw: number,
-    sh: number,
-    sw: number,
-    pt: number,
-    pl: number,
+    ...args: [
+      x: number,
+      dy: number,
+      dx: number,
+      ...shapes: PoolShapes,
+      fh: number,
+      fw: number,
+      sh: number,
+      sw: number,
+      pt: number,
+      pl: number,
+    ]
   ): void;
+  /** images [b0, b1) */
   maxPoolGrad2x2(
-    x: number,
-    dy: number,
-    dx: number,
-    b: number,
-    h: number,
-    w: number,
-    c: number,
-    oh: number,
-    ow: number,
+    ...args: [x: number, dy: number, dx: number, ...shapes: PoolShapes, b0: number, b1: number]
   ): void;
   columnSums(x: number, out: number, rows: number, columns: number): void;
   adamStep(
