@@ -125,6 +125,11 @@ export interface ChildResult {
   /** wasm only: tf.matMul's peak in this process and the fraction of it the training step reached */
   matMulPeakGflops: number | null;
   fractionOfPeak: number | null;
+  /**
+   * wasm at one thread: the same in CPU time — the step's FLOPs per CPU-second over matMul's GFLOP per
+   * CPU-second, a fraction that load from other processes cannot move
+   */
+  fractionOfPeakByCpu: number | null;
   evaluationImagesPerSecond: number | null;
   sensitivityImagesPerSecond: number | null;
   profile: ReturnType<typeof profileFigures> | null;
@@ -161,6 +166,10 @@ export async function runChild(
       achievedGflops: round(achievedGflops, 2),
       matMulPeakGflops: peak ? round(peak.gflops, 2) : null,
       fractionOfPeak: peak ? round(achievedGflops / peak.gflops, 3) : null,
+      fractionOfPeakByCpu:
+        peak && info.threads === 1
+          ? round((flopsPerImage * imagesPerCpuSecond) / 1e9 / peak.gflopsPerCpuSecond, 3)
+          : null,
       evaluationImagesPerSecond: forward?.evaluationImagesPerSecond ?? null,
       sensitivityImagesPerSecond: forward?.sensitivityImagesPerSecond ?? null,
       profile: wasm && options.profile ? await profileFineTune(measured, classes) : null,
