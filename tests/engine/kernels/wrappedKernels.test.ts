@@ -121,4 +121,24 @@ describe('wasm kernels that wrap the originals', () => {
     expect(Array.from(ints.dataSync())).toEqual([-1, 0, 2, 3]);
     tf.dispose([x, same, ints]);
   });
+
+  it('copies instead of sharing when the data was made with another shape (a reshaped bias stays usable)', async () => {
+    await tf.setBackend('wasm');
+    tf.tidy(() => {
+      // a bias computed with keepDims, reshaped to rank 1: its data was made as [1, 1, 1, 4]
+      const bias = tf.sum(seeded([2, 3, 3, 4], 7), [0, 1, 2], true).reshape([4]);
+      const copy = tf.clone(bias);
+      expect(copy.dataId).not.toBe(bias.dataId);
+      // wasm's FusedConv2D reads the bias's rank from its data: the copy has rank 1
+      const y = tf.fused.conv2d({
+        x: seeded([1, 5, 5, 2], 8) as tf.Tensor4D,
+        filter: seeded([3, 3, 2, 4], 9) as tf.Tensor4D,
+        strides: 1,
+        pad: 'valid',
+        bias: copy,
+        activation: 'relu',
+      });
+      expect(y.shape).toEqual([1, 3, 3, 4]);
+    });
+  });
 });
