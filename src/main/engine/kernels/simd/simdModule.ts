@@ -160,7 +160,8 @@ export async function attachSimdKernels(backend: BackendWasm, threads = 1): Prom
     exports,
     threads: helpers?.threads ?? 1,
     run(name, args, total, grain, work) {
-      if (!helpers || work < parallelWork || total <= grain) {
+      // each thread needs at least two grains, or the shares come out lopsided (9 filter taps: 8 + 1)
+      if (!helpers || work < parallelWork || total < 2 * grain * helpers.threads) {
         (exports[name] as (...a: number[]) => void)(...args, 0, total);
       } else {
         helpers.run(name, args, total, grain);
