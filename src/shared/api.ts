@@ -13,6 +13,7 @@ import type {
   JobSummary,
   PresetInfo,
   PruneStepReport,
+  QueueStatus,
   RunDetail,
   RunStatus,
   RunSummary,
@@ -47,6 +48,7 @@ export interface Results {
   'exports.list': ArtifactSummary[];
   'jobs.list': JobSummary[];
   'jobs.cancel': { cancelled: true };
+  'jobs.queue': QueueStatus;
   'settings.get': Settings;
   'settings.set': Settings;
 }

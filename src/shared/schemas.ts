@@ -187,11 +187,18 @@ export const payloads = {
   'exports.list': z.strictObject({ runId: id }),
   'jobs.list': empty,
   'jobs.cancel': z.strictObject({ jobId: id }),
+  'jobs.queue': empty,
   'settings.get': empty,
   'settings.set': z.strictObject({
     theme: z.enum(['system', 'light', 'dark']).optional(),
     jobConcurrency: z.number().int().min(1).max(8).optional(),
     recentDatasets: z.array(absolutePath).max(9).optional(),
+    queueUrl: z
+      .string()
+      .max(2048)
+      .regex(/^rediss?:\/\/[^\s]+$/, 'a queue URL starts with redis:// or rediss://')
+      .nullable()
+      .optional(),
   }),
 } as const;
 

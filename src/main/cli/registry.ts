@@ -7,6 +7,7 @@ import { importCommand } from './commands/import';
 import { pruneCommand } from './commands/prune';
 import { serveCommand } from './commands/serve';
 import { trainCommand } from './commands/train';
+import { workerCommand } from './commands/worker';
 
 export const commands: CliCommand[] = [
   importCommand,
@@ -14,5 +15,6 @@ export const commands: CliCommand[] = [
   pruneCommand,
   exportCommand,
   serveCommand,
+  workerCommand,
   demoCommand,
 ];

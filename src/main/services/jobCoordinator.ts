@@ -9,7 +9,13 @@ import { toErrorData } from '../../shared/errors';
 import type { TaskEvent } from '../engine/types';
 import type { WorkerLauncher } from '../jobs/launcher';
 import type { TaskName } from '../jobs/protocol';
-import { createJobRunner, type JobOutcome, type JobSpec } from '../jobs/runner';
+import {
+  createJobRunner,
+  type JobOutcome,
+  type JobRunner,
+  type JobRunnerOptions,
+  type JobSpec,
+} from '../jobs/runner';
 import type { Store } from '../store';
 import type { EventBus } from './events';
 import { workerErrorToData } from './errors';
@@ -55,6 +61,8 @@ export interface JobCoordinatorOptions {
   cancelGraceMs?: number;
   /** How often buffered progress is written (default 250 ms). */
   flushIntervalMs?: number;
+  /** Which runner carries the jobs: local worker processes (default) or a queue (src/main/jobs/queue). */
+  createRunner?: (options: JobRunnerOptions) => JobRunner;
 }
 
 const failureCode: Record<JobKind, ErrorCode> = {
@@ -265,7 +273,7 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
   }
 
   const finishedResults = new Map<string, JobResult>();
-  const runner = createJobRunner({
+  const runner = (options.createRunner ?? createJobRunner)({
     launcher: options.launcher,
     dataDir: options.dataDir,
     concurrency: options.concurrency,

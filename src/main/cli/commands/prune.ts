@@ -2,13 +2,14 @@
 // it in a worker, fine-tunes, evaluates and prints the per-layer report.
 import type { PruneSchedule, RunDetail } from '../../../shared/dto';
 import { CliError, type CliCommand } from '../command';
-import { call, ensureDataset, followJob, numberOption, openServices, percent } from '../session';
+import { call, ensureDataset, followJob, numberOption, percent } from '../session';
+import { openCommandServices, queueOptionSpec, queueUsage } from '../coordinator';
 import { requireDatasetFlag, trainConfigFromFlags, trainOptionSpec } from './trainOptions';
 
 const usage =
   'prunelab prune --dataset <path|id> [--preset P] [--criterion taylor|gradient|magnitude|random] (--sparsity S | --threshold T) ' +
   '[--scope global|layer] [--schedule oneshot|iterative:K|gradual[:START-END/FREQ]] [--finetune-epochs E] [--structured] ' +
-  '[--from <train run id>] [--epochs N] [--batch N] [--lr X] [--seed S] [--json]';
+  `[--from <train run id>] [--epochs N] [--batch N] [--lr X] [--seed S] ${queueUsage} [--json]`;
 
 export function parseSchedule(raw: string): PruneSchedule {
   if (raw === 'oneshot') return { kind: 'oneshot' };
@@ -66,6 +67,7 @@ export const pruneCommand: CliCommand = {
   usage,
   options: {
     ...trainOptionSpec,
+    ...queueOptionSpec,
     name: { type: 'string' },
     criterion: { type: 'string' },
     sparsity: { type: 'string' },
@@ -95,7 +97,8 @@ export const pruneCommand: CliCommand = {
     if (values.schedule !== undefined) prune.schedule = parseSchedule(values.schedule as string);
     if (finetuneEpochs !== undefined) prune.finetuneEpochs = finetuneEpochs;
     const from = values.from as string | undefined;
-    const services = await openServices(dataDir);
+    const opened = await openCommandServices(values, dataDir, io);
+    const services = opened.services;
     try {
       let datasetId: string;
       let train = trainConfigFromFlags(values);
@@ -134,7 +137,7 @@ export const pruneCommand: CliCommand = {
       printReport(run, summary, io.out);
       return summary;
     } finally {
-      await services.close();
+      await opened.close();
     }
   },
 };

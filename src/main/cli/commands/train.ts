@@ -2,19 +2,22 @@
 // worker process, evaluates it on the test split; the run lands in the shared store.
 import type { RunDetail } from '../../../shared/dto';
 import type { CliCommand } from '../command';
-import { call, ensureDataset, followJob, openServices, percent } from '../session';
+import { call, ensureDataset, followJob, percent } from '../session';
+import { openCommandServices, queueOptionSpec, queueUsage } from '../coordinator';
 import { requireDatasetFlag, trainConfigFromFlags, trainOptionSpec } from './trainOptions';
 
 export const trainCommand: CliCommand = {
   name: 'train',
   summary: 'train a dense CNN on a dataset (a path to import, or an imported dataset id)',
   usage:
-    'prunelab train --dataset <path|id> [--preset keras-cifar-cnn|lenet5|vgg-bn] [--epochs N] [--batch N] [--lr X] [--optimizer adam|sgd] [--seed S] [--name N] [--json]',
-  options: { ...trainOptionSpec, name: { type: 'string' } },
+    'prunelab train --dataset <path|id> [--preset keras-cifar-cnn|lenet5|vgg-bn] [--epochs N] [--batch N] [--lr X] [--optimizer adam|sgd] [--seed S] [--name N] ' +
+    `${queueUsage} [--json]`,
+  options: { ...trainOptionSpec, ...queueOptionSpec, name: { type: 'string' } },
   async run({ values, dataDir, io }) {
     const datasetArg = requireDatasetFlag(values, trainCommand.usage);
     const train = trainConfigFromFlags(values);
-    const services = await openServices(dataDir);
+    const opened = await openCommandServices(values, dataDir, io);
+    const services = opened.services;
     try {
       const dataset = await ensureDataset(services, datasetArg, io);
       const { runId, jobId } = await call(services, 'runs.start', {
@@ -39,7 +42,7 @@ export const trainCommand: CliCommand = {
         macroF1: run.evaluation?.macroF1 ?? null,
       };
     } finally {
-      await services.close();
+      await opened.close();
     }
   },
 };

@@ -1,0 +1,100 @@
+// `--queue redis://…` on the commands that run jobs: the services put train, prune and export jobs on the
+// queue, and this process serves the coordinator routes `prunelab worker`s fetch data from and report
+// to (on --host/--port, 127.0.0.1:7370 by default). Without --queue nothing changes.
+import { createAppServices, type AppServices } from '../services';
+import type { RemoteAccess } from '../jobs/queue/queueRunner';
+import { parseQueueUrl, QueueUrlError } from '../jobs/queue/redisUrl';
+import { DEFAULT_PORT } from '../server/serveMain';
+import { startServer, type RunningServer } from '../server/startServer';
+import { CliError, type CliIo, type OptionSpec, type OptionValues } from './command';
+
+export const queueOptionSpec: OptionSpec = {
+  queue: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+};
+
+export const queueUsage = '[--queue redis://… [--host ADDR] [--port N]]';
+
+export function parsePort(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isInteger(port) || port > 65_535) {
+    throw new CliError(`--port must be a number from 0 to 65535 (0 = any free port), got "${raw}"`, {
+      exitCode: 2,
+      code: 'USAGE',
+    });
+  }
+  return port;
+}
+
+/** The --queue value checked up front, so a typo is a usage error before anything starts. */
+export function queueUrlOption(values: OptionValues): string | undefined {
+  const raw = values.queue;
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string') throw new CliError('--queue takes a redis:// URL', { exitCode: 2, code: 'USAGE' });
+  try {
+    parseQueueUrl(raw);
+  } catch (err) {
+    if (err instanceof QueueUrlError) throw new CliError(err.message, { exitCode: 2, code: 'USAGE' });
+    throw err;
+  }
+  return raw;
+}
+
+const loopback = new Set(['127.0.0.1', 'localhost', '::1']);
+
+export function warnIfExposed(host: string, io: CliIo): void {
+  if (!loopback.has(host)) {
+    io.err(`warning: listening on ${host} — anyone who can reach it and holds a token can use PruneLab.`);
+  }
+}
+
+/** How to start a worker for this coordinator: the line the user copies to the other machine. */
+export function workerHint(remote: RemoteAccess | null | undefined, origin: string): string | null {
+  if (!remote) return null;
+  return `workers: prunelab worker --queue ${remote.queueDisplay} --coordinator ${origin} --token ${remote.workerToken}`;
+}
+
+export interface CommandServices {
+  services: AppServices;
+  close(): Promise<void>;
+}
+
+/** The services a job command uses; with --queue also the coordinator server its workers talk to. */
+export async function openCommandServices(
+  values: OptionValues,
+  dataDir: string,
+  io: CliIo,
+): Promise<CommandServices> {
+  const queueUrl = queueUrlOption(values);
+  if (queueUrl === undefined) {
+    const services = await createAppServices({ dataDir, mode: 'cli' });
+    return { services, close: () => services.close() };
+  }
+  const host = (values.host as string | undefined) ?? '127.0.0.1';
+  const port = parsePort(values.port as string | undefined) ?? DEFAULT_PORT;
+  warnIfExposed(host, io);
+  const services = await createAppServices({ dataDir, mode: 'cli', queueUrl, log: (line) => io.err(line) });
+  let server: RunningServer;
+  try {
+    server = await startServer({ api: services, dataDir, host, port, rendererDir: null });
+  } catch (err) {
+    await services.close();
+    if ((err as { code?: unknown }).code === 'EADDRINUSE') {
+      throw new CliError(
+        `port ${port} is busy (is \`prunelab serve\` running on this data directory? then start the run there, or give --port)`,
+      );
+    }
+    throw err;
+  }
+  const hint = workerHint(services.remote, server.origin);
+  if (hint) io.err(hint);
+  return {
+    services,
+    close: async () => {
+      await server.close();
+      await services.close();
+    },
+  };
+}
