@@ -30,6 +30,8 @@ export interface JobObserver {
   started?(job: JobSpec): void;
   event?(job: JobSpec, event: TaskEvent): void;
   finished?(job: JobSpec, outcome: JobOutcome): void;
+  /** Writes what the events so far changed; a remote runner calls it before acknowledging a batch. */
+  persist?(): void;
 }
 
 export interface JobRunnerOptions {

@@ -282,6 +282,7 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
       started: onStarted,
       event: onEvent,
       finished: (job, outcome) => finishedResults.set(job.id, onFinished(job, outcome)),
+      persist: flush,
     },
   });
 

@@ -452,6 +452,8 @@ export function createQueueJobRunner(options: QueueRunnerOptions): QueueJobRunne
         }
         notify('event', state.spec, event);
       }
+      // Acknowledged means recorded: a coordinator killed right after answering loses nothing.
+      notify('persist');
       return { cancel: state.cancelRequested };
     },
 
