@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppServices, type AppServices } from '../../../src/main/services';
 import type { RunDetail, SweepRequestResult } from '../../../src/shared/dto';
 import { tinyDataset } from '../../cli/helpers';
+import { tokenHeader } from '../../../src/shared/wire';
 import { call, spawnCli, spawnWorker, startCoordinator, type Spawned, type TestCoordinator } from './processes';
-import { startRedis, type TestRedis } from './redisServer';
+import { freePort, startRedis, type TestRedis } from './redisServer';
 import { cellResults, sweepRequest, waitForRuns } from './sweepFixture';
 
 const dir = mkdtempSync(join(tmpdir(), 'prunelab-queue-sweep-'));
@@ -85,6 +86,71 @@ describe('a sweep on the queue', () => {
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
       await coordinator.close();
+    }
+  });
+});
+
+/** `prunelab serve --api-only --queue …` as its own process, driven over its HTTP API. */
+async function serveCoordinator(dataDir: string, port: number) {
+  const serve = spawnCli([
+    'serve', '--api-only', '--no-open', '--queue', redis.url, '--port', String(port), '--data-dir', dataDir,
+  ]);
+  const [, origin, token] = await serve.waitFor(/serving at (http:\/\/[^/]+)\/\?token=(\S+)/);
+  const [, workerToken] = await serve.waitFor(/workers: prunelab worker .* --token (\S+)/);
+  const request = async <T>(name: string, payload: unknown): Promise<T> => {
+    const response = await fetch(`${origin}/api/request/${name}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [tokenHeader]: token! },
+      body: JSON.stringify(payload),
+    });
+    const body = (await response.json()) as { ok: boolean; value: T; error?: { message: string } };
+    if (!body.ok) throw new Error(`${name}: ${body.error?.message}`);
+    return body.value;
+  };
+  return { serve, origin: origin!, workerToken: workerToken!, request };
+}
+
+describe('a coordinator restarted mid-sweep', () => {
+  it('picks its queue up again and loses no result', async () => {
+    const dataDir = join(dir, 'restarted');
+    const port = await freePort();
+    let coordinator = await serveCoordinator(dataDir, port);
+    const workers = [1, 2].map((n) =>
+      spawnWorker(join(dir, `restart-worker-${n}`), coordinator.origin, coordinator.workerToken, redis.url),
+    );
+    try {
+      await Promise.all(workers.map((w) => w.waitFor(/taking jobs from/)));
+      const { jobId } = await coordinator.request<{ jobId: string }>('datasets.import', { path: dataset });
+      let datasetId = '';
+      for (let i = 0; i < 600 && !datasetId; i++) {
+        const datasets = await coordinator.request<{ id: string }[]>('datasets.list', {});
+        datasetId = datasets[0]?.id ?? '';
+        if (!datasetId) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(datasetId, `import job ${jobId}`).not.toBe('');
+      const sweep = await coordinator.request<SweepRequestResult>('runs.sweep', sweepRequest(datasetId));
+      // Kill it (SIGKILL: no goodbye) once the dense parent is done and prune cells are under way.
+      for (;;) {
+        const runs = await Promise.all(sweep.runIds.map((id) => coordinator.request<RunDetail>('runs.get', { id })));
+        const done = runs.filter((r) => r.status === 'done').length;
+        if (done >= 3) break;
+        if (runs.some((r) => r.status === 'failed')) throw new Error('a run failed before the restart');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const before = await Promise.all(sweep.runIds.map((id) => coordinator.request<RunDetail>('runs.get', { id })));
+      expect(before.filter((r) => r.status === 'done').length).toBeLessThan(7);
+      coordinator.serve.child.kill('SIGKILL');
+      await coordinator.serve.exited;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      coordinator = await serveCoordinator(dataDir, port);
+      await coordinator.serve.waitFor(/resumed \d+ run\(s\) the last start left on the queue/);
+      const runs = await waitForRuns((id) => coordinator.request<RunDetail>('runs.get', { id }), sweep.runIds);
+      expect(runs.map((r) => `${r.name}: ${r.status} ${r.error ?? ''}`)).toEqual(runs.map((r) => `${r.name}: done `));
+      const results = cellResults(runs);
+      for (const [name, result] of results) expect(result, name).toEqual(baseline.get(name));
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+      await coordinator.serve.stop();
     }
   });
 });
