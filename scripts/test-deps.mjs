@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 // Runs before `npm test`: the tests need a few programs from Debian (a browser for the end-to-end suite,
-// later a Redis server for the queue). Where they are missing and we are root with apt, install them;
+// a Redis server for the queue tests). Where they are missing and we are root with apt, install them;
 // otherwise say in one line what to install and stop, rather than failing later in a confusing way.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 /** Debian package → the file whose presence says it is installed. Add a row when a test needs a program. */
-const testPackages = [{ pkg: 'chromium', file: '/usr/bin/chromium' }];
+const testPackages = [
+  { pkg: 'chromium', file: '/usr/bin/chromium' },
+  // the queue tests start their own redis-server (random loopback port, no persistence)
+  { pkg: 'redis-server', file: '/usr/bin/redis-server' },
+];
 
 const missing = testPackages.filter(({ file }) => !existsSync(file)).map(({ pkg }) => pkg);
 if (missing.length === 0) process.exit(0);

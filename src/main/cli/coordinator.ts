@@ -32,7 +32,8 @@ export function parsePort(raw: string | undefined): number | undefined {
 export function queueUrlOption(values: OptionValues): string | undefined {
   const raw = values.queue;
   if (raw === undefined) return undefined;
-  if (typeof raw !== 'string') throw new CliError('--queue takes a redis:// URL', { exitCode: 2, code: 'USAGE' });
+  if (typeof raw !== 'string')
+    throw new CliError('--queue takes a redis:// URL', { exitCode: 2, code: 'USAGE' });
   try {
     parseQueueUrl(raw);
   } catch (err) {

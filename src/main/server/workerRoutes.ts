@@ -48,7 +48,11 @@ function sendPacked(res: ServerResponse, value: unknown): void {
   res.end(body);
 }
 
-async function readMessage<T>(req: IncomingMessage, schema: z.ZodType<T>, traffic: RemoteTraffic): Promise<T> {
+async function readMessage<T>(
+  req: IncomingMessage,
+  schema: z.ZodType<T>,
+  traffic: RemoteTraffic,
+): Promise<T> {
   const bytes = await readBody(req, remoteLimits.maxMessageBytes);
   traffic.receivedBytes += bytes.length;
   let raw: unknown;
@@ -61,7 +65,9 @@ async function readMessage<T>(req: IncomingMessage, schema: z.ZodType<T>, traffi
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new BadRequest(`invalid body${issue ? ` at ${issue.path.join('.') || '(root)'}: ${issue.message}` : ''}`);
+    throw new BadRequest(
+      `invalid body${issue ? ` at ${issue.path.join('.') || '(root)'}: ${issue.message}` : ''}`,
+    );
   }
   return parsed.data;
 }
@@ -116,7 +122,12 @@ async function handleJob(
   }
 }
 
-async function route(access: RemoteAccess, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+async function route(
+  access: RemoteAccess,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const method = req.method ?? 'GET';
   const path = url.pathname;
   if (path === remotePaths.hello && method === 'GET') {

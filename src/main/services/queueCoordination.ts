@@ -23,7 +23,10 @@ export interface QueueCoordination {
   readonly display: string;
   status(): Promise<QueueStatus>;
   /** Resumes the runs the last start left unfinished on the queue (dense parents first); returns their ids. */
-  resumeUnfinished(store: Store, dispatch: (name: string, payload: unknown) => Promise<Result<unknown>>): Promise<string[]>;
+  resumeUnfinished(
+    store: Store,
+    dispatch: (name: string, payload: unknown) => Promise<Result<unknown>>,
+  ): Promise<string[]>;
 }
 
 export const localQueueStatus: QueueStatus = {

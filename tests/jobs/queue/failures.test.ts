@@ -89,7 +89,9 @@ beforeAll(async () => {
   const server = await startServer({ api: services, dataDir: join(dir, 'coordinator'), rendererDir: null });
   coordinator = { services, server, close: async () => (await server.close(), await services.close()) };
   token = services.remote!.workerToken;
-  const { jobId } = await call<{ jobId: string }>(services, 'datasets.import', { path: tinyDataset(dir, 3, 60) });
+  const { jobId } = await call<{ jobId: string }>(services, 'datasets.import', {
+    path: tinyDataset(dir, 3, 60),
+  });
   const imported = await services.waitForJob(jobId);
   expect(imported.status).toBe('done');
   datasetId = (imported.result as { id: string }).id;
@@ -106,10 +108,14 @@ describe('queue failures', () => {
     const first = worker();
     try {
       await first.waitFor(/taking jobs from/);
-      const { runId, jobId } = await call<{ runId: string; jobId: string }>(coordinator.services, 'runs.start', {
-        name: 'uninterrupted',
-        config: { datasetId, train },
-      });
+      const { runId, jobId } = await call<{ runId: string; jobId: string }>(
+        coordinator.services,
+        'runs.start',
+        {
+          name: 'uninterrupted',
+          config: { datasetId, train },
+        },
+      );
       const done = await coordinator.services.waitForJob(jobId);
       expect(done.status, JSON.stringify(done.error)).toBe('done');
       uninterruptedWeights = await finalWeights(runId);
@@ -138,7 +144,9 @@ describe('queue failures', () => {
       expect(afterKill[0]).toBeGreaterThan(1);
       expect(afterKill.at(-1)).toBe(train.epochs);
       expect(coordinatorLog.join('\n')).toMatch(new RegExp(`job ${run.jobId} taken again .*; it resumes`));
-      const loss = detail.metrics.find((m) => m.phase === 'train' && m.split === 'train' && m.name === 'loss');
+      const loss = detail.metrics.find(
+        (m) => m.phase === 'train' && m.split === 'train' && m.name === 'loss',
+      );
       expect(loss?.epochs).toEqual([1, 2, 3, 4, 5]);
       expectSameWeights(uninterruptedWeights, await finalWeights(run.runId));
     } finally {
@@ -167,7 +175,8 @@ describe('queue failures', () => {
       const detail = await call<RunDetail>(coordinator.services, 'runs.get', { id: run.runId });
       expect(detail.status).toBe('done');
       expect(detail.backend?.worker).toContain(`(pid ${second.pid})`);
-      for (const series of detail.metrics) expect(series.epochs).toEqual([...new Set(series.epochs)].sort((a, b) => a - b));
+      for (const series of detail.metrics)
+        expect(series.epochs).toEqual([...new Set(series.epochs)].sort((a, b) => a - b));
       expectSameWeights(uninterruptedWeights, await finalWeights(run.runId));
     } finally {
       try {
@@ -186,7 +195,12 @@ describe('queue failures', () => {
     try {
       await lonely.waitFor(/unreachable \(ECONNREFUSED\); retrying in 1\.0 s \(attempt 1\)/);
       await lonely.waitFor(/unreachable \(ECONNREFUSED\); retrying in 2\.0 s \(attempt 2\)/);
-      late = await startServer({ api: coordinator.services, dataDir: join(dir, 'coordinator'), rendererDir: null, port });
+      late = await startServer({
+        api: coordinator.services,
+        dataDir: join(dir, 'coordinator'),
+        rendererDir: null,
+        port,
+      });
       await lonely.waitFor(/answers again/, 30_000);
       await lonely.waitFor(/taking jobs from/);
     } finally {

@@ -18,7 +18,10 @@ export interface Spawned {
   stop(): Promise<void>;
 }
 
-export function spawnCli(args: string[], options: { detached?: boolean; env?: NodeJS.ProcessEnv } = {}): Spawned {
+export function spawnCli(
+  args: string[],
+  options: { detached?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Spawned {
   const child = spawn(process.execPath, [join(repoRoot, 'bin', 'prunelab.js'), ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...options.env },
@@ -76,7 +79,18 @@ export function spawnWorker(
   options: { detached?: boolean } = {},
 ): Spawned {
   return spawnCli(
-    ['worker', '--queue', queueUrl, '--coordinator', coordinator, '--token', token, '--data-dir', dataDir, ...extra],
+    [
+      'worker',
+      '--queue',
+      queueUrl,
+      '--coordinator',
+      coordinator,
+      '--token',
+      token,
+      '--data-dir',
+      dataDir,
+      ...extra,
+    ],
     options,
   );
 }
@@ -87,7 +101,11 @@ export interface TestCoordinator {
   close(): Promise<void>;
 }
 
-export async function startCoordinator(dataDir: string, queueUrl: string, port = 0): Promise<TestCoordinator> {
+export async function startCoordinator(
+  dataDir: string,
+  queueUrl: string,
+  port = 0,
+): Promise<TestCoordinator> {
   const services = await createAppServices({
     dataDir,
     mode: 'serve',

@@ -11,7 +11,14 @@ import { createAppServices, type AppServices } from '../../../src/main/services'
 import type { RunDetail, SweepRequestResult } from '../../../src/shared/dto';
 import { tinyDataset } from '../../cli/helpers';
 import { tokenHeader } from '../../../src/shared/wire';
-import { call, spawnCli, spawnWorker, startCoordinator, type Spawned, type TestCoordinator } from './processes';
+import {
+  call,
+  spawnCli,
+  spawnWorker,
+  startCoordinator,
+  type Spawned,
+  type TestCoordinator,
+} from './processes';
 import { freePort, startRedis, type TestRedis } from './redisServer';
 import { cellResults, sweepRequest, waitForRuns } from './sweepFixture';
 
@@ -59,9 +66,20 @@ describe('a sweep on the queue', () => {
       await Promise.all(workers.map((w) => w.waitFor(/taking jobs from/)));
       const datasetId = await importDataset(coordinator.services);
       const jobsSeen = new Map<string, string | null | undefined>();
-      const sweep = await call<SweepRequestResult>(coordinator.services, 'runs.sweep', sweepRequest(datasetId));
-      const runs = await waitForRuns((id) => call<RunDetail>(coordinator.services, 'runs.get', { id }), sweep.runIds);
-      for (const job of await call<{ id: string; worker?: string | null }[]>(coordinator.services, 'jobs.list', {}))
+      const sweep = await call<SweepRequestResult>(
+        coordinator.services,
+        'runs.sweep',
+        sweepRequest(datasetId),
+      );
+      const runs = await waitForRuns(
+        (id) => call<RunDetail>(coordinator.services, 'runs.get', { id }),
+        sweep.runIds,
+      );
+      for (const job of await call<{ id: string; worker?: string | null }[]>(
+        coordinator.services,
+        'jobs.list',
+        {},
+      ))
         jobsSeen.set(job.id, job.worker);
 
       expect(runs.map((r) => `${r.name}: ${r.status} ${r.error ?? ''}`)).toEqual(
@@ -93,7 +111,15 @@ describe('a sweep on the queue', () => {
 /** `prunelab serve --api-only --queue …` as its own process, driven over its HTTP API. */
 async function serveCoordinator(dataDir: string, port: number) {
   const serve = spawnCli([
-    'serve', '--api-only', '--no-open', '--queue', redis.url, '--port', String(port), '--data-dir', dataDir,
+    'serve',
+    '--api-only',
+    '--no-open',
+    '--queue',
+    redis.url,
+    '--port',
+    String(port),
+    '--data-dir',
+    dataDir,
   ]);
   const [, origin, token] = await serve.waitFor(/serving at (http:\/\/[^/]+)\/\?token=(\S+)/);
   const [, workerToken] = await serve.waitFor(/workers: prunelab worker .* --token (\S+)/);
@@ -131,21 +157,30 @@ describe('a coordinator restarted mid-sweep', () => {
       const sweep = await coordinator.request<SweepRequestResult>('runs.sweep', sweepRequest(datasetId));
       // Kill it (SIGKILL: no goodbye) once the dense parent is done and prune cells are under way.
       for (;;) {
-        const runs = await Promise.all(sweep.runIds.map((id) => coordinator.request<RunDetail>('runs.get', { id })));
+        const runs = await Promise.all(
+          sweep.runIds.map((id) => coordinator.request<RunDetail>('runs.get', { id })),
+        );
         const done = runs.filter((r) => r.status === 'done').length;
         if (done >= 3) break;
         if (runs.some((r) => r.status === 'failed')) throw new Error('a run failed before the restart');
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      const before = await Promise.all(sweep.runIds.map((id) => coordinator.request<RunDetail>('runs.get', { id })));
+      const before = await Promise.all(
+        sweep.runIds.map((id) => coordinator.request<RunDetail>('runs.get', { id })),
+      );
       expect(before.filter((r) => r.status === 'done').length).toBeLessThan(7);
       coordinator.serve.child.kill('SIGKILL');
       await coordinator.serve.exited;
       await new Promise((resolve) => setTimeout(resolve, 1500));
       coordinator = await serveCoordinator(dataDir, port);
       await coordinator.serve.waitFor(/resumed \d+ run\(s\) the last start left on the queue/);
-      const runs = await waitForRuns((id) => coordinator.request<RunDetail>('runs.get', { id }), sweep.runIds);
-      expect(runs.map((r) => `${r.name}: ${r.status} ${r.error ?? ''}`)).toEqual(runs.map((r) => `${r.name}: done `));
+      const runs = await waitForRuns(
+        (id) => coordinator.request<RunDetail>('runs.get', { id }),
+        sweep.runIds,
+      );
+      expect(runs.map((r) => `${r.name}: ${r.status} ${r.error ?? ''}`)).toEqual(
+        runs.map((r) => `${r.name}: done `),
+      );
       const results = cellResults(runs);
       for (const [name, result] of results) expect(result, name).toEqual(baseline.get(name));
     } finally {

@@ -49,8 +49,15 @@ export function cellResults(runs: RunDetail[]): Map<string, unknown> {
       metrics: [...run.metrics]
         .sort((a, b) => `${a.phase}${a.split}${a.name}`.localeCompare(`${b.phase}${b.split}${b.name}`))
         .map((m) => ({ phase: m.phase, split: m.split, name: m.name, epochs: m.epochs, values: m.values })),
-      evaluation: run.evaluation && { accuracy: run.evaluation.accuracy, loss: run.evaluation.loss, macroF1: run.evaluation.macroF1 },
-      denseEvaluation: run.denseEvaluation && { accuracy: run.denseEvaluation.accuracy, loss: run.denseEvaluation.loss },
+      evaluation: run.evaluation && {
+        accuracy: run.evaluation.accuracy,
+        loss: run.evaluation.loss,
+        macroF1: run.evaluation.macroF1,
+      },
+      denseEvaluation: run.denseEvaluation && {
+        accuracy: run.denseEvaluation.accuracy,
+        loss: run.denseEvaluation.loss,
+      },
       sparsity: run.sparsity,
       steps: run.pruneSteps.map((s) => ({ achieved: s.achievedSparsity, layers: s.layers.length })),
     });

@@ -6,6 +6,7 @@ import { readAppVersion } from '../../services';
 import { parseQueueUrl, QueueUrlError } from '../../jobs/queue/redisUrl';
 import { CoordinatorAuthError } from '../../jobs/queue/coordinatorClient';
 import { runRemoteWorker } from '../../jobs/queue/remoteWorker';
+import { RedisUnavailableError } from '../../jobs/queue/queueConnection';
 import { holdWorkerLock } from '../../jobs/queue/workerLock';
 import { CliError, type CliCommand } from '../command';
 import { numberOption } from '../session';
@@ -28,7 +29,8 @@ function coordinatorUrl(raw: unknown): string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw usageError('--coordinator must start with http:// or https://');
-  if (url.search || url.hash) throw usageError('--coordinator takes no ?query or #fragment (give the token with --token)');
+  if (url.search || url.hash)
+    throw usageError('--coordinator takes no ?query or #fragment (give the token with --token)');
   return url.toString().replace(/\/+$/, '');
 }
 
@@ -46,7 +48,8 @@ export const workerCommand: CliCommand = {
   },
   async run({ values, dataDir, io }) {
     const rawQueue = values.queue;
-    if (typeof rawQueue !== 'string' || rawQueue.trim() === '') throw usageError('--queue redis://… is required');
+    if (typeof rawQueue !== 'string' || rawQueue.trim() === '')
+      throw usageError('--queue redis://… is required');
     let queue;
     try {
       queue = parseQueueUrl(rawQueue);
@@ -57,7 +60,8 @@ export const workerCommand: CliCommand = {
     const coordinator = coordinatorUrl(values.coordinator);
     // The token may come from the environment, so it is not visible in the process list.
     const token = (values.token as string | undefined) ?? io.env.PRUNELAB_WORKER_TOKEN;
-    if (!token) throw usageError('--token (or $PRUNELAB_WORKER_TOKEN) is required: the coordinator prints it');
+    if (!token)
+      throw usageError('--token (or $PRUNELAB_WORKER_TOKEN) is required: the coordinator prints it');
     const concurrency = numberOption(values, 'concurrency', 'int') ?? 1;
     if (concurrency < 1 || concurrency > 64) throw usageError('--concurrency must be from 1 to 64');
     const cacheMb = numberOption(values, 'cache-mb', 'int') ?? 4096;
@@ -91,6 +95,7 @@ export const workerCommand: CliCommand = {
       return { ...summary, coordinator, queue: queue.display, home };
     } catch (err) {
       if (err instanceof CoordinatorAuthError) throw new CliError(err.message, { code: 'FORBIDDEN' });
+      if (err instanceof RedisUnavailableError) throw new CliError(err.message, { code: 'UNAVAILABLE' });
       if (stop.signal.aborted) return { jobs: 0, coordinator, queue: queue.display, home, stopped: true };
       throw err;
     } finally {

@@ -23,7 +23,9 @@ export interface BlobCache {
 
 export class HashMismatchError extends Error {
   constructor(expected: string, actual: string, size: number) {
-    super(`a fetched file did not match its hash: expected sha256 ${expected}, got ${actual} (${size} bytes)`);
+    super(
+      `a fetched file did not match its hash: expected sha256 ${expected}, got ${actual} (${size} bytes)`,
+    );
     this.name = 'HashMismatchError';
   }
 }
@@ -34,7 +36,11 @@ interface Entry {
   pins: number;
 }
 
-export async function createBlobCache(dir: string, maxBytes: number, now: () => number = Date.now): Promise<BlobCache> {
+export async function createBlobCache(
+  dir: string,
+  maxBytes: number,
+  now: () => number = Date.now,
+): Promise<BlobCache> {
   await mkdir(dir, { recursive: true });
   const entries = new Map<string, Entry>();
   let total = 0;
@@ -53,7 +59,9 @@ export async function createBlobCache(dir: string, maxBytes: number, now: () => 
 
   async function evict() {
     if (total <= maxBytes) return;
-    const candidates = [...entries.entries()].filter(([, e]) => e.pins === 0).sort((a, b) => a[1].lastUsed - b[1].lastUsed);
+    const candidates = [...entries.entries()]
+      .filter(([, e]) => e.pins === 0)
+      .sort((a, b) => a[1].lastUsed - b[1].lastUsed);
     for (const [sha256, entry] of candidates) {
       if (total <= maxBytes) break;
       entries.delete(sha256);

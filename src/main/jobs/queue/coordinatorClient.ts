@@ -123,7 +123,9 @@ export function createCoordinatorClient(options: CoordinatorClientOptions): Coor
       try {
         const response = await attempt(path, init(), timed);
         if (unreachableSince !== null) {
-          options.log(`coordinator ${base} answers again (after ${((Date.now() - unreachableSince) / 1000).toFixed(1)} s)`);
+          options.log(
+            `coordinator ${base} answers again (after ${((Date.now() - unreachableSince) / 1000).toFixed(1)} s)`,
+          );
           unreachableSince = null;
         }
         return response;
@@ -184,10 +186,18 @@ export function createCoordinatorClient(options: CoordinatorClientOptions): Coor
       return answer(await send(remotePaths.hello, () => ({ method: 'GET' })), helloAnswer, 'hello');
     },
     async heartbeat(worker, running) {
-      return answer(await send(remotePaths.heartbeat, json({ worker, running })), heartbeatAnswer, 'a heartbeat');
+      return answer(
+        await send(remotePaths.heartbeat, json({ worker, running })),
+        heartbeatAnswer,
+        'a heartbeat',
+      );
     },
     async claim(jobId, worker) {
-      return answer(await send(jobPath(jobId, 'claim'), json({ worker })), claimAnswer, `the claim of ${jobId}`);
+      return answer(
+        await send(jobPath(jobId, 'claim'), json({ worker })),
+        claimAnswer,
+        `the claim of ${jobId}`,
+      );
     },
     async events(jobId, lease, seq, events) {
       return answer(
@@ -216,7 +226,10 @@ export function createCoordinatorClient(options: CoordinatorClientOptions): Coor
     },
     async commit(jobId, lease, path, keepSiblings) {
       await answer(
-        await send(jobPath(jobId, 'commit'), json({ lease, path, ...(keepSiblings ? { keepSiblings } : {}) })),
+        await send(
+          jobPath(jobId, 'commit'),
+          json({ lease, path, ...(keepSiblings ? { keepSiblings } : {}) }),
+        ),
         commitAnswer,
         `the commit of ${path}`,
       );

@@ -22,7 +22,13 @@ export class IncomingError extends Error {
 }
 
 export interface Incoming {
-  receive(jobId: string, runId: string | null, rawPath: unknown, sha256: unknown, body: Readable): Promise<{ bytes: number }>;
+  receive(
+    jobId: string,
+    runId: string | null,
+    rawPath: unknown,
+    sha256: unknown,
+    body: Readable,
+  ): Promise<{ bytes: number }>;
   /** Moves the staged file or folder `rawPath` into the data directory, replacing what was there. */
   commit(jobId: string, runId: string | null, rawPath: unknown, keepSiblings?: string[]): Promise<void>;
   discard(jobId: string): Promise<void>;

@@ -12,13 +12,14 @@
 import { randomBytes } from 'node:crypto';
 import { isAbsolute, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { Queue, QueueEvents } from 'bullmq';
+import type { QueueEvents } from 'bullmq';
 import type { JobSummary, QueueStatus, QueueWorker } from '../../../shared/dto';
 import { dataLayout, type TaskEvent } from '../../engine/types';
 import { toWorkerError, type TaskName } from '../protocol';
 import type { JobObserver, JobOutcome, JobRunner, JobSpec } from '../runner';
 import { createFileIndex } from './fileIndex';
 import { createIncoming } from './incoming';
+import { openQueue } from './queueConnection';
 import type { RedisConnection } from './redisUrl';
 import { RemoteRefusal, type ClaimAnswer, type RemoteFile, type WorkerIdentity } from './remoteWire';
 
@@ -30,7 +31,13 @@ export interface CoordinatorEndpoint {
   heartbeat(worker: WorkerIdentity, running: string[]): { cancel: string[] };
   claim(jobId: string, worker: WorkerIdentity): Promise<ClaimAnswer>;
   events(jobId: string, lease: string, seq: number, events: TaskEvent[]): { cancel: boolean };
-  receiveFile(jobId: string, lease: string, path: unknown, sha256: unknown, body: Readable): Promise<{ bytes: number }>;
+  receiveFile(
+    jobId: string,
+    lease: string,
+    path: unknown,
+    sha256: unknown,
+    body: Readable,
+  ): Promise<{ bytes: number }>;
   commit(jobId: string, lease: string, path: unknown, keepSiblings?: string[]): Promise<void>;
   complete(jobId: string, lease: string, outcome: JobOutcome): { recorded: boolean };
   /** The file listed under this hash in a claim, if unchanged since. */
@@ -156,36 +163,27 @@ export function createQueueJobRunner(options: QueueRunnerOptions): QueueJobRunne
   const workers = new Map<string, { identity: WorkerIdentity; lastSeen: number; running: number }>();
   let closed = false;
 
-  const connection = { ...options.connection };
-  const queue = new Queue(queueName, { connection });
-  const queueEvents = new QueueEvents(queueName, { connection });
   let lastRedisError = '';
   const onRedisError = (err: Error) => {
     if (err.message === lastRedisError) return;
     lastRedisError = err.message;
     log(`queue: Redis at ${options.displayUrl} does not answer (${err.message}); retrying`);
   };
-  queue.on('error', onRedisError);
-  queueEvents.on('error', onRedisError);
   /** Redis answered (or start-up failed with a sentence saying why); everything on the queue waits for it. */
   const ready = (async () => {
-    try {
-      await withTimeout(
-        Promise.all([queue.waitUntilReady(), queueEvents.waitUntilReady()]),
-        options.connectTimeoutMs ?? 10_000,
-        () =>
-          `cannot reach Redis at ${options.displayUrl}${lastRedisError ? ` (${lastRedisError})` : ''}; is redis-server running, and are the host, port and password right?`,
-      );
-    } catch (err) {
-      await Promise.allSettled([queueEvents.close(), queue.close()]);
-      throw err;
-    }
-    lastRedisError = '';
+    const opened = await openQueue({
+      connection: options.connection,
+      queueName,
+      display: options.displayUrl,
+      timeoutMs: options.connectTimeoutMs ?? 10_000,
+      onError: onRedisError,
+    });
+    listen(opened.events);
     await incoming.cleanAll();
-    return queue.client;
+    return { ...opened, redis: await opened.queue.client };
   })();
   ready.catch(() => undefined); // surfaced by `ready` to whoever starts the runner
-  const unfinishedKey = `${queue.opts.prefix ?? 'bull'}:${queueName}:prunelab-unfinished`;
+  const unfinishedKey = `bull:${queueName}:prunelab-unfinished`;
 
   function notify<K extends keyof JobObserver>(key: K, ...args: Parameters<NonNullable<JobObserver[K]>>) {
     try {
@@ -221,7 +219,8 @@ export function createQueueJobRunner(options: QueueRunnerOptions): QueueJobRunne
       void incoming.discard(queueId).catch(() => undefined);
     }
     // A coordinator that stops leaves its unfinished jobs listed in Redis for the next start.
-    if (!closed) void ready.then((redis) => redis.hdel(unfinishedKey, state.spec.id)).catch(() => undefined);
+    if (!closed)
+      void ready.then(({ redis }) => redis.hdel(unfinishedKey, state.spec.id)).catch(() => undefined);
     notify('finished', state.spec, outcome);
     state.settle(outcome);
     pump();
@@ -284,7 +283,10 @@ export function createQueueJobRunner(options: QueueRunnerOptions): QueueJobRunne
     void enqueue(state).catch((err: unknown) => {
       finish(state, {
         status: 'failed',
-        error: { name: 'QueueError', message: `could not put the job on the queue: ${(err as Error).message}` },
+        error: {
+          name: 'QueueError',
+          message: `could not put the job on the queue: ${(err as Error).message}`,
+        },
         crashed: false,
       });
     });
@@ -294,7 +296,7 @@ export function createQueueJobRunner(options: QueueRunnerOptions): QueueJobRunne
   const adoptable = new Map<string, string>();
 
   async function enqueue(state: RemoteState) {
-    await ready;
+    const { queue } = await ready;
     const runId = state.spec.runId ?? '';
     const adopted = adoptable.get(runId);
     let queueId = state.spec.id;
@@ -333,22 +335,26 @@ export function createQueueJobRunner(options: QueueRunnerOptions): QueueJobRunne
     notify('started', state.spec);
   }
 
-  queueEvents.on('stalled', ({ jobId }) => {
-    const state = byQueueId.get(jobId);
-    if (!state) return;
-    log(`queue: job ${jobId} stalled (worker ${state.worker ? workerLabel(state.worker) : '?'} stopped answering); another worker takes it from its last checkpoint`);
-    state.worker = null;
-  });
-  queueEvents.on('failed', ({ jobId, failedReason }) => {
-    const state = byQueueId.get(jobId);
-    if (!state) return;
-    const message = `the queue gave the job up: ${failedReason}`;
-    finish(state, {
-      status: 'failed',
-      error: { name: 'WorkerCrash', message: `the worker process ${message}` },
-      crashed: true,
+  function listen(queueEvents: QueueEvents) {
+    queueEvents.on('stalled', ({ jobId }) => {
+      const state = byQueueId.get(jobId);
+      if (!state) return;
+      log(
+        `queue: job ${jobId} stalled (worker ${state.worker ? workerLabel(state.worker) : '?'} stopped answering); another worker takes it from its last checkpoint`,
+      );
+      state.worker = null;
     });
-  });
+    queueEvents.on('failed', ({ jobId, failedReason }) => {
+      const state = byQueueId.get(jobId);
+      if (!state) return;
+      const message = `the queue gave the job up: ${failedReason}`;
+      finish(state, {
+        status: 'failed',
+        error: { name: 'WorkerCrash', message: `the worker process ${message}` },
+        crashed: true,
+      });
+    });
+  }
 
   function stateForCall(jobId: string, lease: string): RemoteState {
     const state = byQueueId.get(jobId);
@@ -423,7 +429,8 @@ export function createQueueJobRunner(options: QueueRunnerOptions): QueueJobRunne
       workers.set(worker.id, { identity: worker, lastSeen: Date.now(), running: 1 });
       // A second delivery continues from the last checkpoint the first worker uploaded.
       let input = state.input;
-      if (state.claims > 1 && field(input, 'resume') === false) input = { ...(input as object), resume: true };
+      if (state.claims > 1 && field(input, 'resume') === false)
+        input = { ...(input as object), resume: true };
       const resume = field(input, 'resume') === true;
       const manifest = await files.manifest(neededPaths(state, resume));
       markStarted(state);
@@ -472,7 +479,11 @@ export function createQueueJobRunner(options: QueueRunnerOptions): QueueJobRunne
       const state = stateForCall(jobId, lease);
       if (outcome.status === 'done') {
         finish(state, checkResultPaths(state, outcome.result) ?? outcome);
-      } else if (outcome.status === 'failed' && state.cancelRequested && outcome.error.name === 'AbortError') {
+      } else if (
+        outcome.status === 'failed' &&
+        state.cancelRequested &&
+        outcome.error.name === 'AbortError'
+      ) {
         finish(state, { status: 'cancelled', forced: false });
       } else {
         finish(state, outcome);
@@ -525,7 +536,9 @@ export function createQueueJobRunner(options: QueueRunnerOptions): QueueJobRunne
         };
         jobs.set(spec.id, state);
         if (spec.runId && remoteTasks.includes(spec.task))
-          void ready.then((redis) => redis.hset(unfinishedKey, { [spec.id]: spec.runId ?? '' })).catch(() => undefined);
+          void ready
+            .then(({ redis }) => redis.hset(unfinishedKey, { [spec.id]: spec.runId ?? '' }))
+            .catch(() => undefined);
         pump();
       });
     },
@@ -542,15 +555,17 @@ export function createQueueJobRunner(options: QueueRunnerOptions): QueueJobRunne
       const queueId = queueIdOf.get(jobId);
       if (state.claims === 0 && queueId) {
         // Not taken yet: take it off the queue (0 means a worker is taking it right now).
-        void queue
-          .remove(queueId)
+        void ready
+          .then(({ queue }) => queue.remove(queueId))
           .then((removed) => {
             if (removed === 1) finish(state, { status: 'cancelled', forced: false });
           })
           .catch(() => undefined);
       }
       // A worker learns of the cancel from its next exchange; one that never answers is not waited for.
-      state.timers.push(setTimeout(() => finish(state, { status: 'cancelled', forced: true }), cancelGraceMs));
+      state.timers.push(
+        setTimeout(() => finish(state, { status: 'cancelled', forced: true }), cancelGraceMs),
+      );
       return true;
     },
 
@@ -587,6 +602,7 @@ export function createQueueJobRunner(options: QueueRunnerOptions): QueueJobRunne
       let depth: QueueStatus['depth'] = null;
       let problem: string | null = null;
       try {
+        const { queue } = await ready;
         const counts = await withTimeout(
           queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused'),
           2000,
@@ -606,7 +622,7 @@ export function createQueueJobRunner(options: QueueRunnerOptions): QueueJobRunne
     ready: ready.then(() => undefined),
 
     async takeUnfinishedRuns() {
-      const redis = await ready;
+      const { redis, queue } = await ready;
       const entries = await redis.hgetall(unfinishedKey);
       const specIds = Object.keys(entries);
       if (specIds.length > 0) await redis.hdel(unfinishedKey, ...specIds);
@@ -626,7 +642,7 @@ export function createQueueJobRunner(options: QueueRunnerOptions): QueueJobRunne
         finish(state, { status: 'cancelled', forced: false, reason: 'the coordinator stopped' });
       }
       await local.close();
-      await Promise.allSettled([queueEvents.close(), queue.close()]);
+      await ready.then(({ close }) => close()).catch(() => undefined);
     },
   };
 }

@@ -22,6 +22,7 @@ import { workerLabel } from './queueRunner';
 import type { RedisConnection } from './redisUrl';
 import { RemoteRefusal, type ClaimAnswer, type WorkerIdentity } from './remoteWire';
 import { listFiles } from './treeFiles';
+import { probeRedis } from './queueConnection';
 
 export interface RemoteWorkerOptions {
   connection: RedisConnection;
@@ -89,8 +90,12 @@ export async function runRemoteWorker(options: RemoteWorkerOptions): Promise<Wor
 
   log(`worker ${label}: asking the coordinator at ${options.coordinatorUrl} for its queue…`);
   const hello = await client.hello();
-  log(`worker ${label}: coordinator ${hello.coordinatorId} (PruneLab ${hello.version}); taking jobs from ${options.queueDisplay} queue ${hello.queueName}, ${options.concurrency} at a time`);
+  log(
+    `worker ${label}: coordinator ${hello.coordinatorId} (PruneLab ${hello.version}); taking jobs from ${options.queueDisplay} queue ${hello.queueName}, ${options.concurrency} at a time`,
+  );
 
+  // A wrong Redis URL or password is one clear sentence now, not a retry loop later.
+  await probeRedis(options.connection, options.queueDisplay, 10_000);
   const lockMs = options.lockMs ?? 30_000;
   const bullWorker = new Worker(hello.queueName, (job, token) => processJob(job, token), {
     connection: { ...options.connection },
@@ -146,7 +151,13 @@ export async function runRemoteWorker(options: RemoteWorkerOptions): Promise<Wor
   }
 
   /** Uploads every file under `absolute` and moves it into place on the coordinator. */
-  async function sendTree(jobId: string, lease: string, scratch: string, absolute: string, keepSiblings?: string[]) {
+  async function sendTree(
+    jobId: string,
+    lease: string,
+    scratch: string,
+    absolute: string,
+    keepSiblings?: string[],
+  ) {
     const files = await listFiles(absolute, scratch);
     for (const file of files) {
       await client.upload(jobId, lease, file.path, await sha256File(file.absolute), file.absolute);
@@ -193,20 +204,27 @@ export async function runRemoteWorker(options: RemoteWorkerOptions): Promise<Wor
       }
       throw err;
     }
-    const scratch = join(scratchRoot, `${jobId.replace(/[^A-Za-z0-9_-]/g, '_')}-${randomBytes(3).toString('hex')}`);
+    const scratch = join(
+      scratchRoot,
+      `${jobId.replace(/[^A-Za-z0-9_-]/g, '_')}-${randomBytes(3).toString('hex')}`,
+    );
     const pinned: string[] = [];
     const state: ActiveJob = { runner: null, cancelled: false };
     active.set(jobId, state);
     const started = Date.now();
     try {
       const bytes = claim.files.reduce((sum, f) => sum + f.size, 0);
-      log(`job ${jobId}: ${claim.kind} of run ${claim.runId ?? '—'}; ${claim.files.length} files (${(bytes / 1048576).toFixed(1)} MiB) by hash`);
+      log(
+        `job ${jobId}: ${claim.kind} of run ${claim.runId ?? '—'}; ${claim.files.length} files (${(bytes / 1048576).toFixed(1)} MiB) by hash`,
+      );
       await fetchFiles(claim, scratch, pinned);
       const outcome = await runClaimed(jobId, claim, scratch, state);
       if (signal.aborted) return await leftToTheQueue;
       const answer = await client.complete(jobId, claim.lease, outcome);
       jobsDone += 1;
-      log(`job ${jobId}: ${outcome.status} in ${((Date.now() - started) / 1000).toFixed(1)} s${answer.recorded ? '' : ' (already recorded)'}`);
+      log(
+        `job ${jobId}: ${outcome.status} in ${((Date.now() - started) / 1000).toFixed(1)} s${answer.recorded ? '' : ' (already recorded)'}`,
+      );
       return answer;
     } catch (err) {
       if (err instanceof RemoteRefusal) {
@@ -232,7 +250,12 @@ export async function runRemoteWorker(options: RemoteWorkerOptions): Promise<Wor
     }
   }
 
-  async function runClaimed(jobId: string, claim: ClaimAnswer, scratch: string, state: ActiveJob): Promise<JobOutcome> {
+  async function runClaimed(
+    jobId: string,
+    claim: ClaimAnswer,
+    scratch: string,
+    state: ActiveJob,
+  ): Promise<JobOutcome> {
     const toCoordinator = <T>(value: T): T => rewritePaths(value, scratch, claim.dataDir);
     const sender = createEventSender({
       flushMs: options.eventFlushMs ?? 200,
@@ -277,16 +300,23 @@ export async function runRemoteWorker(options: RemoteWorkerOptions): Promise<Wor
     return { status: 'done', result: withWorker(toCoordinator(outcome.result)) };
   }
 
-  bullWorker.run().catch((err: unknown) => log(`worker ${label}: stopped taking jobs: ${(err as Error).message}`));
+  bullWorker
+    .run()
+    .catch((err: unknown) => log(`worker ${label}: stopped taking jobs: ${(err as Error).message}`));
   await new Promise<void>((resolve) => {
     if (signal.aborted) resolve();
     else signal.addEventListener('abort', () => resolve(), { once: true });
   });
   clearInterval(heartbeatTimer);
   if (active.size > 0)
-    log(`worker ${label}: stopping; its ${active.size} job(s) go back to the queue within ${Math.round(lockMs / 1000)} s and resume elsewhere`);
+    log(
+      `worker ${label}: stopping; its ${active.size} job(s) go back to the queue within ${Math.round(lockMs / 1000)} s and resume elsewhere`,
+    );
   for (const job of active.values()) await job.runner?.close();
   await bullWorker.close(true);
-  return { jobs: jobsDone, downloadedBytes: client.traffic.downloaded, uploadedBytes: client.traffic.uploaded };
+  return {
+    jobs: jobsDone,
+    downloadedBytes: client.traffic.downloaded,
+    uploadedBytes: client.traffic.uploaded,
+  };
 }
-
