@@ -188,6 +188,12 @@ describe('queue failures', () => {
     }
   });
 
+  it('stops at once when the coordinator refuses its token, and says which flag to fix', async () => {
+    const intruder = spawnWorker(join(dir, 'intruder'), coordinator.server.origin, 'not-the-token', redis.url, ['--json']);
+    expect(await intruder.exited).toBe(1);
+    expect(intruder.output()).toMatch(/refused this worker's token \(give the one it printed with --token\)/);
+  });
+
   it('retries an unreachable coordinator with back-off, says so, and starts when it appears', async () => {
     const port = await freePort();
     const lonely = spawnWorker(join(dir, 'lonely-worker'), `http://127.0.0.1:${port}`, token, redis.url);
