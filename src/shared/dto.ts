@@ -420,6 +420,8 @@ export interface QueueStatus {
   workers: QueueWorker[];
   /** Why depth is missing, in words. */
   problem: string | null;
+  /** The line that starts a worker for this coordinator (token included), once it serves HTTP. */
+  workerCommand?: string | null;
 }
 
 export type Theme = 'system' | 'light' | 'dark';

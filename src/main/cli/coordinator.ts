@@ -2,10 +2,11 @@
 // queue, and this process serves the coordinator routes `prunelab worker`s fetch data from and report
 // to (on --host/--port, 127.0.0.1:7370 by default). Without --queue nothing changes.
 import { createAppServices, type AppServices } from '../services';
-import type { RemoteAccess } from '../jobs/queue/queueRunner';
+import { workerCommandLine, type RemoteAccess } from '../jobs/queue/queueRunner';
 import { parseQueueUrl, QueueUrlError } from '../jobs/queue/redisUrl';
+import { CoordinatorPortBusyError, startCoordinatorServer } from '../server/coordinatorServer';
 import { DEFAULT_PORT } from '../server/serveMain';
-import { startServer, type RunningServer } from '../server/startServer';
+import type { RunningServer } from '../server/startServer';
 import { CliError, type CliIo, type OptionSpec, type OptionValues } from './command';
 
 export const queueOptionSpec: OptionSpec = {
@@ -53,8 +54,7 @@ export function warnIfExposed(host: string, io: CliIo): void {
 
 /** How to start a worker for this coordinator: the line the user copies to the other machine. */
 export function workerHint(remote: RemoteAccess | null | undefined, origin: string): string | null {
-  if (!remote) return null;
-  return `workers: prunelab worker --queue ${remote.queueDisplay} --coordinator ${origin} --token ${remote.workerToken}`;
+  return remote ? `workers: ${workerCommandLine(remote, origin)}` : null;
 }
 
 export interface CommandServices {
@@ -79,16 +79,13 @@ export async function openCommandServices(
   const services = await createAppServices({ dataDir, mode: 'cli', queueUrl, log: (line) => io.err(line) });
   let server: RunningServer;
   try {
-    server = await startServer({ api: services, dataDir, host, port, rendererDir: null });
+    server = await startCoordinatorServer({ ...services, remote: services.remote! }, { dataDir, host, port });
   } catch (err) {
     await services.close();
-    if ((err as { code?: unknown }).code === 'EADDRINUSE') {
-      throw new CliError(
-        `port ${port} is busy (is \`prunelab serve\` running on this data directory? then start the run there, or give --port)`,
-      );
-    }
+    if (err instanceof CoordinatorPortBusyError) throw new CliError(err.message);
     throw err;
   }
+  services.announceCoordinator(server.origin);
   const hint = workerHint(services.remote, server.origin);
   if (hint) io.err(hint);
   return {

@@ -62,6 +62,8 @@ export interface AppServices {
   readonly queueDisplay: string | null;
   /** Runs left unfinished on the queue by the previous start, resumed by this one. */
   readonly resumedFromQueue: string[];
+  /** With a queue: the URL its workers reach this process at, once a server listens (shown in the UI). */
+  announceCoordinator(origin: string): void;
   /** Kills running workers (their runs become 'interrupted', resumable) and closes the database. */
   close(): Promise<void>;
 }
@@ -168,6 +170,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     remote: queue?.access ?? null,
     queueDisplay: queue?.display ?? null,
     resumedFromQueue,
+    announceCoordinator: (origin) => queue?.announce(origin),
     async close() {
       if (closed) return;
       closed = true;

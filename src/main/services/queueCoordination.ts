@@ -7,6 +7,7 @@ import { loadQueueIdentity, queueNameOf } from '../jobs/queue/identity';
 import {
   createQueueJobRunner,
   createRemoteTraffic,
+  workerCommandLine,
   type QueueJobRunner,
   type RemoteAccess,
 } from '../jobs/queue/queueRunner';
@@ -22,6 +23,8 @@ export interface QueueCoordination {
   /** The Redis URL, password masked. */
   readonly display: string;
   status(): Promise<QueueStatus>;
+  /** Where workers reach this coordinator, once its server listens (for the UI's worker line). */
+  announce(origin: string): void;
   /** Resumes the runs the last start left unfinished on the queue (dense parents first); returns their ids. */
   resumeUnfinished(
     store: Store,
@@ -47,6 +50,7 @@ export function prepareQueueCoordination(options: {
   const { connection, display } = parseQueueUrl(options.url);
   const identity = loadQueueIdentity(options.dataDir);
   let runner: QueueJobRunner | null = null;
+  let origin: string | null = null;
   const need = (): QueueJobRunner => {
     if (!runner) throw new Error('the queue runner is made with the job coordinator');
     return runner;
@@ -78,7 +82,13 @@ export function prepareQueueCoordination(options: {
       return runner;
     },
     ready: () => need().ready,
-    status: () => need().status(),
+    async status() {
+      const status = await need().status();
+      return { ...status, workerCommand: origin ? workerCommandLine(access, origin) : null };
+    },
+    announce(next) {
+      origin = next;
+    },
     async resumeUnfinished(store, dispatch) {
       const ids = await need().takeUnfinishedRuns();
       const runs = ids

@@ -48,6 +48,20 @@ describe('QueuePanel', () => {
     expect(wrapper.get('[data-test="queue-workers"]').text()).toContain('(pid 42) · 2/2');
     expect(wrapper.text()).toContain('redis://:***@lab:6379/0');
     expect(fake.calls.filter((c) => c.name === 'jobs.queue')).toHaveLength(1);
+    expect(wrapper.find('[data-test="queue-add-worker"]').exists()).toBe(false);
+    wrapper.unmount();
+  });
+
+  it('offers the line that adds a worker, open while there is none', async () => {
+    const workerCommand =
+      'prunelab worker --queue redis://:***@lab:6379/0 --coordinator http://127.0.0.1:7370 --token T';
+    const { wrapper } = await mountWithApi(QueuePanel, {
+      state: { queue: { ...queue, workers: [], workerCommand } },
+    });
+    await flushPromises();
+    const details = wrapper.get('[data-test="queue-add-worker"]');
+    expect(details.attributes('open')).toBeDefined();
+    expect(details.get('code').text()).toBe(workerCommand);
     wrapper.unmount();
   });
 

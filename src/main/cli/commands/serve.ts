@@ -1,7 +1,7 @@
 // `prunelab serve`: the whole app in a browser on this machine — the services over HTTP + WebSocket,
 // bound to 127.0.0.1, behind a token carried in the printed URL. Runs until Ctrl-C (or SIGTERM), then
 // stops running jobs (they become resumable) and closes the database.
-import { createAppServices } from '../../services';
+import { createAppServices, type AppServices } from '../../services';
 import { startServe } from '../../server/serveMain';
 import type { CliCommand } from '../command';
 import { parsePort, queueUrlOption, warnIfExposed, workerHint } from '../coordinator';
@@ -41,6 +41,7 @@ export const serveCommand: CliCommand = {
     const host = (values.host as string | undefined) ?? '127.0.0.1';
     const queueUrl = queueUrlOption(values);
     warnIfExposed(host, io);
+    const opened: { services?: AppServices } = {};
     const session = await startServe({
       dataDir,
       host,
@@ -48,13 +49,13 @@ export const serveCommand: CliCommand = {
       open: values['no-open'] !== true && !io.json && canOpenBrowser(io.env),
       apiOnly: values['api-only'] === true,
       // Without --queue, the queue saved in the app's settings (if any) is used.
-      createServices: (dir) =>
-        createAppServices({
+      createServices: async (dir) =>
+        (opened.services = await createAppServices({
           dataDir: dir,
           mode: 'serve',
           ...(queueUrl === undefined ? {} : { queueUrl }),
           log: (line) => io.err(line),
-        }),
+        })),
       log: (line) => io.err(line),
     });
     const { url } = session.server;
@@ -62,6 +63,7 @@ export const serveCommand: CliCommand = {
     if (io.json) io.err(`PruneLab is serving at ${url}`);
     io.out(`PruneLab is serving at ${url}`);
     io.out(`data: ${dataDir}`);
+    opened.services?.announceCoordinator(session.server.origin);
     const hint = workerHint(session.services.remote, session.server.origin);
     if (hint) io.err(hint);
     io.out('Press Ctrl-C to stop.');

@@ -64,6 +64,11 @@ export interface RemoteTraffic {
   eventMs: number;
 }
 
+/** The line to run on another machine to add a worker to this coordinator. */
+export function workerCommandLine(remote: RemoteAccess, origin: string): string {
+  return `prunelab worker --queue ${remote.queueDisplay} --coordinator ${origin} --token ${remote.workerToken}`;
+}
+
 export function createRemoteTraffic(): RemoteTraffic {
   return { servedBytes: 0, receivedBytes: 0, events: 0, eventRequests: 0, eventMs: 0 };
 }
