@@ -10,11 +10,16 @@ export interface SweepShape {
 
 export const sixCells: SweepShape = { criteria: ['taylor', 'magnitude'], sparsities: [0.5, 0.7, 0.9] };
 
-export function sweepRequest(datasetId: string, shape: SweepShape = sixCells, name = 'grid') {
+export function sweepRequest(
+  datasetId: string,
+  shape: SweepShape = sixCells,
+  name = 'grid',
+  train: Record<string, unknown> = { preset: 'lenet5', epochs: 2, batchSize: 8, seed: 5 },
+) {
   return {
     name,
     datasetId,
-    train: { preset: 'lenet5', epochs: 2, batchSize: 8, seed: 5 },
+    train,
     prune: { finetuneEpochs: 1, scope: 'global' },
     criteria: shape.criteria,
     sparsities: shape.sparsities,
