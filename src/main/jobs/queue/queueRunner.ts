@@ -16,7 +16,13 @@ import type { QueueEvents } from 'bullmq';
 import type { JobSummary, QueueStatus, QueueWorker } from '../../../shared/dto';
 import { dataLayout, type TaskEvent } from '../../engine/types';
 import { toWorkerError, type TaskName } from '../protocol';
-import type { JobObserver, JobOutcome, JobRunner, JobSpec } from '../runner';
+import {
+  dependencyOutcome,
+  type JobObserver,
+  type JobOutcome,
+  type JobRunner,
+  type JobSpec,
+} from '../runner';
 import { createFileIndex } from './fileIndex';
 import { createIncoming } from './incoming';
 import { openQueue } from './queueConnection';
@@ -231,23 +237,6 @@ export function createQueueJobRunner(options: QueueRunnerOptions): QueueJobRunne
     pump();
   }
 
-  function blockedReason(spec: JobSpec): JobOutcome | 'wait' | null {
-    for (const dep of spec.after ?? []) {
-      const status = ended.get(dep);
-      if (status === 'done') continue;
-      if (status !== undefined) {
-        const message = `it waited for job ${dep}, which ended ${status}`;
-        return status === 'cancelled'
-          ? { status: 'cancelled', forced: false, reason: message }
-          : { status: 'failed', error: { name: 'DependencyFailed', message }, crashed: false };
-      }
-      if (jobs.has(dep)) return 'wait';
-      const message = `it waits for job ${dep}, which is unknown`;
-      return { status: 'failed', error: { name: 'DependencyFailed', message }, crashed: false };
-    }
-    return null;
-  }
-
   /** A job goes to the queue when a worker elsewhere can do it: its task and every path it names. */
   function runsRemotely(state: RemoteState): boolean {
     if (!remoteTasks.includes(state.spec.task) || !state.spec.runId) return false;
@@ -258,7 +247,7 @@ export function createQueueJobRunner(options: QueueRunnerOptions): QueueJobRunne
     if (closed) return;
     for (const state of [...jobs.values()]) {
       if (state.placement !== 'waiting' || !jobs.has(state.spec.id)) continue;
-      const blocked = blockedReason(state.spec);
+      const blocked = dependencyOutcome(state.spec, ended, (id) => jobs.has(id));
       if (blocked === 'wait') continue;
       if (blocked !== null) {
         finish(state, blocked);
