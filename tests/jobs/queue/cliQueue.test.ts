@@ -10,12 +10,14 @@ import { runCli, tinyDataset } from '../../cli/helpers';
 import { spawnCli, spawnWorker } from './processes';
 import { freePort, startRedis, type TestRedis } from './redisServer';
 
+/** Real processes training on a shared 2-core machine: minutes, not seconds, when it is busy. */
+const slow = { timeout: 900_000 };
 const dir = mkdtempSync(join(tmpdir(), 'prunelab-cli-queue-'));
 let redis: TestRedis;
 
 beforeAll(async () => {
   redis = await startRedis();
-});
+}, 900_000);
 
 afterAll(async () => {
   await redis?.stop();
@@ -23,7 +25,7 @@ afterAll(async () => {
 });
 
 describe('prunelab train --queue', () => {
-  it('runs the job on a prunelab worker and records it here', async () => {
+  it('runs the job on a prunelab worker and records it here', slow, async () => {
     const port = await freePort();
     const dataDir = join(dir, 'data');
     const train = spawnCli([
@@ -66,7 +68,7 @@ describe('prunelab train --queue', () => {
     }
   });
 
-  it('refuses a --queue that is not a redis URL before starting anything', async () => {
+  it('refuses a --queue that is not a redis URL before starting anything', slow, async () => {
     const run = await runCli([
       'train',
       '--dataset',

@@ -4,17 +4,19 @@
 // - a job delivered twice (its first worker frozen past its lock, then thawed) is recorded once;
 // - a worker whose coordinator cannot be reached retries with back-off, says so, and carries on when
 //   the coordinator appears.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppServices } from '../../../src/main/services';
 import { startServer } from '../../../src/main/server/startServer';
-import type { RunDetail } from '../../../src/shared/dto';
+import type { ArtifactSummary, RunDetail } from '../../../src/shared/dto';
 import { tinyDataset } from '../../cli/helpers';
 import { call, spawnWorker, type Spawned, type TestCoordinator } from './processes';
 import { freePort, startRedis, type TestRedis } from './redisServer';
 
+/** Real processes training on a shared 2-core machine: minutes, not seconds, when it is busy. */
+const slow = { timeout: 900_000 };
 const dir = mkdtempSync(join(tmpdir(), 'prunelab-queue-failures-'));
 let redis: TestRedis;
 let coordinator: TestCoordinator;
@@ -23,6 +25,7 @@ let datasetId: string;
 const coordinatorLog: string[] = [];
 const train = { preset: 'lenet5', epochs: 5, batchSize: 4, seed: 11 } as const;
 let uninterruptedWeights: Float32Array[];
+let uninterruptedRunId = '';
 let workerNo = 0;
 
 function worker(options: { detached?: boolean } = {}): Spawned {
@@ -95,7 +98,7 @@ beforeAll(async () => {
   const imported = await services.waitForJob(jobId);
   expect(imported.status).toBe('done');
   datasetId = (imported.result as { id: string }).id;
-});
+}, 900_000);
 
 afterAll(async () => {
   await coordinator?.close();
@@ -104,114 +107,162 @@ afterAll(async () => {
 });
 
 describe('queue failures', () => {
-  it('hands the job of a worker killed mid-run to another, which resumes it to identical weights', async () => {
-    const first = worker();
-    try {
-      await first.waitFor(/taking jobs from/);
-      const { runId, jobId } = await call<{ runId: string; jobId: string }>(
-        coordinator.services,
-        'runs.start',
-        {
-          name: 'uninterrupted',
-          config: { datasetId, train },
-        },
-      );
-      const done = await coordinator.services.waitForJob(jobId);
-      expect(done.status, JSON.stringify(done.error)).toBe('done');
-      uninterruptedWeights = await finalWeights(runId);
-    } catch (err) {
-      await first.stop();
-      throw err;
-    }
-
-    let killedAt = 0;
-    const run = await startRunThen('killed', () => {
-      killedAt = Date.now();
-      process.kill(first.pid, 'SIGKILL');
-    });
-    const second = worker();
-    try {
-      const result = await coordinator.services.waitForJob(run.jobId);
-      run.off();
-      expect(killedAt).toBeGreaterThan(0);
-      expect(result.status, JSON.stringify(result.error)).toBe('done');
-      const detail = await call<RunDetail>(coordinator.services, 'runs.get', { id: run.runId });
-      expect(detail.status).toBe('done');
-      // The second worker trained it, continuing after the checkpoint the first one uploaded.
-      expect(detail.backend?.worker).toContain(`(pid ${second.pid})`);
-      const afterKill = run.epochs.filter((e) => e.at > killedAt).map((e) => e.epoch);
-      expect(afterKill.length).toBeGreaterThan(0);
-      expect(afterKill[0]).toBeGreaterThan(1);
-      expect(afterKill.at(-1)).toBe(train.epochs);
-      expect(coordinatorLog.join('\n')).toMatch(new RegExp(`job ${run.jobId} taken again .*; it resumes`));
-      const loss = detail.metrics.find(
-        (m) => m.phase === 'train' && m.split === 'train' && m.name === 'loss',
-      );
-      expect(loss?.epochs).toEqual([1, 2, 3, 4, 5]);
-      expectSameWeights(uninterruptedWeights, await finalWeights(run.runId));
-    } finally {
-      await second.stop();
-    }
-  });
-
-  it('records a job delivered twice once: the first worker, frozen past its lock, is refused when it thaws', async () => {
-    const first = worker({ detached: true });
-    await first.waitFor(/taking jobs from/);
-    const finished: string[] = [];
-    const offFinished = coordinator.services.subscribe('job.finished', (f) => finished.push(f.jobId));
-    const run = await startRunThen('delivered twice', () => process.kill(-first.pid, 'SIGSTOP'));
-    const second = worker();
-    try {
-      const result = await coordinator.services.waitForJob(run.jobId);
-      expect(result.status, JSON.stringify(result.error)).toBe('done');
-      const mark = first.output().length;
-      process.kill(-first.pid, 'SIGCONT');
-      // Thawed, the first worker still holds the old lease: whatever it sends now is refused.
-      await first.waitFor(new RegExp(`job ${run.jobId}: stopped \\(`), 30_000, mark);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      run.off();
-      offFinished();
-      expect(finished.filter((id) => id === run.jobId)).toHaveLength(1);
-      const detail = await call<RunDetail>(coordinator.services, 'runs.get', { id: run.runId });
-      expect(detail.status).toBe('done');
-      expect(detail.backend?.worker).toContain(`(pid ${second.pid})`);
-      for (const series of detail.metrics)
-        expect(series.epochs).toEqual([...new Set(series.epochs)].sort((a, b) => a - b));
-      expectSameWeights(uninterruptedWeights, await finalWeights(run.runId));
-    } finally {
+  it(
+    'hands the job of a worker killed mid-run to another, which resumes it to identical weights',
+    slow,
+    async () => {
+      const first = worker();
       try {
-        process.kill(-first.pid, 'SIGCONT');
-      } catch {
-        // already gone
+        await first.waitFor(/taking jobs from/);
+        const { runId, jobId } = await call<{ runId: string; jobId: string }>(
+          coordinator.services,
+          'runs.start',
+          {
+            name: 'uninterrupted',
+            config: { datasetId, train },
+          },
+        );
+        const done = await coordinator.services.waitForJob(jobId);
+        expect(done.status, JSON.stringify(done.error)).toBe('done');
+        uninterruptedWeights = await finalWeights(runId);
+        uninterruptedRunId = runId;
+      } catch (err) {
+        await first.stop();
+        throw err;
       }
-      await Promise.all([first.stop(), second.stop()]);
-    }
-  });
 
-  it('stops at once when the coordinator refuses its token, and says which flag to fix', async () => {
-    const intruder = spawnWorker(join(dir, 'intruder'), coordinator.server.origin, 'not-the-token', redis.url, ['--json']);
+      let killedAt = 0;
+      const run = await startRunThen('killed', () => {
+        killedAt = Date.now();
+        process.kill(first.pid, 'SIGKILL');
+      });
+      const second = worker();
+      try {
+        const result = await coordinator.services.waitForJob(run.jobId);
+        run.off();
+        expect(killedAt).toBeGreaterThan(0);
+        expect(result.status, JSON.stringify(result.error)).toBe('done');
+        const detail = await call<RunDetail>(coordinator.services, 'runs.get', { id: run.runId });
+        expect(detail.status).toBe('done');
+        // The second worker trained it, continuing after the checkpoint the first one uploaded.
+        expect(detail.backend?.worker).toContain(`(pid ${second.pid})`);
+        const afterKill = run.epochs.filter((e) => e.at > killedAt).map((e) => e.epoch);
+        expect(afterKill.length).toBeGreaterThan(0);
+        expect(afterKill[0]).toBeGreaterThan(1);
+        expect(afterKill.at(-1)).toBe(train.epochs);
+        expect(coordinatorLog.join('\n')).toMatch(new RegExp(`job ${run.jobId} taken again .*; it resumes`));
+        const loss = detail.metrics.find(
+          (m) => m.phase === 'train' && m.split === 'train' && m.name === 'loss',
+        );
+        expect(loss?.epochs).toEqual([1, 2, 3, 4, 5]);
+        expectSameWeights(uninterruptedWeights, await finalWeights(run.runId));
+      } finally {
+        await second.stop();
+      }
+    },
+  );
+
+  it(
+    'records a job delivered twice once: the first worker, frozen past its lock, is refused when it thaws',
+    slow,
+    async () => {
+      const first = worker({ detached: true });
+      await first.waitFor(/taking jobs from/);
+      const finished: string[] = [];
+      const offFinished = coordinator.services.subscribe('job.finished', (f) => finished.push(f.jobId));
+      const run = await startRunThen('delivered twice', () => process.kill(-first.pid, 'SIGSTOP'));
+      const second = worker();
+      try {
+        const result = await coordinator.services.waitForJob(run.jobId);
+        expect(result.status, JSON.stringify(result.error)).toBe('done');
+        const mark = first.output().length;
+        process.kill(-first.pid, 'SIGCONT');
+        // Thawed, the first worker still holds the old lease: whatever it sends now is refused.
+        await first.waitFor(new RegExp(`job ${run.jobId}: stopped \\(`), 30_000, mark);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        run.off();
+        offFinished();
+        expect(finished.filter((id) => id === run.jobId)).toHaveLength(1);
+        const detail = await call<RunDetail>(coordinator.services, 'runs.get', { id: run.runId });
+        expect(detail.status).toBe('done');
+        expect(detail.backend?.worker).toContain(`(pid ${second.pid})`);
+        for (const series of detail.metrics)
+          expect(series.epochs).toEqual([...new Set(series.epochs)].sort((a, b) => a - b));
+        expectSameWeights(uninterruptedWeights, await finalWeights(run.runId));
+      } finally {
+        try {
+          process.kill(-first.pid, 'SIGCONT');
+        } catch {
+          // already gone
+        }
+        await Promise.all([first.stop(), second.stop()]);
+      }
+    },
+  );
+
+  it(
+    'exports on a worker, with the export uploaded into the coordinator’s data directory before it is recorded',
+    slow,
+    async () => {
+      const exporter = worker();
+      try {
+        await exporter.waitFor(/taking jobs from/);
+        const { jobId } = await call<{ jobId: string }>(coordinator.services, 'exports.create', {
+          runId: uninterruptedRunId,
+          format: 'tfjs',
+          encoding: 'float32',
+        });
+        const result = await coordinator.services.waitForJob(jobId);
+        expect(result.status, JSON.stringify(result.error)).toBe('done');
+        await exporter.waitFor(new RegExp(`job ${jobId}: export of run`));
+        const [artifact] = await call<ArtifactSummary[]>(coordinator.services, 'exports.list', {
+          runId: uninterruptedRunId,
+        });
+        expect(artifact!.path.startsWith(join(dir, 'coordinator', 'exports', uninterruptedRunId))).toBe(true);
+        expect(readdirSync(artifact!.path)).toEqual(expect.arrayContaining(['model.json', 'metadata.json']));
+        const { verifyExportFiles } = await import('../../../src/main/engine/export/metadata');
+        expect(await verifyExportFiles(artifact!.path)).toEqual({ ok: true, problems: [] });
+        expect(artifact!.parity?.ok).toBe(true);
+      } finally {
+        await exporter.stop();
+      }
+    },
+  );
+
+  it('stops at once when the coordinator refuses its token, and says which flag to fix', slow, async () => {
+    const intruder = spawnWorker(
+      join(dir, 'intruder'),
+      coordinator.server.origin,
+      'not-the-token',
+      redis.url,
+      ['--json'],
+    );
     expect(await intruder.exited).toBe(1);
     expect(intruder.output()).toMatch(/refused this worker's token \(give the one it printed with --token\)/);
   });
 
-  it('retries an unreachable coordinator with back-off, says so, and starts when it appears', async () => {
-    const port = await freePort();
-    const lonely = spawnWorker(join(dir, 'lonely-worker'), `http://127.0.0.1:${port}`, token, redis.url);
-    let late: Awaited<ReturnType<typeof startServer>> | null = null;
-    try {
-      await lonely.waitFor(/unreachable \(ECONNREFUSED\); retrying in 1\.0 s \(attempt 1\)/);
-      await lonely.waitFor(/unreachable \(ECONNREFUSED\); retrying in 2\.0 s \(attempt 2\)/);
-      late = await startServer({
-        api: coordinator.services,
-        dataDir: join(dir, 'coordinator'),
-        rendererDir: null,
-        port,
-      });
-      await lonely.waitFor(/answers again/, 30_000);
-      await lonely.waitFor(/taking jobs from/);
-    } finally {
-      await lonely.stop();
-      await late?.close();
-    }
-  });
+  it(
+    'retries an unreachable coordinator with back-off, says so, and starts when it appears',
+    slow,
+    async () => {
+      const port = await freePort();
+      const lonely = spawnWorker(join(dir, 'lonely-worker'), `http://127.0.0.1:${port}`, token, redis.url);
+      let late: Awaited<ReturnType<typeof startServer>> | null = null;
+      try {
+        await lonely.waitFor(/unreachable \(ECONNREFUSED\); retrying in 1\.0 s \(attempt 1\)/);
+        await lonely.waitFor(/unreachable \(ECONNREFUSED\); retrying in 2\.0 s \(attempt 2\)/);
+        late = await startServer({
+          api: coordinator.services,
+          dataDir: join(dir, 'coordinator'),
+          rendererDir: null,
+          port,
+        });
+        await lonely.waitFor(/answers again/, 30_000);
+        await lonely.waitFor(/taking jobs from/);
+      } finally {
+        await lonely.stop();
+        await late?.close();
+      }
+    },
+  );
 });

@@ -41,7 +41,7 @@ export function spawnCli(
     child,
     pid: child.pid ?? 0,
     output: () => text,
-    waitFor(pattern, timeoutMs = 60_000, from = 0) {
+    waitFor(pattern, timeoutMs = 300_000, from = 0) {
       return new Promise((resolve, reject) => {
         const check = () => {
           const match = text.slice(from).match(pattern);

@@ -22,6 +22,8 @@ import {
 import { freePort, startRedis, type TestRedis } from './redisServer';
 import { cellResults, sweepRequest, waitForRuns } from './sweepFixture';
 
+/** Real processes training on a shared 2-core machine: minutes, not seconds, when it is busy. */
+const slow = { timeout: 900_000 };
 const dir = mkdtempSync(join(tmpdir(), 'prunelab-queue-sweep-'));
 const dataset = tinyDataset(dir, 3, 30);
 let redis: TestRedis;
@@ -48,7 +50,7 @@ beforeAll(async () => {
   } finally {
     await local.close();
   }
-});
+}, 900_000);
 
 afterAll(async () => {
   await redis?.stop();
@@ -56,7 +58,7 @@ afterAll(async () => {
 });
 
 describe('a sweep on the queue', () => {
-  it('runs on two prunelab workers with the local runner’s metrics, bit for bit', async () => {
+  it('runs on two prunelab workers with the local runner’s metrics, bit for bit', slow, async () => {
     const coordinator: TestCoordinator = await startCoordinator(join(dir, 'coordinator'), redis.url);
     const token = coordinator.services.remote!.workerToken;
     const workers: Spawned[] = [1, 2].map((n) =>
@@ -137,7 +139,7 @@ async function serveCoordinator(dataDir: string, port: number) {
 }
 
 describe('a coordinator restarted mid-sweep', () => {
-  it('picks its queue up again and loses no result', async () => {
+  it('picks its queue up again and loses no result', slow, async () => {
     const dataDir = join(dir, 'restarted');
     const port = await freePort();
     let coordinator = await serveCoordinator(dataDir, port);

@@ -33,7 +33,7 @@ const terminal: RunStatus[] = ['done', 'failed', 'cancelled', 'interrupted'];
 export async function waitForRuns(
   get: (id: string) => Promise<RunDetail>,
   runIds: string[],
-  timeoutMs = 300_000,
+  timeoutMs = 900_000,
 ): Promise<RunDetail[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -66,7 +66,7 @@ beforeAll(async () => {
   });
   runId = started.runId;
   queueJobId = started.jobId;
-});
+}, 900_000);
 
 afterAll(async () => {
   await coordinator?.close();
