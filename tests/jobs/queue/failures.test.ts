@@ -229,6 +229,35 @@ describe('queue failures', () => {
     },
   );
 
+  it('cancels a job waiting on the queue, and one a worker is running', slow, async () => {
+    const services = coordinator.services;
+    // No worker: the job waits on the queue and is taken off it.
+    const waiting = await call<{ runId: string; jobId: string }>(services, 'runs.start', {
+      name: 'cancelled while queued',
+      config: { datasetId, train },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await call(services, 'jobs.cancel', { jobId: waiting.jobId });
+    expect((await services.waitForJob(waiting.jobId)).status).toBe('cancelled');
+    const depth = (await call<{ depth: { waiting: number } }>(services, 'jobs.queue', {})).depth;
+    expect(depth.waiting).toBe(0);
+
+    const runner = worker();
+    try {
+      await runner.waitFor(/taking jobs from/);
+      const running = await startRunThen('cancelled while running', () => {
+        void call(services, 'jobs.cancel', { jobId: running.jobId });
+      });
+      const result = await services.waitForJob(running.jobId);
+      running.off();
+      expect(result.status).toBe('cancelled');
+      await runner.waitFor(new RegExp(`job ${running.jobId}: cancelling \\(the coordinator cancelled it\\)`));
+      expect((await call<RunDetail>(services, 'runs.get', { id: running.runId })).status).toBe('cancelled');
+    } finally {
+      await runner.stop();
+    }
+  });
+
   it('stops at once when the coordinator refuses its token, and says which flag to fix', slow, async () => {
     const intruder = spawnWorker(
       join(dir, 'intruder'),
