@@ -146,10 +146,12 @@ describe('the coordinator identity', () => {
 describe('the event sender', () => {
   it('sends in order, in numbered batches, a checkpoint only after its upload', async () => {
     const log: string[] = [];
+    const posted: TaskEvent[][] = [];
     let cancelled = 0;
     const sender = createEventSender({
       flushMs: 5,
       post: async (seq, events) => {
+        posted.push(events);
         log.push(`post ${seq}: ${events.map((e) => e.type).join(',')}`);
         return { cancel: seq === 1 };
       },
@@ -161,12 +163,14 @@ describe('the event sender', () => {
       onCancel: () => (cancelled += 1),
     });
     const progress: TaskEvent = { type: 'progress', phase: 'train', done: 1, total: 2 };
+    sender.push({ ...progress, done: 0 });
     sender.push(progress);
     sender.push({ type: 'epoch', epoch: 1, phase: 'train', values: [] });
     sender.push({ type: 'checkpoint', epoch: 1, phase: 'train', path: '/w/x' });
     sender.push(progress);
     await sender.drain();
     expect(log).toEqual(['post 0: progress,epoch', 'upload', 'post 1: checkpoint', 'post 2: progress']);
+    expect(posted[0]![0]).toEqual(progress); // the two progress reports of one phase folded into the newest
     expect(cancelled).toBe(1);
     expect(sender.sent).toEqual({ events: 4, batches: 3 });
   });

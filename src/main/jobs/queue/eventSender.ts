@@ -1,5 +1,5 @@
 // Sends a running job's events to the coordinator in order, batched (one request per flush interval,
-// not one per event), numbered so a batch repeated after a lost answer is recorded once. A checkpoint
+// not one per event; back-to-back progress reports of one phase folded into the newest), numbered so a batch repeated after a lost answer is recorded once. A checkpoint
 // event waits for its folder to be uploaded and committed: the coordinator learns of a checkpoint only
 // when it holds it, so a job taken over by another worker resumes from a checkpoint that exists.
 import type { TaskEvent } from '../../engine/types';
@@ -46,6 +46,11 @@ export function createEventSender(options: EventSenderOptions): EventSender {
       let batch: TaskEvent[] = [];
       while (items.length > 0 && batch.length < maxBatch) {
         const event = items.shift()!;
+        if (event.type === 'progress') {
+          // Only the newest progress of a phase matters to whoever watches; the rest is traffic.
+          const previous = batch.at(-1);
+          if (previous?.type === 'progress' && previous.phase === event.phase) batch.pop();
+        }
         if (event.type !== 'checkpoint') {
           batch.push(options.translate(event));
           continue;

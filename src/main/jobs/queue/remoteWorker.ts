@@ -258,7 +258,7 @@ export async function runRemoteWorker(options: RemoteWorkerOptions): Promise<Wor
   ): Promise<JobOutcome> {
     const toCoordinator = <T>(value: T): T => rewritePaths(value, scratch, claim.dataDir);
     const sender = createEventSender({
-      flushMs: options.eventFlushMs ?? 200,
+      flushMs: options.eventFlushMs ?? 500,
       post: (seq, events) => client.events(jobId, claim.lease, seq, events),
       translate: (event) => withWorker(toCoordinator(event)),
       syncCheckpoint: async (event) => {
