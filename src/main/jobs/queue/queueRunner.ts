@@ -341,10 +341,9 @@ export function createQueueJobRunner(options: QueueRunnerOptions): QueueJobRunne
     queueEvents.on('failed', ({ jobId, failedReason }) => {
       const state = byQueueId.get(jobId);
       if (!state) return;
-      const message = `the queue gave the job up: ${failedReason}`;
       finish(state, {
         status: 'failed',
-        error: { name: 'WorkerCrash', message: `the worker process ${message}` },
+        error: { name: 'WorkerCrash', message: `the queue gave the job up: ${failedReason}` },
         crashed: true,
       });
     });

@@ -120,10 +120,15 @@ export async function runRemoteWorker(options: RemoteWorkerOptions): Promise<Wor
       if (err instanceof CoordinatorAuthError) log(`worker ${label}: ${err.message}`);
     }
   }
-  let heartbeating = heartbeat();
-  const heartbeatTimer = setInterval(() => {
-    heartbeating = heartbeating.then(heartbeat);
-  }, options.heartbeatMs ?? 5000);
+  // One heartbeat at a time: while the coordinator is unreachable the one in flight keeps retrying.
+  let beating = false;
+  const beat = () => {
+    if (beating) return;
+    beating = true;
+    void heartbeat().finally(() => (beating = false));
+  };
+  beat();
+  const heartbeatTimer = setInterval(beat, options.heartbeatMs ?? 5000);
 
   function cancelJob(jobId: string, why: string) {
     const job = active.get(jobId);
