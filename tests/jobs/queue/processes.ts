@@ -56,7 +56,14 @@ export function spawnCli(
           reject(new Error(`timed out waiting for ${pattern}; output:\n${text.slice(-3000)}`));
         }, timeoutMs);
         waiters.push(check);
-        check();
+        if (check()) return;
+        // A process that exits without saying it will never say it: fail now, with what it said.
+        void exited.then((code) => {
+          if (!waiters.includes(check) || check()) return;
+          waiters.splice(waiters.indexOf(check), 1);
+          clearTimeout(timer);
+          reject(new Error(`exited (${code}) before ${pattern}; output:\n${text.slice(-3000)}`));
+        });
       });
     },
     exited,

@@ -95,7 +95,7 @@ export async function runRemoteWorker(options: RemoteWorkerOptions): Promise<Wor
   );
 
   // A wrong Redis URL or password is one clear sentence now, not a retry loop later.
-  await probeRedis(options.connection, options.queueDisplay, 10_000);
+  await probeRedis(options.connection, options.queueDisplay, 30_000);
   const lockMs = options.lockMs ?? 30_000;
   const bullWorker = new Worker(hello.queueName, (job, token) => processJob(job, token), {
     connection: { ...options.connection },
