@@ -138,6 +138,12 @@ describe('the coordinator identity', () => {
     const first = loadQueueIdentity(dataDir);
     expect(loadQueueIdentity(dataDir)).toEqual(first);
     expect(statSync(join(dataDir, identityFileName)).mode & 0o777).toBe(0o600);
+    // The token is given as `--token T`: it must never start with '-' (one in 64 base64url tokens did).
+    for (let i = 0; i < 200; i++) {
+      const fresh = join(dir, 'identities', String(i));
+      mkdirSync(fresh, { recursive: true });
+      expect(loadQueueIdentity(fresh).workerToken).toMatch(/^[a-f0-9]{64}$/);
+    }
     writeFileSync(join(dataDir, identityFileName), '{"coordinatorId":"x"}');
     expect(() => loadQueueIdentity(dataDir)).toThrow(/not a PruneLab queue identity/);
   });

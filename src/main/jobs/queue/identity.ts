@@ -42,7 +42,8 @@ export function loadQueueIdentity(dataDir: string): QueueIdentity {
   }
   const identity: QueueIdentity = {
     coordinatorId: randomBytes(8).toString('hex'),
-    workerToken: randomBytes(32).toString('base64url'),
+    // Hex, never base64url: a token starting with '-' would read as an option after `--token`.
+    workerToken: randomBytes(32).toString('hex'),
   };
   // 'wx': two processes starting at once must not overwrite each other's token.
   try {
