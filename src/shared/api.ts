@@ -14,6 +14,7 @@ import type {
   JobSummary,
   PresetInfo,
   PruneStepReport,
+  QueueStatus,
   RunDetail,
   RunStatus,
   RunSummary,
@@ -50,6 +51,7 @@ export interface Results {
   'exports.list': ArtifactSummary[];
   'jobs.list': JobSummary[];
   'jobs.cancel': { cancelled: true };
+  'jobs.queue': QueueStatus;
   'settings.get': Settings;
   'settings.set': Settings;
 }

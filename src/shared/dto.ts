@@ -10,6 +10,8 @@ export interface BackendInfo {
   threads: number;
   /** Why this backend, in words a user reads, e.g. "tfjs-node not installed: using wasm, 2 threads". */
   reason: string;
+  /** The `prunelab worker` that ran it ("host (pid …)"); absent when it ran on this machine. */
+  worker?: string;
 }
 
 export interface SystemInfo {
@@ -464,6 +466,38 @@ export interface JobSummary {
   done: number;
   total: number;
   startedAt: string | null;
+  /**
+   * Where the job runs: absent on this machine; with a queue, null while it waits on the queue (or
+   * between workers), else the worker holding it ("host (pid …)").
+   */
+  worker?: string | null;
+}
+
+/** A `prunelab worker` that reported to this coordinator. */
+export interface QueueWorker {
+  id: string;
+  host: string;
+  pid: number;
+  concurrency: number;
+  /** Jobs it holds now. */
+  running: number;
+  lastSeen: string;
+}
+
+/** The distributed queue, as the jobs view shows it (jobs.queue). */
+export interface QueueStatus {
+  /** false: jobs run in local worker processes (no --queue, no queue setting). */
+  enabled: boolean;
+  /** The Redis URL, password masked. */
+  url: string | null;
+  /** Jobs on the queue not yet taken, being worked on, and held back; null when Redis does not answer. */
+  depth: { waiting: number; active: number; delayed: number } | null;
+  /** Workers seen in the last minute. */
+  workers: QueueWorker[];
+  /** Why depth is missing, in words. */
+  problem: string | null;
+  /** The line that starts a worker for this coordinator (token included), once it serves HTTP. */
+  workerCommand?: string | null;
 }
 
 export type Theme = 'system' | 'light' | 'dark';
@@ -472,4 +506,6 @@ export interface Settings {
   theme: Theme;
   jobConcurrency: number;
   recentDatasets: string[];
+  /** redis://… of a BullMQ queue that `prunelab worker`s take jobs from; used from the next start. */
+  queueUrl: string | null;
 }

@@ -54,8 +54,11 @@ export const trainConfig = z.strictObject({
   seed: seed.default(42),
 });
 
+/** A sparsity: a fraction of the prunable weights in [0, 1) (shared/sparsity.ts reads typed text). */
+const sparsityValue = z.number().min(0).lt(1);
+
 export const pruneTarget = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('sparsity'), value: z.number().min(0).max(0.999) }),
+  z.strictObject({ kind: z.literal('sparsity'), value: sparsityValue }),
   z.strictObject({ kind: z.literal('threshold'), value: z.number().min(0).finite() }),
 ]);
 
@@ -107,7 +110,7 @@ export const sensitivityConfig = z.strictObject({
     })
     .default('taylor'),
   sparsities: z
-    .array(z.number().min(0).max(0.999))
+    .array(sparsityValue)
     .min(1)
     .max(100)
     .default(Array.from({ length: 20 }, (_, i) => i * 0.05)),
@@ -185,7 +188,7 @@ export const payloads = {
     train: trainConfig.default(trainConfig.parse({})),
     prune: pruneConfig.default(pruneConfig.parse({})),
     criteria: z.array(criterion).min(1).max(4),
-    sparsities: z.array(z.number().min(0).max(0.999)).min(1).max(20),
+    sparsities: z.array(sparsityValue).min(1).max(20),
     seeds: z.array(seed).min(1).max(10),
     schedules: z
       .array(pruneSchedule)
@@ -220,11 +223,18 @@ export const payloads = {
   'exports.list': z.strictObject({ runId: id }),
   'jobs.list': empty,
   'jobs.cancel': z.strictObject({ jobId: id }),
+  'jobs.queue': empty,
   'settings.get': empty,
   'settings.set': z.strictObject({
     theme: z.enum(['system', 'light', 'dark']).optional(),
     jobConcurrency: z.number().int().min(1).max(8).optional(),
     recentDatasets: z.array(absolutePath).max(9).optional(),
+    queueUrl: z
+      .string()
+      .max(2048)
+      .regex(/^rediss?:\/\/[^\s]+$/, 'a queue URL starts with redis:// or rediss://')
+      .nullable()
+      .optional(),
   }),
 } as const;
 

@@ -12,6 +12,7 @@ import type {
   SystemInfo,
   ArtifactSummary,
   JobSummary,
+  QueueStatus,
 } from '../../src/shared/dto';
 import { createClient, type ApiClient, type FolderFile } from '../../src/renderer/api/client';
 import { makePresets, makeSettings, makeSystem } from './fixtures';
@@ -24,6 +25,7 @@ export interface FakeState {
   runs: RunDetail[];
   artifacts: ArtifactSummary[];
   jobs: JobSummary[];
+  queue: QueueStatus;
   /** Answer a request with this error instead (by request name). */
   failures: Partial<Record<RequestName, ApiErrorData>>;
 }
@@ -57,6 +59,7 @@ export function createFakeApi(
     runs: [],
     artifacts: [],
     jobs: [],
+    queue: { enabled: false, url: null, depth: null, workers: [], problem: null },
     failures: {},
     ...init,
   };
@@ -177,6 +180,8 @@ export function createFakeApi(
         return ok(state.jobs);
       case 'jobs.cancel':
         return ok({ cancelled: true });
+      case 'jobs.queue':
+        return ok(state.queue);
     }
   }
 

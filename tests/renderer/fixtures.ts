@@ -53,7 +53,7 @@ export function makeSystem(over: Partial<SystemInfo> = {}): SystemInfo {
 }
 
 export function makeSettings(over: Partial<Settings> = {}): Settings {
-  return { theme: 'light', jobConcurrency: 1, recentDatasets: [], ...over };
+  return { theme: 'light', jobConcurrency: 1, recentDatasets: [], queueUrl: null, ...over };
 }
 
 export function makePresets(): PresetInfo[] {

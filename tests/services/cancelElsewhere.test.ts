@@ -7,6 +7,7 @@ import type { Store } from '../../src/main/store';
 import { cancelElsewhere } from '../../src/main/services/cancelElsewhere';
 import type { ServiceContext } from '../../src/main/services/context';
 import { createEventBus } from '../../src/main/services/events';
+import { localQueueStatus } from '../../src/main/services/queueCoordination';
 import type { JobCoordinator } from '../../src/main/services/jobCoordinator';
 import { memoryStore, sampleDataset, trainConfig } from '../store/fixtures';
 
@@ -20,7 +21,15 @@ beforeEach(() => {
   const bus = createEventBus();
   statuses = [];
   bus.subscribe('run.status', (s) => statuses.push(s));
-  ctx = { store, bus, jobs: {} as JobCoordinator, dataDir: '/nowhere', mode: 'cli', appVersion: 'test' };
+  ctx = {
+    store,
+    bus,
+    jobs: {} as JobCoordinator,
+    dataDir: '/nowhere',
+    mode: 'cli',
+    appVersion: 'test',
+    queueStatus: async () => localQueueStatus,
+  };
 });
 afterEach(() => store.close());
 

@@ -121,6 +121,9 @@ describe('services dispatch validation', () => {
       ['settings.set', { jobConcurrency: 0 }],
       ['settings.set', { theme: 'neon' }],
       ['settings.set', { recentDatasets: ['../x'] }],
+      ['settings.set', { queueUrl: 'http://lab:6379' }],
+      ['settings.set', { queueUrl: 'redis://lab 6379' }],
+      ['jobs.queue', { verbose: true }],
       ['jobs.cancel', { jobId: '' }],
     ];
     for (const [name, payload] of hostile) {
@@ -132,6 +135,14 @@ describe('services dispatch validation', () => {
     expect(tableCounts(s)).toEqual(before);
     expect(readdirSync(join(dir, 'data'), { recursive: true }).length).toBe(filesBefore);
     expect(s.handlers['jobs.list'] && (await call<unknown[]>(s, 'jobs.list', {}))).toEqual([]);
+    // Without a queue, jobs run here and the queue view says so.
+    expect(await call(s, 'jobs.queue', {})).toEqual({
+      enabled: false,
+      url: null,
+      depth: null,
+      workers: [],
+      problem: null,
+    });
     expect(taskLog().filter((l) => l.task !== 'importTask')).toEqual([]);
   });
 

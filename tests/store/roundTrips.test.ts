@@ -284,8 +284,13 @@ describe('settings', () => {
       theme: 'dark',
       jobConcurrency: 3,
       recentDatasets: ['/a', '/b'],
+      queueUrl: null,
     });
     expect(store.settings.get().recentDatasets).toEqual(['/a', '/b']);
+    expect(store.settings.update({ queueUrl: 'redis://:pw@lab:6379/0' }).queueUrl).toBe(
+      'redis://:pw@lab:6379/0',
+    );
+    expect(store.settings.update({ queueUrl: null }).queueUrl).toBeNull();
   });
 });
 

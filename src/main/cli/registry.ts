@@ -9,6 +9,7 @@ import { pruneCommand } from './commands/prune';
 import { runsCommand } from './commands/runs';
 import { serveCommand } from './commands/serve';
 import { trainCommand } from './commands/train';
+import { workerCommand } from './commands/worker';
 
 export const commands: CliCommand[] = [
   importCommand,
@@ -18,5 +19,6 @@ export const commands: CliCommand[] = [
   runsCommand,
   datasetsCommand,
   serveCommand,
+  workerCommand,
   demoCommand,
 ];

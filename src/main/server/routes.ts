@@ -11,6 +11,8 @@ import type { SocketHub } from './socket';
 import { contentSecurityPolicy, serveStatic } from './staticFiles';
 import type { ServedApi } from './types';
 import type { UploadStore } from './uploads';
+import { handleWorkerRequest } from './workerRoutes';
+import { remotePaths } from '../jobs/queue/remoteWire';
 
 export interface RouteContext {
   api: ServedApi;
@@ -215,6 +217,12 @@ export function createRequestHandler(ctx: RouteContext) {
     const url = requestUrl(req);
     if (!url) {
       sendError(res, 400, 'VALIDATION', 'malformed URL');
+      return;
+    }
+    // Workers are programs, not pages: they reach this server through a tunnel or a proxy under any
+    // host name, and carry their own token (checked there).
+    if (url.pathname === remotePaths.root || url.pathname.startsWith(`${remotePaths.root}/`)) {
+      void handleWorkerRequest(ctx.api.remote ?? null, req, res, url);
       return;
     }
     const local = checkLocalRequest(req.headers, ctx.hostNames, ctx.port());

@@ -9,7 +9,13 @@ import { toErrorData } from '../../shared/errors';
 import type { TaskEvent } from '../engine/types';
 import type { WorkerLauncher } from '../jobs/launcher';
 import type { TaskName } from '../jobs/protocol';
-import { createJobRunner, type JobOutcome, type JobSpec } from '../jobs/runner';
+import {
+  createJobRunner,
+  type JobOutcome,
+  type JobRunner,
+  type JobRunnerOptions,
+  type JobSpec,
+} from '../jobs/runner';
 import type { Store } from '../store';
 import type { EventBus } from './events';
 import { workerErrorToData } from './errors';
@@ -79,6 +85,8 @@ export interface JobCoordinatorOptions {
   flushIntervalMs?: number;
   /** How often the store is asked whether another process wants one of our runs stopped (default 1 s). */
   cancelPollMs?: number;
+  /** Which runner carries the jobs: local worker processes (default) or a queue (src/main/jobs/queue). */
+  createRunner?: (options: JobRunnerOptions) => JobRunner;
 }
 
 const failureCode: Record<JobKind, ErrorCode> = {
@@ -318,7 +326,7 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
   }
 
   const finishedResults = new Map<string, JobResult>();
-  const runner = createJobRunner({
+  const runner = (options.createRunner ?? createJobRunner)({
     launcher: options.launcher,
     dataDir: options.dataDir,
     concurrency: options.concurrency,
@@ -327,6 +335,7 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
       started: onStarted,
       event: onEvent,
       finished: (job, outcome) => finishedResults.set(job.id, onFinished(job, outcome)),
+      persist: flush,
     },
   });
 

@@ -1,28 +1,35 @@
 // `prunelab prune --dataset <path|id|name> …`: trains the dense parent (or starts from --from <run id>), prunes
 // it in a worker, fine-tunes, evaluates and prints the per-layer report.
 import type { PruneSchedule, RunDetail } from '../../../shared/dto';
-import { criterion as criterionSchema } from '../../../shared/schemas';
+import { criterionNames } from '../../../shared/criteria';
+import { lrSchedule as lrScheduleSchema, scoring as scoringSchema } from '../../../shared/schemas';
+import { parseSparsityText, SPARSITY_RULE } from '../../../shared/sparsity';
 import type { AppServices } from '../../services';
-import { CliError, type CliCommand, type CliIo, type OptionValues } from '../command';
-import { choiceOption, numberOption, usageError, withFlags, type FlagMap } from '../flags';
-import { call, ensureDataset, followJob, openServices, percent } from '../session';
+import type { CliCommand, CliIo, OptionValues } from '../command';
+import { openCommandServices, queueOptionSpec, queueUsage } from '../coordinator';
+import { choiceOption, flagError, numberOption, usageError, withFlags, type FlagMap } from '../flags';
+import { call, ensureDataset, followJob, percent } from '../session';
 import { requireDatasetFlag, trainConfigFromFlags, trainFlags, trainOptionSpec } from './trainOptions';
 
 const scopeChoices = ['global', 'layer'] as const;
 
 const usage =
   'prunelab prune (--dataset <path|id|name> | --from <train run id>) (--sparsity S | --threshold T) [--preset P] ' +
-  '[--criterion taylor|gradient|magnitude|random] [--scope global|layer] ' +
-  '[--schedule oneshot|iterative:K|gradual[:START-END/FREQ]] [--finetune-epochs E] [--structured] ' +
-  '[--epochs N] [--batch N] [--lr X] [--seed S] [--name N] [--json]';
+  `[--criterion ${criterionNames.join('|')}] [--scoring calibration|accumulated] [--scope global|layer] ` +
+  '[--schedule oneshot|iterative:K|gradual[:START-END/FREQ]] [--finetune-epochs E] ' +
+  '[--finetune-lr-schedule constant|cosine|step] [--structured] ' +
+  `[--epochs N] [--batch N] [--lr X] [--seed S] [--name N] ${queueUsage} [--json]\n` +
+  `  --sparsity is ${SPARSITY_RULE}`;
 
 /** The prune request's fields, by the flag that sets them (for the API's validation errors). */
 const pruneFlags: FlagMap = {
   ...trainFlags,
   'config.prune.criterion': 'criterion',
+  'config.prune.scoring': 'scoring',
   'config.prune.scope': 'scope',
   'config.prune.schedule': 'schedule',
   'config.prune.finetuneEpochs': 'finetune-epochs',
+  'config.prune.finetuneLrSchedule': 'finetune-lr-schedule',
   'config.prune.target': ['sparsity', 'threshold'],
   'config.parentRunId': 'from',
   id: 'from',
@@ -32,31 +39,25 @@ export function parseSchedule(raw: string): PruneSchedule {
   if (raw === 'oneshot') return { kind: 'oneshot' };
   const iterative = /^iterative(?::(\d+))?$/.exec(raw);
   if (iterative) return { kind: 'iterative', rounds: Number(iterative[1] ?? 3) };
-  const gradual = /^gradual(?::(\d+)-(\d+)\/(\d+))?$/.exec(raw);
+  // without explicit steps the engine places them in the fine-tune budget (engine/prune/schedules.ts)
+  if (raw === 'gradual') return { kind: 'gradual' };
+  const gradual = /^gradual:(\d+)-(\d+)\/(\d+)$/.exec(raw);
   if (gradual) {
-    // Without explicit steps: prune from the first step to step 200, every 20 steps (Zhu & Gupta's shape).
     return {
       kind: 'gradual',
-      startStep: Number(gradual[1] ?? 0),
-      endStep: Number(gradual[2] ?? 200),
-      frequency: Number(gradual[3] ?? 20),
+      startStep: Number(gradual[1]),
+      endStep: Number(gradual[2]),
+      frequency: Number(gradual[3]),
     };
   }
-  throw new CliError(`--schedule must be oneshot, iterative:K or gradual[:START-END/FREQ], got "${raw}"`, {
-    exitCode: 2,
-    code: 'USAGE',
-  });
+  throw flagError('schedule', 'oneshot, iterative:K, gradual, or gradual:START-END/FREQ (steps)', raw);
 }
 
-/** Sparsity given as 0.8 or 80 (percent). */
-export function parseSparsity(value: number): number {
-  const fraction = value > 1 ? value / 100 : value;
-  if (!(fraction >= 0 && fraction < 1))
-    throw new CliError('--sparsity must be in [0, 1) or a percentage below 100', {
-      exitCode: 2,
-      code: 'USAGE',
-    });
-  return fraction;
+/** --sparsity as typed: a fraction in [0, 1), or a percentage only with an explicit % (shared/sparsity.ts). */
+export function parseSparsity(raw: unknown): number {
+  const parsed = typeof raw === 'string' ? parseSparsityText(raw) : { error: '' };
+  if ('error' in parsed) throw flagError('sparsity', SPARSITY_RULE, raw);
+  return parsed.value;
 }
 
 interface PruneTaskResult {
@@ -84,6 +85,7 @@ export const pruneCommand: CliCommand = {
   usage,
   options: {
     ...trainOptionSpec,
+    ...queueOptionSpec,
     name: { type: 'string' },
     criterion: { type: 'string' },
     sparsity: { type: 'string' },
@@ -91,11 +93,13 @@ export const pruneCommand: CliCommand = {
     scope: { type: 'string' },
     schedule: { type: 'string' },
     'finetune-epochs': { type: 'string' },
+    scoring: { type: 'string' },
+    'finetune-lr-schedule': { type: 'string' },
     structured: { type: 'boolean', default: false },
     from: { type: 'string' },
   },
   async run({ values, dataDir, io }) {
-    const sparsity = numberOption(values, 'sparsity');
+    const sparsity = values.sparsity === undefined ? undefined : parseSparsity(values.sparsity);
     const threshold = numberOption(values, 'threshold');
     if (sparsity !== undefined && threshold !== undefined)
       throw usageError('give --sparsity or --threshold, not both', usage);
@@ -115,25 +119,31 @@ export const pruneCommand: CliCommand = {
         'say what to prune: --dataset <path|id|name> to train a dense model first, or --from <train run id>',
         usage,
       );
-    choiceOption(values, 'criterion', criterionSchema.options);
+    choiceOption(values, 'criterion', criterionNames);
     choiceOption(values, 'scope', scopeChoices);
+    choiceOption(values, 'scoring', scoringSchema.options);
+    choiceOption(values, 'finetune-lr-schedule', lrScheduleSchema.options);
     const finetuneEpochs = numberOption(values, 'finetune-epochs', 'int');
     const prune: Record<string, unknown> = {
       target:
         threshold !== undefined
           ? { kind: 'threshold', value: threshold }
-          : { kind: 'sparsity', value: parseSparsity(sparsity as number) },
+          : { kind: 'sparsity', value: sparsity },
       granularity: values.structured ? 'structured' : 'unstructured',
     };
     if (values.criterion !== undefined) prune.criterion = values.criterion;
     if (values.scope !== undefined) prune.scope = values.scope;
+    if (values.scoring !== undefined) prune.scoring = values.scoring;
+    if (values['finetune-lr-schedule'] !== undefined)
+      prune.finetuneLrSchedule = values['finetune-lr-schedule'];
     if (values.schedule !== undefined) prune.schedule = parseSchedule(values.schedule as string);
     if (finetuneEpochs !== undefined) prune.finetuneEpochs = finetuneEpochs;
-    const services = await openServices(dataDir);
+    const opened = await openCommandServices(values, dataDir, io);
+    const services = opened.services;
     try {
       return await withFlags(pruneFlags, values, () => runPrune(services, values, io, prune, from));
     } finally {
-      await services.close();
+      await opened.close();
     }
   },
 };

@@ -4,23 +4,26 @@ import type { RunDetail } from '../../../shared/dto';
 import type { AppServices } from '../../services';
 import type { CliCommand, CliIo, OptionValues } from '../command';
 import { withFlags } from '../flags';
-import { call, ensureDataset, followJob, openServices, percent } from '../session';
+import { call, ensureDataset, followJob, percent } from '../session';
+import { openCommandServices, queueOptionSpec, queueUsage } from '../coordinator';
 import { requireDatasetFlag, trainConfigFromFlags, trainFlags, trainOptionSpec } from './trainOptions';
 
 export const trainCommand: CliCommand = {
   name: 'train',
   summary: 'train a dense CNN on a dataset (a path to import, or an imported dataset’s id or name)',
   usage:
-    'prunelab train --dataset <path|id|name> [--preset keras-cifar-cnn|lenet5|vgg-bn] [--epochs N] [--batch N] [--lr X] [--optimizer adam|sgd] [--seed S] [--name N] [--json]',
-  options: { ...trainOptionSpec, name: { type: 'string' } },
+    'prunelab train --dataset <path|id|name> [--preset keras-cifar-cnn|lenet5|vgg-bn] [--epochs N] [--batch N] [--lr X] [--optimizer adam|sgd] [--seed S] [--name N] ' +
+    `${queueUsage} [--json]`,
+  options: { ...trainOptionSpec, ...queueOptionSpec, name: { type: 'string' } },
   async run({ values, dataDir, io }) {
     const datasetArg = requireDatasetFlag(values, trainCommand.usage);
     const train = trainConfigFromFlags(values);
-    const services = await openServices(dataDir);
+    const opened = await openCommandServices(values, dataDir, io);
+    const services = opened.services;
     try {
       return await withFlags(trainFlags, values, () => runTrain(services, values, datasetArg, train, io));
     } finally {
-      await services.close();
+      await opened.close();
     }
   },
 };
