@@ -101,3 +101,17 @@ export function scoringProblem(
   }
   return null;
 }
+
+/**
+ * The scoring a run gets when it names none: accumulated while training where the criterion and the
+ * schedule allow it (the validation winner), else the criterion's own first way.
+ */
+export function defaultScoring(
+  criterion: Criterion,
+  schedule: 'oneshot' | 'iterative' | 'gradual',
+  granularity: 'unstructured' | 'structured',
+): Scoring {
+  const info = criteria[criterion];
+  const accumulate = schedule === 'gradual' && granularity === 'unstructured';
+  return accumulate && info.scorings.includes('accumulated') ? 'accumulated' : info.scorings[0]!;
+}

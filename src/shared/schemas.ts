@@ -1,7 +1,7 @@
 // Schemas for every request payload. Handlers parse with these before touching anything (STYLE.md §3).
 // Defaults live here, once: a client may send a partial config and the service receives a full one.
 import { z } from 'zod';
-import { criteria, scoringProblem } from './criteria';
+import { criteria, defaultScoring, scoringProblem } from './criteria';
 
 const MAX_PATH = 4096;
 
@@ -77,23 +77,59 @@ export const pruneSchedule = z.discriminatedUnion('kind', [
 // 64 batches of 16 images: the kept set at 90% overlaps 0.83 across calibration seeds (0.62 with 8 × 64)
 const calibrationBatches = z.number().int().min(1).max(1000).default(64);
 
+interface ScheduleChoice {
+  granularity: 'unstructured' | 'structured';
+  target: { kind: 'sparsity' | 'threshold' };
+  finetuneEpochs: number;
+}
+
+/** Why a gradual schedule cannot run with these settings, or null. */
+function gradualProblem(c: ScheduleChoice & { schedule: { kind: string } }): string | null {
+  if (c.schedule.kind !== 'gradual') return null;
+  if (c.granularity === 'structured') return 'structured pruning runs oneshot or iterative, not gradual';
+  if (c.target.kind !== 'sparsity') return 'the gradual schedule needs a target sparsity, not a threshold';
+  if (c.finetuneEpochs < 1)
+    return 'the gradual schedule prunes while fine-tuning: set at least 1 fine-tune epoch';
+  return null;
+}
+
+/**
+ * The schedule a run gets when it names none: gradual (Zhu & Gupta, steps from the fine-tune budget),
+ * whose accumulated taylor scores won on the validation split (prune/README) — where it can run; else
+ * oneshot.
+ */
+function defaultSchedule(c: ScheduleChoice): z.infer<typeof pruneSchedule> {
+  const gradual = { kind: 'gradual' } as const;
+  return gradualProblem({ ...c, schedule: gradual }) ? { kind: 'oneshot' } : gradual;
+}
+
 export const pruneConfig = z
   .strictObject({
     criterion: criterion.default('taylor'),
-    scoring: scoring.default('calibration'),
+    // left out: accumulated where the schedule and criterion allow it, else calibration (defaultScoring)
+    scoring: scoring.optional(),
     target: pruneTarget.default({ kind: 'sparsity', value: 0.8 }),
     // global (one ranking on per-layer-normalised scores, with a floor) beat per-layer on the prune bench
     scope: z.enum(['layer', 'global']).default('global'),
     minKeptFraction: fraction.default(0.01),
-    schedule: pruneSchedule.default({ kind: 'oneshot' }),
+    // left out: gradual where it can run, else oneshot (defaultSchedule)
+    schedule: pruneSchedule.optional(),
     granularity: z.enum(['unstructured', 'structured']).default('unstructured'),
     finetuneEpochs: z.number().int().min(0).max(1000).default(2),
-    finetuneLrSchedule: lrSchedule.default('cosine'),
+    // a constant rate beat cosine and step decay after pruning on the validation split (prune/README)
+    finetuneLrSchedule: lrSchedule.default('constant'),
     calibrationBatches: calibrationBatches,
     pruneFirstLayer: z.boolean().default(true),
     pruneLastLayer: z.boolean().default(true),
   })
+  .transform((config) => {
+    const schedule = config.schedule ?? defaultSchedule(config);
+    const scoring = config.scoring ?? defaultScoring(config.criterion, schedule.kind, config.granularity);
+    return { ...config, schedule, scoring };
+  })
   .superRefine((config, ctx) => {
+    const gradual = gradualProblem(config);
+    if (gradual) ctx.addIssue({ code: 'custom', path: ['schedule'], message: gradual });
     const problem = scoringProblem(
       config.criterion,
       config.scoring,
