@@ -15,6 +15,11 @@ export interface CriterionInfo {
   scorings: readonly Scoring[];
   /** a baseline every comparison shows, not a contender */
   baseline: boolean;
+  /**
+   * how it fared where the defaults were chosen — validation split, Fashion-MNIST, keras-cifar-cnn, prune +
+   * 2 fine-tune epochs (bench/pruneSelect.ts; prune/README has the tables) — in words for people
+   */
+  evidence: string;
 }
 
 export const criteria: Record<Criterion, CriterionInfo> = {
@@ -26,6 +31,8 @@ export const criteria: Record<Criterion, CriterionInfo> = {
     usesGradients: true,
     scorings: ['calibration', 'accumulated'],
     baseline: false,
+    evidence:
+      'Close second: accumulated over a gradual schedule it kept 85.7% at 95% sparsity and 81.5% at 98% (taylor 86.2% / 82.2%; magnitude 85.4% / 77.9%).',
   },
   taylor: {
     formula: '|w·∂L/∂w|',
@@ -34,6 +41,8 @@ export const criteria: Record<Criterion, CriterionInfo> = {
     usesGradients: true,
     scorings: ['calibration', 'accumulated'],
     baseline: false,
+    evidence:
+      "The default, and the winner: accumulated over a gradual schedule it kept 86.2% at 95% sparsity and 82.2% at 98%, against magnitude's 85.4% / 77.9% and LAMP's 86.0% / 79.7% (dense 87.5%). At 95% LAMP is as good (−0.1 pp, within noise); at 98% taylor leads by 2.5 pp.",
   },
   gradient: {
     formula: '|∂L/∂w|',
@@ -42,6 +51,8 @@ export const criteria: Record<Criterion, CriterionInfo> = {
     usesGradients: true,
     scorings: ['calibration', 'accumulated'],
     baseline: false,
+    evidence:
+      "Weakest of the gradient criteria: without the weight's size it keeps large weights with small gradients and cuts the rest — 81.8% at 95% and 72.0% at 98%, accumulated (taylor 86.2% / 82.2%).",
   },
   movement: {
     formula: '−Σₜ w·∂L/∂w',
@@ -50,6 +61,8 @@ export const criteria: Record<Criterion, CriterionInfo> = {
     usesGradients: true,
     scorings: ['accumulated'],
     baseline: false,
+    evidence:
+      'Made for fine-tuning large pretrained models: with 2 fine-tune epochs from a small trained CNN it kept only 67.2% at 95% sparsity (taylor 84.8% in the same setting).',
   },
   magnitude: {
     formula: '|w|',
@@ -58,6 +71,8 @@ export const criteria: Record<Criterion, CriterionInfo> = {
     usesGradients: false,
     scorings: ['calibration'],
     baseline: true,
+    evidence:
+      'The classic baseline: 85.4% at 95% sparsity and 77.9% at 98% one-shot; nearly as good as taylor at 95% (−0.8 pp), far behind at 98% (−4.2 pp).',
   },
   lamp: {
     formula: 'w² / Σ_{|v|≥|w|} v²',
@@ -67,6 +82,8 @@ export const criteria: Record<Criterion, CriterionInfo> = {
     usesGradients: false,
     scorings: ['calibration'],
     baseline: true,
+    evidence:
+      'The strong magnitude baseline: 86.0% at 95% sparsity and 79.7% at 98% one-shot — as good as taylor at 95%, 2.5 pp behind at 98%.',
   },
   random: {
     formula: 'u ~ U[0, 1)',
@@ -75,6 +92,7 @@ export const criteria: Record<Criterion, CriterionInfo> = {
     usesGradients: false,
     scorings: ['calibration'],
     baseline: true,
+    evidence: 'The floor: any criterion that does not beat it by far is broken.',
   },
 };
 
