@@ -406,6 +406,68 @@ describe('prune session', () => {
     }
   });
 
+  it('a gradual run with accumulated scores resumed mid-way ends exactly as the uninterrupted run', async () => {
+    // 48 images in batches of 16: 3 steps an epoch; pruning at every step 1…5 of 2 epochs, so the
+    // resumed epoch prunes three times on scores averaged since step 0 — they must come back from disk
+    const prune = {
+      ...basePrune,
+      scoring: 'accumulated' as const,
+      finetuneEpochs: 2,
+      schedule: { kind: 'gradual' as const, startStep: 0, endStep: 5, frequency: 1 },
+    };
+    const meta = {
+      preset: 'lenet5' as const,
+      inputShape: [12, 12, 1] as [number, number, number],
+      classes: classNames,
+      runId: 'r',
+      output: 'logits' as const,
+    };
+    const maskValues = (masks: Map<string, tf.Tensor>) =>
+      [...masks.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, m]) => [k, [...m.dataSync()]]);
+    const whole = await runPruneSession(sessionInput({ model: smallCnn(), prune }));
+    const dir = await mkdtemp(join(tmpdir(), 'prune-acc-ckpt-'));
+    try {
+      const controller = new AbortController();
+      const first = smallCnn();
+      await expect(
+        runPruneSession(
+          sessionInput({
+            model: first,
+            prune,
+            signal: controller.signal,
+            checkpoint: { dir, meta },
+            onEpoch: () => controller.abort(),
+          }),
+        ),
+      ).rejects.toThrow(/Cancelled/);
+      first.dispose();
+      const saved = (await loadLatestPruneCheckpoint(dir))!;
+      expect((saved.checkpoint.meta.extra as { accumulatorSteps: number }).accumulatorSteps).toBe(3);
+      expect([...saved.checkpoint.side.keys()].sort()).toEqual([
+        'c1/kernel',
+        'c2/kernel',
+        'd1/kernel',
+        'logits/kernel',
+      ]);
+      const resumed = await runPruneSession(
+        sessionInput({ model: saved.checkpoint.model, prune, resume: saved, checkpoint: { dir, meta } }),
+      );
+      expect(resumed.reports.map((r) => r.atStep)).toEqual([3, 4, 5]);
+      expect(maskValues(resumed.masks)).toEqual(maskValues(whole.masks));
+      const a = kernelValues(whole.model, 'd1');
+      const b = kernelValues(resumed.model, 'd1');
+      expect(Math.max(...a.map((v, i) => Math.abs(v - b[i]!)))).toBeLessThanOrEqual(1e-6);
+      saved.checkpoint.optimizer.slots.flat().forEach((t) => t.dispose());
+      saved.checkpoint.side.forEach((t) => t.dispose());
+      disposeMasks(resumed.masks);
+      resumed.model.dispose();
+    } finally {
+      disposeMasks(whole.masks);
+      whole.model.dispose();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('global structured pruning ranks units on a comparable scale for every criterion: no layer collapses', async () => {
     // c1's filters sum 9 weights, c2's 54, d1's units 200: raw unit sums would empty c1 first
     for (const criterion of ['fisher', 'taylor', 'gradient', 'magnitude', 'lamp', 'random'] as const) {
