@@ -2,7 +2,7 @@
 //   schedule  oneshot | iterative:K | gradual:END_FRACTIONxPRUNE_STEPS (pruning from step 0 to END_FRACTION
 //             of the fine-tune steps, in PRUNE_STEPS steps)
 //   ~lr       constant | cosine | step (default constant, the schedule chosen on validation data)
-//   #l2|#mean|#none  the global ranking's per-layer normalisation (default: the engine's choice)
+//   #l2|#mean|#none|#lamp  the global ranking's per-layer normalisation (default: the engine's choice)
 //   !keep-first      leave the first layer dense;  %F  per-layer floor of kept weights (default 0.01)
 // e.g. taylor/accumulated@gradual:0.5x20~constant, lamp@oneshot, magnitude@oneshot~cosine
 import type { Criterion, LrSchedule, PruneSchedule, Scoring } from '../src/shared/dto';
@@ -20,7 +20,8 @@ export interface Variant {
   minKeptFraction: number;
 }
 
-const VARIANT = /^(\w+)(?:\/(\w+))?@([\w:.]+)(?:~(\w+))?(?:#(l2|mean|none))?(!keep-first)?(?:%([\d.]+))?$/;
+const VARIANT =
+  /^(\w+)(?:\/(\w+))?@([\w:.]+)(?:~(\w+))?(?:#(l2|mean|none|lamp))?(!keep-first)?(?:%([\d.]+))?$/;
 
 /** Reads a variant; `totalSteps` is the fine-tune's step count, which a gradual schedule is a fraction of. */
 export function parseVariant(text: string, totalSteps: number): Variant {
