@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { flushPromises } from '@vue/test-utils';
 import NewRunView from '../../../src/renderer/views/NewRunView.vue';
 import { mountWithApi } from '../mountWithApi';
+import type { FakeApi } from '../fakeApi';
 import { makeDataset, makeRun } from '../fixtures';
 import { criteria, criterionNames } from '../../../src/shared/criteria';
 import { pruneConfig } from '../../../src/shared/schemas';
@@ -14,6 +15,12 @@ afterEach(() => {
 });
 
 const props = { datasetId: null, parentRunId: null };
+
+/** The prune config the form sent with runs.start. */
+function sentPrune(fake: FakeApi): Record<string, unknown> {
+  const start = fake.calls.find((c) => c.name === 'runs.start')!;
+  return (start.payload as { config: { prune: Record<string, unknown> } }).config.prune;
+}
 
 describe('NewRunView', () => {
   it('asks for a dataset first when there is none', async () => {
@@ -86,8 +93,7 @@ describe('NewRunView', () => {
     );
     await wrapper.get('form').trigger('submit');
     await flushPromises();
-    const prune = (fake.calls.find((c) => c.name === 'runs.start')!.payload as { config: { prune: object } })
-      .config.prune;
+    const prune = sentPrune(fake);
     expect(prune).toEqual({
       criterion: 'taylor',
       scope: 'global',
@@ -110,11 +116,7 @@ describe('NewRunView', () => {
     await wrapper.get('[data-test="scoring-select"]').setValue('calibration');
     await wrapper.get('form').trigger('submit');
     await flushPromises();
-    const prune = (
-      fake.calls.find((c) => c.name === 'runs.start')!.payload as {
-        config: { prune: Record<string, unknown> };
-      }
-    ).config.prune;
+    const prune = sentPrune(fake);
     expect(prune.schedule).toEqual({ kind: 'gradual', endStep: 300 });
     expect(prune.scoring).toBe('calibration');
   });
@@ -170,10 +172,10 @@ describe('NewRunView', () => {
     expect(wrapper.find('[data-test="scoring-fallback"]').exists()).toBe(false);
     await wrapper.get('form').trigger('submit');
     await flushPromises();
-    expect(
-      (fake.calls.find((c) => c.name === 'runs.start')!.payload as { config: { prune: object } }).config
-        .prune,
-    ).toMatchObject({ scoring: 'calibration', schedule: { kind: 'iterative', rounds: 3 } });
+    expect(sentPrune(fake)).toMatchObject({
+      scoring: 'calibration',
+      schedule: { kind: 'iterative', rounds: 3 },
+    });
   });
 
   it('disables gradual with the reason when structured is ticked; automatic becomes one-shot, as the schema does', async () => {
@@ -203,11 +205,7 @@ describe('NewRunView', () => {
     expect(wrapper.find('[data-test="gradual-steps"]').exists()).toBe(false);
     await wrapper.get('form').trigger('submit');
     await flushPromises();
-    const prune = (
-      fake.calls.find((c) => c.name === 'runs.start')!.payload as {
-        config: { prune: Record<string, unknown> };
-      }
-    ).config.prune;
+    const prune = sentPrune(fake);
     expect(prune.granularity).toBe('structured');
     expect(prune).not.toHaveProperty('schedule');
     expect(prune).not.toHaveProperty('scoring');
@@ -277,8 +275,8 @@ describe('NewRunView', () => {
       },
     });
     // schedule and scoring left out: the server resolves them (gradual; calibration for magnitude)
-    expect((start.payload as { config: { prune: object } }).config.prune).not.toHaveProperty('schedule');
-    expect((start.payload as { config: { prune: object } }).config.prune).not.toHaveProperty('scoring');
+    expect(sentPrune(fake)).not.toHaveProperty('schedule');
+    expect(sentPrune(fake)).not.toHaveProperty('scoring');
     expect((start.payload as { config: Record<string, unknown> }).config.parentRunId).toBeUndefined();
     expect(location.hash).toMatch(/^#\/runs\/run-new-/);
   });
