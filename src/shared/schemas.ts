@@ -2,6 +2,7 @@
 // Defaults live here, once: a client may send a partial config and the service receives a full one.
 import { z } from 'zod';
 import { criteria, defaultScoring, scoringProblem } from './criteria';
+import { DEFAULT_CRITERION, defaultScheduleKind, gradualProblem } from './scheduleRule';
 
 const MAX_PATH = 4096;
 
@@ -77,35 +78,9 @@ export const pruneSchedule = z.discriminatedUnion('kind', [
 // 64 batches of 16 images: the kept set at 90% overlaps 0.83 across calibration seeds (0.62 with 8 × 64)
 const calibrationBatches = z.number().int().min(1).max(1000).default(64);
 
-interface ScheduleChoice {
-  granularity: 'unstructured' | 'structured';
-  target: { kind: 'sparsity' | 'threshold' };
-  finetuneEpochs: number;
-}
-
-/** Why a gradual schedule cannot run with these settings, or null. */
-function gradualProblem(c: ScheduleChoice & { schedule: { kind: string } }): string | null {
-  if (c.schedule.kind !== 'gradual') return null;
-  if (c.granularity === 'structured') return 'structured pruning runs oneshot or iterative, not gradual';
-  if (c.target.kind !== 'sparsity') return 'the gradual schedule needs a target sparsity, not a threshold';
-  if (c.finetuneEpochs < 1)
-    return 'the gradual schedule prunes while fine-tuning: set at least 1 fine-tune epoch';
-  return null;
-}
-
-/**
- * The schedule a run gets when it names none: gradual (Zhu & Gupta, steps from the fine-tune budget),
- * whose accumulated taylor scores won on the validation split (prune/README) — where it can run; else
- * oneshot.
- */
-function defaultSchedule(c: ScheduleChoice): z.infer<typeof pruneSchedule> {
-  const gradual = { kind: 'gradual' } as const;
-  return gradualProblem({ ...c, schedule: gradual }) ? { kind: 'oneshot' } : gradual;
-}
-
 export const pruneConfig = z
   .strictObject({
-    criterion: criterion.default('taylor'),
+    criterion: criterion.default(DEFAULT_CRITERION),
     // left out: accumulated where the schedule and criterion allow it, else calibration (defaultScoring)
     scoring: scoring.optional(),
     target: pruneTarget.default({ kind: 'sparsity', value: 0.8 }),
@@ -123,12 +98,13 @@ export const pruneConfig = z
     pruneLastLayer: z.boolean().default(true),
   })
   .transform((config) => {
-    const schedule = config.schedule ?? defaultSchedule(config);
+    // gradual (steps from the fine-tune budget) where it can run, else oneshot: scheduleRule.ts
+    const schedule = config.schedule ?? { kind: defaultScheduleKind(config) };
     const scoring = config.scoring ?? defaultScoring(config.criterion, schedule.kind, config.granularity);
     return { ...config, schedule, scoring };
   })
   .superRefine((config, ctx) => {
-    const gradual = gradualProblem(config);
+    const gradual = config.schedule.kind === 'gradual' ? gradualProblem(config) : null;
     if (gradual) ctx.addIssue({ code: 'custom', path: ['schedule'], message: gradual });
     const problem = scoringProblem(
       config.criterion,

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { PruneStepReport } from '../../../src/shared/dto';
 import { countRevivedWeights, disposeMasks } from '../../../src/main/engine/prune/masks';
 import { gradualSparsity } from '../../../src/main/engine/prune/schedules';
+import { imageSubset } from '../../../src/main/engine/prune/subset';
 import { runPruneSession, type PruneSessionInput } from '../../../src/main/engine/prune/pruneSession';
 import { loadLatestPruneCheckpoint } from '../../../src/main/engine/prune/pruneCheckpoint';
 import {
@@ -404,6 +405,21 @@ describe('prune session', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('an automatic gradual schedule with a one-step fine-tune prunes once instead of failing; movement says why it cannot', async () => {
+    const tiny = imageSubset(trainSet, 16, 1); // one batch of 16: a single fine-tune step
+    const prune = { ...basePrune, scoring: 'accumulated' as const, schedule: { kind: 'gradual' as const } };
+    const result = await runPruneSession(sessionInput({ train: tiny, prune }));
+    expect(result.reports.map((r) => [r.atStep, r.targetSparsity])).toEqual([[0, 0.8]]);
+    expect(result.finalReport!.achievedSparsity).toBeCloseTo(0.8, 2);
+    disposeMasks(result.masks);
+    result.model.dispose();
+    const model = smallCnn();
+    await expect(
+      runPruneSession(sessionInput({ model, train: tiny, prune: { ...prune, criterion: 'movement' } })),
+    ).rejects.toThrow(/movement scores accumulate over fine-tune steps, and this fine-tune has only 1/);
+    model.dispose();
   });
 
   it('a gradual run with accumulated scores resumed mid-way ends exactly as the uninterrupted run', async () => {

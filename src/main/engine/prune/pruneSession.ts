@@ -15,6 +15,7 @@ import { pruneUnstructuredStep } from './pruneStep';
 import { layerNormalization } from './saliency';
 import { createScoreAccumulator, type ScoreAccumulator } from './scoreAccumulator';
 import {
+  fitScheduleToBudget,
   gradualSparsity,
   isGradualPruneStep,
   iterativeSparsity,
@@ -106,7 +107,11 @@ export interface PruneCheckpointExtra {
  * model by a physically smaller one and fine-tunes that.
  */
 export async function runPruneSession(input: PruneSessionInput): Promise<PruneSessionResult> {
-  const { prune, signal } = input;
+  const { signal } = input;
+  const prune = fitScheduleToBudget(
+    input.prune,
+    input.prune.finetuneEpochs * Math.ceil(input.train.count / input.finetune.batchSize),
+  );
   const structured = prune.granularity === 'structured';
   const schedule = prune.schedule;
   if (schedule.kind === 'gradual' && structured) {
