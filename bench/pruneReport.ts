@@ -91,7 +91,11 @@ export function plotSeries(rows: Row[], torch: TorchResult | null): PlotSeries[]
   const series: PlotSeries[] = variants.map((variant) => {
     const mine = rows.filter((r) => r.variant === variant);
     return {
-      name: variant.replace('/accumulated', '/acc').replace(/@oneshot$/, ''),
+      // short enough for the legend: "taylor acc." (dashed: gradual), "lamp"
+      name: variant
+        .replace('/accumulated', ' acc.')
+        .replace(/@gradual(:[\d.x]+)?/, '') // drawn dashed
+        .replace(/@oneshot$/, ''),
       color: colors[mine[0]!.criterion],
       dashed: mine[0]!.schedule !== 'oneshot',
       points: mine.map((r) => ({ x: r.sparsity, mean: r.mean, std: r.std })),
