@@ -138,14 +138,19 @@ describe('serve mode: uploading a dropped folder', () => {
   it('refuses files and uploads over the limits, keeping no partial file', async () => {
     const uploadId = await createUpload();
     const big = await put(uploadId, 'big.png', Buffer.alloc(1001));
-    expect(big.json()).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(big.status).toBe(413);
+    expect(big.json()).toMatchObject({
+      ok: false,
+      error: { code: 'LIMIT', details: { limit: 'fileBytes' } },
+    });
     expect(await filesUnder(dir)).toEqual([]);
     for (const name of ['a', 'b'])
       expect((await put(uploadId, `${name}.png`, Buffer.alloc(1000))).json()).toMatchObject({ ok: true });
     const overTotal = await put(uploadId, 'c.png', Buffer.alloc(600));
+    expect(overTotal.status).toBe(413);
     expect(overTotal.json()).toMatchObject({
       ok: false,
-      error: { code: 'VALIDATION', message: expect.stringContaining('larger') },
+      error: { code: 'LIMIT', details: { limit: 'totalBytes' }, message: expect.stringContaining('at most') },
     });
     expect((await put(uploadId, 'd.png', Buffer.alloc(10))).json()).toMatchObject({ ok: true });
     expect((await put(uploadId, 'e.png', Buffer.alloc(10))).json()).toMatchObject({ ok: true });

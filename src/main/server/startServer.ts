@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { tokenQueryParam } from '../../shared/wire';
 import { allowedHostNames, createToken } from './auth';
+import { expectContinue } from './body';
 import { createRequestHandler, createUpgradeHandler } from './routes';
 import { createSocketHub } from './socket';
 import type { ServedApi } from './types';
@@ -23,6 +24,8 @@ export interface StartServerOptions {
   /** Injected by tests; a fresh random token otherwise. */
   token?: string;
   uploadLimits?: Partial<UploadLimits>;
+  /** Free bytes on the disk holding a path (tests inject it; statfs by default). */
+  freeDiskBytes?: (path: string) => Promise<number>;
 }
 
 export interface RunningServer {
@@ -51,7 +54,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? createToken();
   const session = randomBytes(8).toString('hex');
-  const uploads = createUploadStore(join(options.dataDir, 'uploads', session), options.uploadLimits);
+  const uploads = createUploadStore(join(options.dataDir, 'uploads', session), {
+    ...(options.uploadLimits ? { limits: options.uploadLimits } : {}),
+    ...(options.freeDiskBytes ? { freeDiskBytes: options.freeDiskBytes } : {}),
+  });
   const hub = createSocketHub(options.api);
   let boundPort = 0;
   const ctx = {
@@ -63,7 +69,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     hostNames: allowedHostNames(host),
     rendererDir: options.rendererDir,
   };
-  const server = createServer(createRequestHandler(ctx));
+  const handle = createRequestHandler(ctx);
+  const server = createServer(handle);
+  // A client that asks before sending its body gets the 100 only once every limit allows the body
+  // (body.ts); a refusal is answered without it, so an oversized body is never sent at all.
+  server.on('checkContinue', (req, res) => {
+    expectContinue(req, res);
+    handle(req, res);
+  });
   server.on('upgrade', createUpgradeHandler(ctx));
   // Slow-loris guard: a client must send its headers promptly.
   server.headersTimeout = 20_000;
