@@ -24,6 +24,8 @@ export interface StartServerOptions {
   /** Injected by tests; a fresh random token otherwise. */
   token?: string;
   uploadLimits?: Partial<UploadLimits>;
+  /** Unsent bytes one socket may have queued before it is dropped as not draining. */
+  socketMaxBufferedBytes?: number;
   /** Free bytes on the disk holding a path (tests inject it; statfs by default). */
   freeDiskBytes?: (path: string) => Promise<number>;
 }
@@ -58,7 +60,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...(options.uploadLimits ? { limits: options.uploadLimits } : {}),
     ...(options.freeDiskBytes ? { freeDiskBytes: options.freeDiskBytes } : {}),
   });
-  const hub = createSocketHub(options.api);
+  const hub = createSocketHub(
+    options.api,
+    options.socketMaxBufferedBytes === undefined ? {} : { maxBufferedBytes: options.socketMaxBufferedBytes },
+  );
   let boundPort = 0;
   const ctx = {
     api: options.api,

@@ -29,6 +29,10 @@ export interface AppServicesOptions extends SystemOptions {
   cancelGraceMs?: number;
   /** How often buffered progress is written to the database (default 250 ms). */
   flushIntervalMs?: number;
+  /** Jobs waiting or running at once (default jobLimits.maxQueuedJobs); more is refused with LIMIT. */
+  maxQueuedJobs?: number;
+  /** Finished jobs whose result stays in memory for a late waitForJob (default jobLimits.keepFinishedJobs). */
+  keepFinishedJobs?: number;
   /** Whether a run's owner process is alive (startup recovery); tests inject it. */
   isOwnerAlive?: (pid: number) => boolean;
 }
@@ -80,6 +84,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     concurrency: options.concurrency ?? store.settings.get().jobConcurrency,
     ...(options.cancelGraceMs === undefined ? {} : { cancelGraceMs: options.cancelGraceMs }),
     ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
+    ...(options.maxQueuedJobs === undefined ? {} : { maxQueuedJobs: options.maxQueuedJobs }),
+    ...(options.keepFinishedJobs === undefined ? {} : { keepFinishedJobs: options.keepFinishedJobs }),
   });
   const ctx: ServiceContext = {
     store,

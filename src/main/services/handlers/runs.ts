@@ -60,6 +60,7 @@ export function createRunHandlers(ctx: ServiceContext): RunHandlers {
     let parentRunId = config.parentRunId;
     if (kind !== 'train' && parentRunId) parentDependency(ctx, parentRunId, config.datasetId);
     const runName = name ?? defaultName(config, dataset.name);
+    ctx.jobs.ensureRoom(kind !== 'train' && !parentRunId ? 2 : 1, 'this run');
     if (kind !== 'train' && !parentRunId) {
       const parentConfig: RunConfig = { datasetId: config.datasetId, train: config.train };
       const parent = store.runs.create({
@@ -85,6 +86,7 @@ export function createRunHandlers(ctx: ServiceContext): RunHandlers {
     async 'runs.sweep'(request) {
       const dataset = requireDataset(request.datasetId);
       const plan = expandSweep(request);
+      ctx.jobs.ensureRoom(plan.parents.length + plan.children.length, 'this sweep');
       const sweep = store.sweeps.create({
         name: request.name ?? `sweep · ${dataset.name}`,
         datasetId: dataset.id,
@@ -157,6 +159,7 @@ export function createRunHandlers(ctx: ServiceContext): RunHandlers {
       if (run.status === 'queued' && store.runs.state(id)?.ownerPid) {
         throw conflict(`run ${id} is queued in another PruneLab process`);
       }
+      ctx.jobs.ensureRoom(1, 'resuming this run');
       store.runs.setStatus(id, 'queued', { error: null });
       // The task continues from the newest checkpoint on disk (a fresh start if there is none) and
       // re-records every epoch from there; re-recording replaces values, so nothing is truncated here —
