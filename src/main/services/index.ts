@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Handlers, Subscribe } from '../../shared/api';
 import type { Result } from '../../shared/errors';
 import { createForkLauncher, type WorkerLauncher } from '../jobs/launcher';
-import { openStore, type Store } from '../store';
+import { openStore, type IsOwnerAlive, type Store } from '../store';
 import type { ServiceContext } from './context';
 import { createDispatch } from './dispatch';
 import { createEventBus } from './events';
@@ -33,8 +33,8 @@ export interface AppServicesOptions extends SystemOptions {
   maxQueuedJobs?: number;
   /** Finished jobs whose result stays in memory for a late waitForJob (default jobLimits.keepFinishedJobs). */
   keepFinishedJobs?: number;
-  /** Whether a run's owner process is alive (startup recovery); tests inject it. */
-  isOwnerAlive?: (pid: number) => boolean;
+  /** Whether a run's owner process is still running (pid + start time); tests inject it. */
+  isOwnerAlive?: IsOwnerAlive;
 }
 
 export interface AppServices {
@@ -71,10 +71,11 @@ export function readAppVersion(): string {
 export async function createAppServices(options: AppServicesOptions): Promise<AppServices> {
   const { dataDir } = options;
   mkdirSync(dataDir, { recursive: true });
-  const store = openStore(join(dataDir, 'prunelab.db'));
-  const interruptedAtStart = options.isOwnerAlive
-    ? store.markInterruptedRuns(options.isOwnerAlive)
-    : store.markInterruptedRuns();
+  const store = openStore(
+    join(dataDir, 'prunelab.db'),
+    options.isOwnerAlive ? { isOwnerAlive: options.isOwnerAlive } : {},
+  );
+  const interruptedAtStart = store.markInterruptedRuns();
   const bus = createEventBus();
   const jobs = createJobCoordinator({
     store,

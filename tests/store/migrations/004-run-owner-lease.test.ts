@@ -1,0 +1,46 @@
+// Migration 4 on an in-memory database: runs gain the owner's start time; rows written before keep every
+// value, with no start time (their owner is judged by its pid alone).
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migrate, readUserVersion } from '../../../src/main/store/migrations';
+
+let db: Database.Database;
+beforeEach(() => {
+  db = new Database(':memory:');
+  db.pragma('foreign_keys = ON');
+  migrate(db, 3);
+  db.prepare(
+    `INSERT INTO datasets (id, name, source_path, kind, created_at, imported, skipped, height, width, channels,
+       resize_mode, classes_json, channel_mix_json, size_stats_json, split_json, warnings_json, problems_json)
+     VALUES ('d', 'n', '/p', 'folder', 't', 1, 0, 28, 28, 1, 'crop', '[]', '{}', '{}', '{}', '[]', '[]')`,
+  ).run();
+  db.prepare(
+    `INSERT INTO runs (id, name, kind, status, dataset_id, config_json, seed, created_at, owner_pid)
+     VALUES ('old', 'old', 'train', 'running', 'd', '{}', 1, 't', 321)`,
+  ).run();
+});
+afterEach(() => db.close());
+
+describe('migration 004-run-owner-lease', () => {
+  it('moves user_version from 3 to 4', () => {
+    expect(migrate(db, 4)).toBe(4);
+    expect(readUserVersion(db)).toBe(4);
+  });
+
+  it('keeps an existing run whole, with no owner start time', () => {
+    migrate(db, 4);
+    expect(db.prepare(`SELECT status, owner_pid, owner_started FROM runs WHERE id = 'old'`).get()).toEqual({
+      status: 'running',
+      owner_pid: 321,
+      owner_started: null,
+    });
+  });
+
+  it('stores the start time as text only (STRICT)', () => {
+    migrate(db, 4);
+    const set = (value: unknown) =>
+      db.prepare(`UPDATE runs SET owner_started = ? WHERE id = 'old'`).run(value);
+    expect(() => set('linux:boot:12345')).not.toThrow();
+    expect(() => set(Buffer.from('x'))).toThrow(/cannot store BLOB/);
+  });
+});
