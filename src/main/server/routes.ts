@@ -28,6 +28,8 @@ export interface RouteContext {
   port: () => number;
   hostNames: string[];
   rendererDir: string | null;
+  /** A page was requested with the token in its URL. */
+  tokenPageOpened?: () => void;
 }
 
 const requestPrefix = '/api/request/';
@@ -156,6 +158,7 @@ async function handlePage(
     res.end('PruneLab: open the full URL that `prunelab serve` printed (it ends with ?token=…).\n');
     return;
   }
+  if (viaQuery) ctx.tokenPageOpened?.();
   if (!ctx.rendererDir) {
     refuse(req, res, 503, 'UNSUPPORTED', 'the UI is not built; only the API is served');
     return;

@@ -38,6 +38,8 @@ export interface RunningServer {
   port: number;
   token: string;
   server: Server;
+  /** Called whenever a page is opened with the token in its URL (how a launch file knows it was used). */
+  onTokenPage(listener: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     options.socketMaxBufferedBytes === undefined ? {} : { maxBufferedBytes: options.socketMaxBufferedBytes },
   );
   let boundPort = 0;
+  const tokenPageListeners = new Set<() => void>();
   const ctx = {
     api: options.api,
     uploads,
@@ -73,6 +76,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     port: () => boundPort,
     hostNames: allowedHostNames(host),
     rendererDir: options.rendererDir,
+    tokenPageOpened: () => {
+      for (const listener of [...tokenPageListeners]) listener();
+    },
   };
   const handle = createRequestHandler(ctx);
   const server = createServer(handle);
@@ -104,6 +110,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     port: boundPort,
     token,
     server,
+    onTokenPage(listener) {
+      tokenPageListeners.add(listener);
+      return () => tokenPageListeners.delete(listener);
+    },
     close() {
       closing ??= (async () => {
         await hub.close();
