@@ -37,6 +37,18 @@ describe('prunelab import --json', () => {
     expect(row).toEqual({ id: run.json.datasetId, imported: 12 });
   });
 
+  it('works when started from any folder, not only the project (the worker finds its loader itself)', async () => {
+    const source = tinyDataset(join(dir, 'elsewhere-source'), 2, 3);
+    const cwd = mkdtempSync(join(tmpdir(), 'prunelab-cli-cwd-'));
+    try {
+      const run = await runCli(['import', source, '--json', '--data-dir', join(cwd, 'data')], { cwd });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.json.imported).toBe(6);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
   it('fails with a clear message, a non-zero exit code and an error JSON line on a bad path', async () => {
     const run = await runCli([
       'import',
