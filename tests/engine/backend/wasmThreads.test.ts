@@ -62,6 +62,8 @@ describe('threaded wasm under Node', () => {
       { timeout: 90_000 },
     );
     expect(stdout.trim().split('\n').at(-1)).toBe('2');
+    // Both processes used one worker script: it is a shared cache, not a file left per process.
+    expect((await readdir(scratchDir)).filter((n) => n.endsWith('.cjs'))).toHaveLength(1);
   });
 
   it('trains deterministically with two threads', async () => {
