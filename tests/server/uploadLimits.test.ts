@@ -171,6 +171,27 @@ describe('upload limits under concurrency (real HTTP)', () => {
     expect(await createUpload(port)).toMatch(/^[a-f0-9]{32}$/);
   });
 
+  it('gives the session and bytes of an abandoned upload (a closed tab) to the next one', async () => {
+    const { port } = await serve({
+      maxFileBytes: 1000,
+      maxTotalBytes: 1000,
+      maxUploads: 1,
+      abandonedAfterMs: 300,
+    });
+    const abandoned = await createUpload(port);
+    expect((await put(port, abandoned, 'a/x.png', Buffer.alloc(800))).status).toBe(200);
+    // Still in use: the cap holds.
+    expect((await rawRequest(port, { method: 'POST', path: wirePaths.uploads, headers })).status).toBe(429);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const next = await createUpload(port);
+    expect((await put(port, next, 'b/y.png', Buffer.alloc(800))).status).toBe(200);
+    expect((await put(port, abandoned, 'a/z.png', Buffer.alloc(1))).json()).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
+    expect(await bytesOnDisk(join(dir, 'uploads'))).toBe(800);
+  });
+
   it("refuses a file when the disk's free space would drop under the margin (507), writing nothing", async () => {
     const fs = await statfs(dir);
     const free = fs.bavail * fs.bsize;

@@ -15,6 +15,11 @@ export interface UploadLimits {
   maxUploads: number;
   /** A file is refused when the disk's free space would drop under this. */
   minFreeDiskBytes: number;
+  /**
+   * An upload untouched this long (its tab closed mid-way) is discarded when a new one needs its place,
+   * so abandoned sessions cannot hold the caps forever.
+   */
+  abandonedAfterMs: number;
 }
 
 export type LimitName = 'fileBytes' | 'totalBytes' | 'files' | 'uploads' | 'diskFree' | 'jsonBytes';
@@ -26,6 +31,7 @@ export function resolveUploadLimits(limits: Partial<UploadLimits> = {}): UploadL
     maxFiles: limits.maxFiles ?? wireLimits.maxUploadFiles,
     maxUploads: limits.maxUploads ?? wireLimits.maxUploadSessions,
     minFreeDiskBytes: limits.minFreeDiskBytes ?? wireLimits.minFreeDiskBytes,
+    abandonedAfterMs: limits.abandonedAfterMs ?? 10 * 60 * 1000,
   };
 }
 

@@ -38,6 +38,8 @@ interface Upload {
   discarded: boolean;
   /** Files still arriving, by path: what aborts them when the upload is discarded. */
   arriving: Map<string, { abort: AbortController; done: Promise<unknown> }>;
+  /** When the client last did something with it (ms). */
+  touchedAt: number;
 }
 
 export interface UploadStore {
@@ -62,6 +64,7 @@ export interface UploadStoreOptions {
   limits?: Partial<UploadLimits>;
   /** Free bytes on the disk holding `path` (tests inject it; statfs by default). */
   freeDiskBytes?: (path: string) => Promise<number>;
+  now?: () => number;
 }
 
 class TooLargeError extends Error {}
@@ -136,7 +139,16 @@ export function createUploadStore(root: string, options: UploadStoreOptions = {}
   const max = resolveUploadLimits(options.limits);
   const free = options.freeDiskBytes ?? freeDiskBytes;
   const budget = createByteBudget(max.maxTotalBytes);
+  const now = options.now ?? Date.now;
   const uploads = new Map<string, Upload>();
+
+  /** Discards uploads nobody has touched for `abandonedAfterMs` (never one being imported or receiving). */
+  async function discardAbandoned(): Promise<void> {
+    const idle = [...uploads].filter(
+      ([, u]) => !u.importing && u.arriving.size === 0 && now() - u.touchedAt > max.abandonedAfterMs,
+    );
+    await Promise.all(idle.map(([id, upload]) => remove(id, upload)));
+  }
 
   function get(uploadId: string): Upload {
     const upload = isUploadId(uploadId) ? uploads.get(uploadId) : undefined;
@@ -221,6 +233,7 @@ export function createUploadStore(root: string, options: UploadStoreOptions = {}
 
   return {
     async create() {
+      if (uploads.size >= max.maxUploads) await discardAbandoned();
       if (uploads.size >= max.maxUploads)
         throw limitError(
           'uploads',
@@ -236,6 +249,7 @@ export function createUploadStore(root: string, options: UploadStoreOptions = {}
         importing: false,
         discarded: false,
         arriving: new Map(),
+        touchedAt: now(),
       });
       await mkdir(dir, { recursive: true });
       return { uploadId };
@@ -249,6 +263,7 @@ export function createUploadStore(root: string, options: UploadStoreOptions = {}
       if (!checked.ok)
         throw new ApiError({ code: 'VALIDATION', message: `upload path refused: ${checked.reason}` });
       const path = checked.path;
+      upload.touchedAt = now();
       const reserved = reserve(upload, path, file.declaredBytes);
       const abort = new AbortController();
       const done = receive(upload, path, file, reserved, abort.signal);
@@ -264,6 +279,7 @@ export function createUploadStore(root: string, options: UploadStoreOptions = {}
         throw err;
       } finally {
         upload.arriving.delete(path);
+        upload.touchedAt = now();
       }
     },
 
