@@ -6,6 +6,7 @@ import { writeLaunchFile, type LaunchFile } from './launchFile';
 import { ensureRendererBuilt } from './rendererBuild';
 import { openBrowser } from './openBrowser';
 import { startServer, type RunningServer } from './startServer';
+import type { UploadLimits } from './uploadLimits';
 import type { ServedApi } from './types';
 
 export const DEFAULT_PORT = 7370;
@@ -32,6 +33,8 @@ export interface ServeOptions {
   apiOnly?: boolean;
   projectRoot?: string;
   createServices(dataDir: string): Promise<ClosableApi>;
+  /** Caps on browser uploads (defaults: wireLimits). */
+  uploadLimits?: Partial<UploadLimits>;
   log?: (line: string) => void;
 }
 
@@ -72,7 +75,13 @@ export async function startServe(options: ServeOptions): Promise<ServeSession> {
     ? null
     : await ensureRendererBuilt({ projectRoot: options.projectRoot ?? defaultProjectRoot(), log });
   const services = await options.createServices(options.dataDir);
-  const base = { api: services, dataDir: options.dataDir, host: options.host ?? '127.0.0.1', rendererDir };
+  const base = {
+    api: services,
+    dataDir: options.dataDir,
+    host: options.host ?? '127.0.0.1',
+    rendererDir,
+    ...(options.uploadLimits ? { uploadLimits: options.uploadLimits } : {}),
+  };
   const defaultPort = options.defaultPort ?? DEFAULT_PORT;
   let server: RunningServer;
   try {
