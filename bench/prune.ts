@@ -118,6 +118,7 @@ const pruneConfig = (criterion: Criterion, sparsity: number, schedule: PruneSche
   schedule,
   granularity: 'unstructured',
   finetuneEpochs: 1,
+  finetuneLrSchedule: 'constant',
   // 64 × 16 images: small batches keep per-sample gradient signal (see prune/calibration.ts)
   calibrationBatches: 64,
   pruneFirstLayer: settings.pruneFirstLayer,

@@ -134,6 +134,7 @@ async function finetuneProbe(model: tf.LayersModel, train: ImageSet, validation:
               schedule: rounds > 1 ? { kind: 'iterative', rounds } : { kind: 'oneshot' },
               granularity: 'unstructured',
               finetuneEpochs: 1,
+              finetuneLrSchedule: 'constant',
               calibrationBatches: 64,
               pruneFirstLayer: true,
               pruneLastLayer: true,

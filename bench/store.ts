@@ -80,6 +80,7 @@ function config(datasetId: string, i: number, parentRunId?: string): RunConfig {
       schedule: { kind: 'oneshot' },
       granularity: 'unstructured',
       finetuneEpochs: epochs,
+      finetuneLrSchedule: 'constant',
       calibrationBatches: 8,
       pruneFirstLayer: true,
       pruneLastLayer: true,

@@ -111,6 +111,8 @@ export type OptimizerName = 'adam' | 'sgd';
 export type Criterion = 'taylor' | 'gradient' | 'magnitude' | 'random';
 export type Scope = 'layer' | 'global';
 export type Granularity = 'unstructured' | 'structured';
+/** How the learning rate changes over a training call (see engine/train/lrSchedule.ts). */
+export type LrSchedule = 'constant' | 'cosine' | 'step';
 
 export interface TrainConfig {
   preset: PresetName;
@@ -142,6 +144,8 @@ export interface PruneConfig {
   schedule: PruneSchedule;
   granularity: Granularity;
   finetuneEpochs: number;
+  /** the learning rate over each fine-tune (per round for iterative, over all of it for gradual) */
+  finetuneLrSchedule: LrSchedule;
   calibrationBatches: number;
   pruneFirstLayer: boolean;
   pruneLastLayer: boolean;

@@ -318,6 +318,7 @@ export function makeRun(opts: RunOptions = {}): RunDetail {
                   : { kind: 'oneshot' as const },
               granularity: 'unstructured' as const,
               finetuneEpochs: p.finetune ?? 0,
+              finetuneLrSchedule: 'constant',
               calibrationBatches: 8,
               pruneFirstLayer: true,
               pruneLastLayer: true,

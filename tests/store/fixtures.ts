@@ -97,6 +97,7 @@ export function pruneConfig(
       schedule: { kind: 'iterative', rounds: 2 },
       granularity: 'unstructured',
       finetuneEpochs: 2,
+      finetuneLrSchedule: 'constant',
       calibrationBatches: 4,
       pruneFirstLayer: false,
       pruneLastLayer: true,

@@ -119,6 +119,7 @@ export const basePrune: PruneConfig = {
   schedule: { kind: 'oneshot' },
   granularity: 'unstructured',
   finetuneEpochs: 1,
+  finetuneLrSchedule: 'constant',
   calibrationBatches: 2,
   pruneFirstLayer: true,
   pruneLastLayer: true,

@@ -194,7 +194,7 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
         train: input.train,
         validation: input.validation,
         classes: input.classNames.length,
-        config: { ...input.finetune, epochs: prune.finetuneEpochs },
+        config: { ...input.finetune, epochs: prune.finetuneEpochs, lrSchedule: prune.finetuneLrSchedule },
         signal,
         resume: resuming ? { optimizer: resuming.optimizer, loop: resuming.loop } : undefined,
         hooks: {

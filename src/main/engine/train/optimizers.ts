@@ -9,8 +9,11 @@ import type { OptimizerName } from '../../../shared/dto';
  */
 export interface TrainOptimizer {
   readonly name: OptimizerName;
-  /** Applies gradients (same order as the variables given at creation) and advances the step count. */
-  apply(grads: tf.Tensor[]): void;
+  /**
+   * Applies gradients (same order as the variables given at creation) and advances the step count;
+   * `learningRate` overrides the base rate for this step (a schedule).
+   */
+  apply(grads: tf.Tensor[], learningRate?: number): void;
   getState(): OptimizerState;
   /** Replaces the state with copies of the given tensors. */
   setState(state: OptimizerState): void;
@@ -43,7 +46,7 @@ export function createOptimizer(variables: tf.Variable[], options: OptimizerOpti
   );
   const disposeSlots = () => slots.forEach((list) => list.forEach((t) => t.dispose()));
 
-  const apply = (grads: tf.Tensor[]) => {
+  const apply = (grads: tf.Tensor[], learningRate = options.learningRate) => {
     if (grads.length !== variables.length) {
       throw new Error(`Optimizer got ${grads.length} gradients for ${variables.length} variables.`);
     }
@@ -51,7 +54,7 @@ export function createOptimizer(variables: tf.Variable[], options: OptimizerOpti
     tf.tidy(() => {
       if (options.name === 'adam') {
         // bias corrections in float64 from the step number alone: deterministic across resumes
-        const lr = (options.learningRate * Math.sqrt(1 - adamBeta2 ** step)) / (1 - adamBeta1 ** step);
+        const lr = (learningRate * Math.sqrt(1 - adamBeta2 ** step)) / (1 - adamBeta1 ** step);
         variables.forEach((variable, i) => {
           const g = grads[i]!;
           const m = slots[0]![i]!;
@@ -67,7 +70,7 @@ export function createOptimizer(variables: tf.Variable[], options: OptimizerOpti
           const velocity = slots[0]![i]!;
           const vNew = velocity.mul(options.momentum).add(grads[i]!);
           velocity.assign(vNew);
-          variable.assign(variable.sub(vNew.mul(options.learningRate)));
+          variable.assign(variable.sub(vNew.mul(learningRate)));
         });
       }
     });

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchRanges, makeBatch } from './batches';
 import { saveCheckpoint } from './checkpoint';
 import { predictSet, throwIfAborted } from './evaluate';
+import { learningRateAt } from './lrSchedule';
 import { createOptimizer } from './optimizers';
 import { epochRng, shuffledIndices } from './rng';
 import type { EpochResult, LoopState, StepInfo, TrainLoopOptions, TrainResult } from './trainTypes';
@@ -48,6 +49,8 @@ export async function trainModel(options: TrainLoopOptions): Promise<TrainResult
       optimizer.setState(options.resume.optimizer);
     }
     const batchesPerEpoch = Math.ceil(train.count / config.batchSize);
+    const totalSteps = batchesPerEpoch * config.epochs;
+    const schedule = config.lrSchedule ?? 'constant';
     const augmenting = config.augment.flip || config.augment.shiftPixels > 0;
 
     while (loop.epochsCompleted < config.epochs && !loop.stoppedEarly) {
@@ -64,7 +67,10 @@ export async function trainModel(options: TrainLoopOptions): Promise<TrainResult
         const { loss, correctCount } = trainStep(
           options,
           variables,
-          (grads) => optimizer.apply(grads),
+          (grads) => {
+            hooks?.gradients?.(grads, variables, info);
+            optimizer.apply(grads, learningRateAt(schedule, config.learningRate, loop.step, totalSteps));
+          },
           order.subarray(start, end),
           augmenting ? rng : null,
         );

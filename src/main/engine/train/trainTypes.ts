@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { TrainConfig } from '../../../shared/dto';
+import type { LrSchedule, TrainConfig } from '../../../shared/dto';
 import type { ImageSet } from '../types';
 import type { ModelMeta, WeightMasks } from './modelState';
 import type { OptimizerState } from './optimizers';
@@ -15,7 +15,10 @@ export type TrainLoopConfig = Pick<
   | 'augment'
   | 'earlyStoppingPatience'
   | 'seed'
->;
+> & {
+  /** how the rate moves over this call's steps; constant when absent */
+  lrSchedule?: LrSchedule;
+};
 
 export interface StepInfo {
   /** optimizer steps taken before this batch, over the whole run (0-based) */
@@ -31,6 +34,12 @@ export interface StepInfo {
 /** Pruning plugs in here: re-apply masks after each update, or prune gradually before a batch. */
 export interface TrainHooks {
   beforeBatch?(step: number, info: StepInfo): void | Promise<void>;
+  /**
+   * Every step's gradients, before the optimizer uses them (same order as `variables`, the model's
+   * trainable weights). Synchronous; the tensors are freed after the step, so keep only what you derive
+   * inside tf.keep or a variable. Scores accumulated while training (pruning) read them here.
+   */
+  gradients?(grads: readonly tf.Tensor[], variables: readonly tf.Variable[], info: StepInfo): void;
   afterOptimizerStep?(step: number, info: StepInfo): void | Promise<void>;
 }
 
