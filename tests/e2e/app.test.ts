@@ -2,12 +2,12 @@
 // import the bundled sample, train + prune a short run while its curves and sparsity maps update,
 // run a second one, compare the two, export one. Screenshots of each view go to test-artifacts/e2e/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../../bench/ui/browser';
+import { startServeProcess, type ServeProcess } from './serveProcess';
 
 const artifacts = 'test-artifacts/e2e';
 
@@ -19,7 +19,7 @@ interface PageGlobals {
     querySelectorAll(selector: string): Iterable<{ complete: boolean; naturalWidth: number }>;
   };
 }
-let serve: ChildProcess;
+let serve: ServeProcess | null = null;
 let baseUrl: string;
 let dataDir: string;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
@@ -40,31 +40,6 @@ async function shot(name: string) {
 const open = async (hash: string) => {
   await page.goto(`${baseUrl}${hash}`);
 };
-
-function startServe(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    serve = spawn(
-      process.execPath,
-      ['bin/prunelab.js', 'serve', '--data-dir', dataDir, '--port', '0', '--no-open'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`serve printed no URL:\n${out}`)), 480_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const url = /https?:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(out)?.[0];
-      if (url) {
-        clearTimeout(timer);
-        resolve(url);
-      }
-    };
-    serve.stdout!.on('data', onData);
-    serve.stderr!.on('data', onData);
-    serve.on('exit', (code) => reject(new Error(`serve exited (${code}) before printing a URL:\n${out}`)));
-  });
-}
 
 /** Polls the page until the run's status badge says done, recording what the live views showed on the way. */
 async function watchRunToEnd(timeoutMs: number, liveShot: string) {
@@ -134,7 +109,8 @@ async function startRun(options: {
 beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
   dataDir = mkdtempSync(join(tmpdir(), 'prunelab-e2e-'));
-  baseUrl = await startServe();
+  serve = await startServeProcess(dataDir);
+  baseUrl = serve.url.href;
   browser = await launchChromium({ width: 1360, height: 900 });
   page = await browser.context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -146,11 +122,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (serve && serve.exitCode === null) {
-    const exited = new Promise((r) => serve.once('exit', r));
-    serve.kill('SIGTERM');
-    await exited;
-  }
+  await serve?.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 

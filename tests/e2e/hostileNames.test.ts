@@ -2,7 +2,6 @@
 // `<img src=x onerror=alert(1)>` trains a dense and a pruned run whose names carry it; Compare's chart
 // tooltip shows that name as text — no element is injected, no script (nor CSP violation) happens.
 // And the private launch file `prunelab serve` hands the browser really opens the app.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../bench/ui/browser';
 import { writeLaunchFile } from '../../src/main/server/launchFile';
 import { tinyDataset } from '../cli/helpers';
+import { startServeProcess, type ServeProcess } from './serveProcess';
 
-const root = join(import.meta.dirname, '..', '..');
 const hostile = '<img src=x onerror=alert(1)>';
 
 // Functions handed to the page run there; this file compiles with Node's lib, so the few browser
@@ -35,28 +34,9 @@ interface PageGlobals {
 }
 
 let dir: string;
-let serve: ChildProcess;
+let serve: ServeProcess | null = null;
 let baseUrl: URL;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
-
-function startServe(dataDir: string): Promise<URL> {
-  return new Promise((resolve, reject) => {
-    serve = spawn(
-      process.execPath,
-      [join(root, 'bin', 'prunelab.js'), 'serve', '--data-dir', dataDir, '--port', '0', '--no-open'],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const url = /https?:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(out)?.[0];
-      if (url) resolve(new URL(url));
-    };
-    serve.stdout!.on('data', onData);
-    serve.stderr!.on('data', onData);
-    serve.on('exit', (code) => reject(new Error(`serve exited (${code}) before printing a URL:\n${out}`)));
-  });
-}
 
 async function ask<T>(name: string, payload: unknown): Promise<T> {
   const res = await fetch(`${baseUrl.origin}/api/request/${name}`, {
@@ -101,17 +81,14 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'prunelab-e2e-hostile-'));
   const folder = join(dir, hostile);
   renameSync(tinyDataset(dir, 3, 20), folder);
-  baseUrl = await startServe(join(dir, 'data'));
+  serve = await startServeProcess(join(dir, 'data'));
+  baseUrl = serve.url;
   browser = await launchChromium({ width: 1360, height: 900 });
 });
 
 afterAll(async () => {
   await browser?.close();
-  if (serve && serve.exitCode === null) {
-    const exited = new Promise((r) => serve.once('exit', r));
-    serve.kill('SIGTERM');
-    await exited;
-  }
+  await serve?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -221,15 +221,7 @@ describe('upload limits under concurrency (real HTTP)', () => {
     expect(del.json()).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
     expect(await bytesOnDisk(join(dir, 'uploads'))).toBe(10);
     // Once the import job ends, the server discards the upload itself.
-    api.emit('job.finished', {
-      jobId: 'job-1',
-      kind: 'import',
-      status: 'done',
-      runId: null,
-      datasetId: 'd',
-      artifactId: null,
-      error: null,
-    });
+    api.finishImport('job-1');
     await expect.poll(() => bytesOnDisk(join(dir, 'uploads'))).toBe(0);
   });
 

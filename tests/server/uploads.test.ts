@@ -82,15 +82,7 @@ describe('serve mode: uploading a dropped folder', () => {
     expect(await filesUnder(path)).toEqual(['cats/a.png', 'dogs/b.png']);
     expect(await readFile(join(path, 'cats', 'a.png'), 'utf8')).toBe('AAAA');
     // When the import job ends, the uploaded copy goes.
-    api.emit('job.finished', {
-      jobId: 'job-1',
-      kind: 'import',
-      status: 'done',
-      runId: null,
-      datasetId: 'd',
-      artifactId: null,
-      error: null,
-    });
+    api.finishImport('job-1');
     await expect.poll(() => filesUnder(path)).toEqual([]);
   });
 

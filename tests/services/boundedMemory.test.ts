@@ -9,6 +9,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAppServices, createForkLauncher, type AppServices } from '../../src/main/services';
+import { call, importDataset } from './fixtures/calls';
 
 const entry = fileURLToPath(new URL('./fixtures/scriptedWorker.ts', import.meta.url));
 
@@ -37,18 +38,6 @@ async function open(options: { keepFinishedJobs?: number; maxQueuedJobs?: number
     ...options,
   });
   return services;
-}
-
-async function call<T>(s: AppServices, name: string, payload: unknown): Promise<T> {
-  const result = await s.dispatch(name, payload);
-  if (!result.ok) throw new Error(`${name} failed: ${result.error.code} ${result.error.message}`);
-  return result.value as T;
-}
-
-async function importDataset(s: AppServices): Promise<string> {
-  const { jobId } = await call<{ jobId: string }>(s, 'datasets.import', { path: '/some/images' });
-  expect((await s.waitForJob(jobId)).status).toBe('done');
-  return (await call<{ id: string }[]>(s, 'datasets.list', {}))[0]!.id;
 }
 
 function tableCount(s: AppServices, table: string): number {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAppServices, createForkLauncher, type AppServices } from '../../src/main/services';
 import type { Result } from '../../src/shared/errors';
+import { call, importDataset } from './fixtures/calls';
 
 const entry = fileURLToPath(new URL('./fixtures/scriptedWorker.ts', import.meta.url));
 const ownerScript = fileURLToPath(new URL('./fixtures/ownerProcess.ts', import.meta.url));
@@ -38,12 +39,6 @@ async function openHere(): Promise<AppServices> {
     flushIntervalMs: 20,
   });
   return services;
-}
-
-async function call<T>(s: AppServices, name: string, payload: unknown): Promise<T> {
-  const result = await s.dispatch(name, payload);
-  if (!result.ok) throw new Error(`${name} failed: ${result.error.code} ${result.error.message}`);
-  return result.value as T;
 }
 
 interface OwnerProcess {
@@ -91,9 +86,7 @@ function startOwner(): Promise<OwnerProcess> {
 /** A dataset and one train run stopped mid-way ('interrupted'), made by this process and closed again. */
 async function interruptedRun(): Promise<{ runId: string; datasetId: string }> {
   const s = await openHere();
-  const { jobId } = await call<{ jobId: string }>(s, 'datasets.import', { path: '/some/images' });
-  expect((await s.waitForJob(jobId)).status).toBe('done');
-  const datasetId = (await call<{ id: string }[]>(s, 'datasets.list', {}))[0]!.id;
+  const datasetId = await importDataset(s);
   const epoch = new Promise<void>((resolve) => s.subscribe('run.epoch', () => resolve()));
   const { runId } = await call<{ runId: string }>(s, 'runs.start', {
     config: { datasetId, train: { epochs: 500 } },

@@ -24,6 +24,20 @@ beforeAll(async () => {
 });
 afterAll(() => model.dispose());
 
+/** A float32 export checked against this model's own logits, in a worker thread. */
+function checkInThread(format: 'tfjs' | 'onnx', dir: string, images: number) {
+  const inputs = parityImages(images, [10, 8, 3]);
+  return checkParity({
+    format,
+    encoding: 'float32',
+    artifactDir: dir,
+    inputs,
+    expectedLogits: predictLogits(model, inputs.images, [10, 8, 3]),
+    classes: 4,
+    isolation: 'thread',
+  });
+}
+
 describe('parity check isolation', () => {
   it('runs in a thread inside Electron (no RunAsNode there), in a process elsewhere', () => {
     expect(defaultParityIsolation({ node: '20.0.0' })).toBe('process');
@@ -35,16 +49,7 @@ describe('parity check isolation', () => {
       const snapshot = await snapshotModel(model, null);
       if (format === 'tfjs') await writeTfjsModel(snapshot, 'float32', dir, 'test');
       else await writeOnnxModel(model, snapshot.weights, 'float32', dir, { name: 'test', version: '0' });
-      const inputs = parityImages(30, [10, 8, 3]);
-      const parity = await checkParity({
-        format,
-        encoding: 'float32',
-        artifactDir: dir,
-        inputs,
-        expectedLogits: predictLogits(model, inputs.images, [10, 8, 3]),
-        classes: 4,
-        isolation: 'thread',
-      });
+      const parity = await checkInThread(format, dir, 30);
       expect(parity).toMatchObject({ ok: true, top1Agreement: 1 });
       expect(parity.maxAbsLogitDelta).toBeLessThanOrEqual(FLOAT32_MAX_LOGIT_DELTA);
     });
@@ -56,16 +61,7 @@ describe('parity check isolation', () => {
       await writeOnnxModel(model, snapshot.weights, 'float32', dir, { name: 'test', version: '0' });
       const onnx = await readFile(join(dir, 'model.onnx'));
       await writeFile(join(dir, 'model.onnx'), onnx.subarray(0, Math.floor(onnx.length / 2)));
-      const inputs = parityImages(10, [10, 8, 3]);
-      const parity = await checkParity({
-        format: 'onnx',
-        encoding: 'float32',
-        artifactDir: dir,
-        inputs,
-        expectedLogits: predictLogits(model, inputs.images, [10, 8, 3]),
-        classes: 4,
-        isolation: 'thread',
-      });
+      const parity = await checkInThread('onnx', dir, 10);
       expect(parity.ok).toBe(false);
       expect(parity.message).toMatch(/failed to run in a fresh onnxruntime thread: .+/);
     });

@@ -78,10 +78,7 @@ export async function checkParity(input: ParityCheckInput): Promise<ParityResult
     const isolation = input.isolation ?? defaultParityIsolation();
     const requestPath = join(work, 'request.json');
     const timeoutMs = input.timeoutMs ?? 300_000;
-    const run =
-      isolation === 'thread'
-        ? await runThread(requestPath, input.signal, timeoutMs)
-        : await runChild(requestPath, input.signal, timeoutMs);
+    const run = await checkers[isolation](requestPath, input.signal, timeoutMs);
     if (!run.ok) {
       return {
         ...base,
@@ -216,11 +213,14 @@ export function parityChildCommand(): { script: string; execArgv: string[]; thre
   );
 }
 
-function runChild(
+/** Runs the checker on a request file; `ok` once it wrote its logits, else why not. */
+type Checker = (
   requestPath: string,
   signal: AbortSignal | undefined,
   timeoutMs: number,
-): Promise<{ ok: true } | { ok: false; message: string }> {
+) => Promise<{ ok: true } | { ok: false; message: string }>;
+
+const runChild: Checker = (requestPath, signal, timeoutMs) => {
   signal?.throwIfAborted();
   return new Promise((resolve, reject) => {
     const command = parityChildCommand();
@@ -248,14 +248,10 @@ function runChild(
       resolve({ ok: false, message: `${why}: ${lastLines(stderr)}` });
     });
   });
-}
+};
 
 /** The same checker in a worker thread: argv[2] is the request, exit code 0 means logits written. */
-function runThread(
-  requestPath: string,
-  signal: AbortSignal | undefined,
-  timeoutMs: number,
-): Promise<{ ok: true } | { ok: false; message: string }> {
+const runThread: Checker = (requestPath, signal, timeoutMs) => {
   signal?.throwIfAborted();
   return new Promise((resolve, reject) => {
     const worker = new Worker(parityChildCommand().threadEntry, {
@@ -286,7 +282,9 @@ function runThread(
       resolve({ ok: false, message: failure ?? `exit code ${code}: ${lastLines(stderr)}` });
     });
   });
-}
+};
+
+const checkers: Record<ParityIsolation, Checker> = { process: runChild, thread: runThread };
 
 function lastLines(text: string): string {
   const lines = text
