@@ -226,9 +226,14 @@ export function createUploadStore(root: string, options: UploadStoreOptions = {}
     const arriving = [...upload.arriving.values()];
     for (const file of arriving) file.abort.abort();
     await Promise.allSettled(arriving.map((file) => file.done));
-    budget.forget(upload.bytes);
-    upload.bytes = 0;
-    await rm(upload.dir, { recursive: true, force: true });
+    // The bytes go back to the budget only once they are off the disk, or a new upload could fill the
+    // disk past the cap while this one is still being deleted.
+    try {
+      await rm(upload.dir, { recursive: true, force: true });
+    } finally {
+      budget.forget(upload.bytes);
+      upload.bytes = 0;
+    }
   }
 
   return {
