@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodePng } from '../src/main/engine/data/encodePng';
 import { runPool } from '../src/main/engine/data/pool';
-import { parseIdxImages, parseIdxLabels, readMaybeGzipped } from '../src/main/engine/data/idx';
+import { readIdxImages, readIdxLabels } from '../src/main/engine/data/idx';
 import { fashionMnistClasses } from '../src/main/engine/data/knownClassNames';
 
 const args = process.argv.slice(2);
@@ -40,8 +40,8 @@ async function writePngFolders(): Promise<number> {
   for (const c of fashionMnistClasses) mkdirSync(join(pngRoot, c), { recursive: true });
   let written = 0;
   for (const part of ['train', 't10k']) {
-    const images = parseIdxImages(await readMaybeGzipped(join(source, `${part}-images-idx3-ubyte.gz`)));
-    const labels = parseIdxLabels(await readMaybeGzipped(join(source, `${part}-labels-idx1-ubyte.gz`)));
+    const images = await readIdxImages(join(source, `${part}-images-idx3-ubyte.gz`));
+    const labels = await readIdxLabels(join(source, `${part}-labels-idx1-ubyte.gz`));
     const side = images.height * images.width;
     const indices = Array.from({ length: Math.min(images.count, limit - written) }, (_, i) => i);
     await runPool(indices, 8, async (i) => {

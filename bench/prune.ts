@@ -97,6 +97,9 @@ const colors: Record<Criterion, string> = {
   gradient: '#ff7f0e',
   magnitude: '#1f77b4',
   random: '#7f7f7f',
+  fisher: '#2ca02c',
+  movement: '#9467bd',
+  lamp: '#17becf',
 };
 
 const denseConfig = (seed: number): TrainLoopConfig => ({
@@ -119,6 +122,7 @@ const pruneConfig = (criterion: Criterion, sparsity: number, schedule: PruneSche
   granularity: 'unstructured',
   finetuneEpochs: 1,
   finetuneLrSchedule: 'constant',
+  scoring: 'calibration',
   // 64 × 16 images: small batches keep per-sample gradient signal (see prune/calibration.ts)
   calibrationBatches: 64,
   pruneFirstLayer: settings.pruneFirstLayer,

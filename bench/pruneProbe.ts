@@ -135,6 +135,7 @@ async function finetuneProbe(model: tf.LayersModel, train: ImageSet, validation:
               granularity: 'unstructured',
               finetuneEpochs: 1,
               finetuneLrSchedule: 'constant',
+              scoring: 'calibration',
               calibrationBatches: 64,
               pruneFirstLayer: true,
               pruneLastLayer: true,

@@ -81,6 +81,7 @@ function config(datasetId: string, i: number, parentRunId?: string): RunConfig {
       granularity: 'unstructured',
       finetuneEpochs: epochs,
       finetuneLrSchedule: 'constant',
+      scoring: 'calibration',
       calibrationBatches: 8,
       pruneFirstLayer: true,
       pruneLastLayer: true,

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { BackendName } from '../src/shared/dto';
 import { initBackend } from '../src/main/engine/backend';
-import { parseIdxImages, parseIdxLabels, readMaybeGzipped } from '../src/main/engine/data/idx';
+import { readIdxImages, readIdxLabels } from '../src/main/engine/data/idx';
 import { createPreset } from '../src/main/engine/models';
 import { syntheticImageSet } from '../src/main/engine/train/syntheticImages';
 import { trainModel } from '../src/main/engine/train/trainLoop';
@@ -55,8 +55,8 @@ async function loadImages(): Promise<{ set: ImageSet; source: string }> {
   const imagesFile = join(fashionDir, 'train-images-idx3-ubyte.gz');
   const labelsFile = join(fashionDir, 'train-labels-idx1-ubyte.gz');
   if (existsSync(imagesFile) && existsSync(labelsFile)) {
-    const idx = parseIdxImages(await readMaybeGzipped(imagesFile));
-    const labels = parseIdxLabels(await readMaybeGzipped(labelsFile));
+    const idx = await readIdxImages(imagesFile);
+    const labels = await readIdxLabels(labelsFile);
     const count = Math.min(images, idx.count);
     return {
       source: 'fashion-mnist',

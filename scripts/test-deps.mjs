@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 // Runs before `npm test`: the tests need a few programs from Debian (a browser for the end-to-end suite,
-// later a Redis server for the queue). Where they are missing and we are root with apt, install them;
-// otherwise say in one line what to install and stop, rather than failing later in a confusing way.
+// strace for the crash tests, later a Redis server for the queue). Where they are missing and we are root
+// with apt, install them; otherwise say in one line what to install and stop, rather than failing later in
+// a confusing way.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 /** Debian package → the file whose presence says it is installed. Add a row when a test needs a program. */
-const testPackages = [{ pkg: 'chromium', file: '/usr/bin/chromium' }];
+const testPackages = [
+  { pkg: 'chromium', file: '/usr/bin/chromium' },
+  // kills a process at an exact system call and records the calls (crash and durability tests)
+  { pkg: 'strace', file: '/usr/bin/strace' },
+];
 
 const missing = testPackages.filter(({ file }) => !existsSync(file)).map(({ pkg }) => pkg);
 if (missing.length === 0) process.exit(0);

@@ -18,22 +18,33 @@ const browser = await launchChromium();
 const page = await browser.context.newPage();
 page.on('console', (m) => console.log('console:', m.type(), m.text()));
 page.on('pageerror', (e) => console.log('pageerror:', e.message));
+// A dense run and prune runs made from it record what real runs do: the prune runs only their own
+// fine-tune epochs, each prune step with its after-prune accuracy.
 const runs = [
   makeRun({ id: 'r1', seed: 1, epochs: 10 }),
   makeRun({
     id: 'r2',
     seed: 2,
     epochs: 10,
-    pruned: { criterion: 'taylor', sparsity: 0.8, steps: 3, finetune: 3 },
+    parentRunId: 'r1',
+    pruned: { criterion: 'taylor', sparsity: 0.8, steps: 3, finetune: 2 },
   }),
-  makeRun({ id: 'r3', seed: 3, epochs: 10, pruned: { criterion: 'magnitude', sparsity: 0.8, finetune: 3 } }),
+  makeRun({
+    id: 'r3',
+    seed: 3,
+    epochs: 10,
+    parentRunId: 'r1',
+    pruned: { criterion: 'magnitude', sparsity: 0.8, finetune: 3 },
+  }),
   makeRun({
     id: 'r4',
     seed: 4,
     epochs: 10,
+    parentRunId: 'r1',
     pruned: { criterion: 'random', sparsity: 0.8, finetune: 3 },
     gzip: null,
   }),
+  { ...makeRun({ id: 'r5', seed: 5, epochs: 10 }), status: 'queued' as const, backend: null, metrics: [] },
 ];
 const data = {
   system: makeSystem(),
@@ -51,6 +62,10 @@ for (const [name, hash] of [
   ['new', '#/new'],
   ['runs', '#/runs'],
   ['run', '#/runs/r2'],
+  ['run-oneshot', '#/runs/r3'],
+  ['run-dense', '#/runs/r1'],
+  ['run-queued', '#/runs/r5'],
+  ['new-from-parent', '#/new?dataset=ds-fashion&parent=r1'],
   ['compare', '#/compare?ids=r1,r2,r3,r4'],
 ]) {
   await page.goto(server.url + hash);

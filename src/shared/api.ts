@@ -4,6 +4,7 @@
 import type { z } from 'zod';
 import type {
   ArtifactSummary,
+  BackendInfo,
   CompareResult,
   DatasetDetail,
   DatasetSample,
@@ -83,6 +84,8 @@ export interface Events {
     error: ApiErrorData | null;
   };
   'run.status': { runId: string; status: RunStatus; error: string | null };
+  /** The worker that picked the run up says which backend trains it (the badge stops waiting). */
+  'run.backend': { runId: string; backend: BackendInfo };
   'run.epoch': {
     runId: string;
     epoch: number;
@@ -109,6 +112,7 @@ export const eventNames = [
   'job.progress',
   'job.finished',
   'run.status',
+  'run.backend',
   'run.epoch',
   'run.pruneStep',
   'run.evaluation',

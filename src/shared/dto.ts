@@ -44,6 +44,7 @@ export type ProblemReason =
   | 'not-an-image'
   | 'unsupported-format'
   | 'too-many-pixels'
+  | 'too-large'
   | 'too-small'
   | 'duplicate'
   | 'label-conflict'
@@ -108,7 +109,12 @@ export interface DatasetSample {
 export type RunKind = 'train' | 'prune' | 'sensitivity';
 export type RunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
 export type OptimizerName = 'adam' | 'sgd';
-export type Criterion = 'taylor' | 'gradient' | 'magnitude' | 'random';
+export type Criterion = 'fisher' | 'taylor' | 'gradient' | 'movement' | 'magnitude' | 'lamp' | 'random';
+/**
+ * How a gradient criterion gets its ∂L/∂w: once on calibration batches at each prune step, or accumulated
+ * over the training steps between prune steps (gradual schedule). See shared/criteria.ts.
+ */
+export type Scoring = 'calibration' | 'accumulated';
 export type Scope = 'layer' | 'global';
 export type Granularity = 'unstructured' | 'structured';
 /** How the learning rate changes over a training call (see engine/train/lrSchedule.ts). */
@@ -133,10 +139,12 @@ export type PruneTarget = { kind: 'sparsity'; value: number } | { kind: 'thresho
 export type PruneSchedule =
   | { kind: 'oneshot' }
   | { kind: 'iterative'; rounds: number }
-  | { kind: 'gradual'; startStep: number; endStep: number; frequency: number };
+  /** steps left out are chosen from the fine-tune budget when the run starts */
+  | { kind: 'gradual'; startStep?: number; endStep?: number; frequency?: number };
 
 export interface PruneConfig {
   criterion: Criterion;
+  scoring: Scoring;
   target: PruneTarget;
   scope: Scope;
   /** global scope: every layer keeps at least this fraction of its weights */
@@ -156,6 +164,8 @@ export interface SensitivityConfig {
   /** e.g. [0, 0.05, …, 0.95] */
   sparsities: number[];
   validationSamples: number;
+  /** calibration batches of 16 images the scores are measured on (as PruneConfig.calibrationBatches) */
+  calibrationBatches: number;
 }
 
 export interface RunConfig {
@@ -219,10 +229,12 @@ export interface ScoreHistogram {
 export interface MaskBitmap {
   /** output units */
   rows: number;
-  /** inputs · kh · kw */
+  /** inputs · kh · kw, in (input, kh, kw) order: one input's kernel positions side by side */
   cols: number;
   /** rows·cols bits, row-major, most significant bit first, 1 = kept; base64 */
   bitsBase64: string;
+  /** [kh, kw] of a convolution (absent for dense layers and for masks recorded before it was kept) */
+  kernel?: [number, number];
 }
 
 export interface LayerPruneReport {
@@ -243,16 +255,46 @@ export interface ModelTotals {
   denseFlops: number;
   effectiveFlops: number;
   compressionRatio: number;
-  latencyMsBefore?: number;
-  latencyMsAfter?: number;
+  /** structured steps: inference time before and after, measured alike (engine/prune/latency.ts) */
+  latency?: LatencyComparison;
+}
+
+export interface LatencyComparison {
+  /** timed calls per model and batch size (after the same warm-up, interleaved) */
+  runs: number;
+  /** median milliseconds per batch */
+  byBatch: { batchSize: number; beforeMs: number; afterMs: number }[];
+}
+
+/** The model right after a prune step, before any further training, measured on one split. */
+export interface AfterPruneMeasure {
+  split: 'train' | 'validation' | 'test';
+  /** images evaluated */
+  images: number;
+  accuracy: number;
+  loss: number;
 }
 
 export interface PruneStepReport {
   step: number;
   /** training step (batch index) at which the prune happened */
   atStep: number;
+  /**
+   * Fine-tune epochs completed when the prune happened: 0 for one-shot, (round − 1) × fine-tune epochs
+   * for iterative, fractional for gradual (it prunes between batches). Absent in older records.
+   */
+  atEpoch?: number;
+  /** accuracy and loss right after this prune, before fine-tuning repairs it (absent in older records) */
+  afterPrune?: AfterPruneMeasure;
+  /** this step's target: a fraction of prunable weights (unstructured) or of ranked units (structured) */
   targetSparsity: number;
+  /** weight sparsity reached: the fraction of prunable weights that are zero (or removed) */
   achievedSparsity: number;
+  /**
+   * structured only — the unit sparsity reached, which the target is a fraction of: filters/units
+   * removed over the units of the layers ranked (the logits layer never loses units)
+   */
+  units?: { total: number; removed: number; sparsity: number };
   layers: LayerPruneReport[];
   totals: ModelTotals;
 }

@@ -1,6 +1,7 @@
 // Schemas for every request payload. Handlers parse with these before touching anything (STYLE.md §3).
 // Defaults live here, once: a client may send a partial config and the service receives a full one.
 import { z } from 'zod';
+import { criteria, scoringProblem } from './criteria';
 
 const MAX_PATH = 4096;
 
@@ -31,7 +32,8 @@ const seed = z
 const fraction = z.number().min(0).max(1);
 
 export const presetName = z.enum(['keras-cifar-cnn', 'lenet5', 'vgg-bn']);
-export const criterion = z.enum(['taylor', 'gradient', 'magnitude', 'random']);
+export const criterion = z.enum(['fisher', 'taylor', 'gradient', 'movement', 'magnitude', 'lamp', 'random']);
+export const scoring = z.enum(['calibration', 'accumulated']);
 export const lrSchedule = z.enum(['constant', 'cosine', 'step']);
 export const resizeMode = z.enum(['crop', 'pad', 'stretch']);
 
@@ -60,38 +62,58 @@ export const pruneTarget = z.discriminatedUnion('kind', [
 export const pruneSchedule = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('oneshot') }),
   z.strictObject({ kind: z.literal('iterative'), rounds: z.number().int().min(1).max(100) }),
+  // steps left out are chosen from the fine-tune budget when the run starts (engine/prune/schedules.ts)
   z.strictObject({
     kind: z.literal('gradual'),
-    startStep: z.number().int().min(0),
-    endStep: z.number().int().min(1),
-    frequency: z.number().int().min(1),
+    startStep: z.number().int().min(0).optional(),
+    endStep: z.number().int().min(1).optional(),
+    frequency: z.number().int().min(1).optional(),
   }),
 ]);
 
-export const pruneConfig = z.strictObject({
-  criterion: criterion.default('taylor'),
-  target: pruneTarget.default({ kind: 'sparsity', value: 0.8 }),
-  // global (one ranking on per-layer-normalised scores, with a floor) beat per-layer on the prune bench
-  scope: z.enum(['layer', 'global']).default('global'),
-  minKeptFraction: fraction.default(0.01),
-  schedule: pruneSchedule.default({ kind: 'oneshot' }),
-  granularity: z.enum(['unstructured', 'structured']).default('unstructured'),
-  finetuneEpochs: z.number().int().min(0).max(1000).default(2),
-  finetuneLrSchedule: lrSchedule.default('cosine'),
-  // 64 batches of 16 images: the kept set at 90% overlaps 0.83 across calibration seeds (0.62 with 8 × 64)
-  calibrationBatches: z.number().int().min(1).max(1000).default(64),
-  pruneFirstLayer: z.boolean().default(true),
-  pruneLastLayer: z.boolean().default(true),
-});
+// 64 batches of 16 images: the kept set at 90% overlaps 0.83 across calibration seeds (0.62 with 8 × 64)
+const calibrationBatches = z.number().int().min(1).max(1000).default(64);
+
+export const pruneConfig = z
+  .strictObject({
+    criterion: criterion.default('taylor'),
+    scoring: scoring.default('calibration'),
+    target: pruneTarget.default({ kind: 'sparsity', value: 0.8 }),
+    // global (one ranking on per-layer-normalised scores, with a floor) beat per-layer on the prune bench
+    scope: z.enum(['layer', 'global']).default('global'),
+    minKeptFraction: fraction.default(0.01),
+    schedule: pruneSchedule.default({ kind: 'oneshot' }),
+    granularity: z.enum(['unstructured', 'structured']).default('unstructured'),
+    finetuneEpochs: z.number().int().min(0).max(1000).default(2),
+    finetuneLrSchedule: lrSchedule.default('cosine'),
+    calibrationBatches: calibrationBatches,
+    pruneFirstLayer: z.boolean().default(true),
+    pruneLastLayer: z.boolean().default(true),
+  })
+  .superRefine((config, ctx) => {
+    const problem = scoringProblem(
+      config.criterion,
+      config.scoring,
+      config.schedule.kind,
+      config.granularity,
+    );
+    if (problem) ctx.addIssue({ code: 'custom', path: ['scoring'], message: problem });
+  });
 
 export const sensitivityConfig = z.strictObject({
-  criterion: criterion.default('taylor'),
+  criterion: criterion
+    .refine((c) => criteria[c].scorings.includes('calibration'), {
+      message: 'movement scores exist only accumulated while training; a sensitivity curve scores once',
+    })
+    .default('taylor'),
   sparsities: z
     .array(z.number().min(0).max(0.999))
     .min(1)
     .max(100)
     .default(Array.from({ length: 20 }, (_, i) => i * 0.05)),
   validationSamples: z.number().int().min(1).max(100_000).default(1000),
+  // the same default as a prune run's, so a curve scores weights exactly as that prune would
+  calibrationBatches: calibrationBatches,
 });
 
 export const runConfig = z.strictObject({
@@ -185,6 +207,8 @@ export const payloads = {
     /** default: <dataDir>/exports/<runId>/<format>-<encoding> */
     outDir: absolutePath.optional(),
     zip: z.boolean().default(false),
+    /** replace an earlier PruneLab export at outDir (never anything else); the default folder always may */
+    overwrite: z.boolean().default(false),
   }),
   'exports.list': z.strictObject({ runId: id }),
   'jobs.list': empty,

@@ -14,6 +14,9 @@
 //   PUT  /api/uploads/<uploadId>?path=<relative path>  body: file bytes → Result<{ path, bytes }>
 //   POST /api/uploads/<uploadId>/import  body: import options w/o path → Result<{ jobId }>
 //   DELETE /api/uploads/<uploadId>                                     → Result<{ deleted: true }>
+//   GET  /api/exports/<artifactId>/zip   (token usually as ?token=, it is a plain link) → the export as a
+//        zip attachment, built from PruneLab's own export folder after checking every file's sha256; a
+//        Result body with status 404/409/400 when it cannot be served
 // Refusals: 401 (no/wrong token; a socket is not upgraded), 403 (foreign Host or Origin),
 // 404 (unknown route), 400 (body is not JSON). A cap (error code LIMIT, details.limit naming it) answers
 // 413 (body, file or upload budget too large — at once, before a 100-continue), 429 (too many upload
@@ -30,6 +33,8 @@ export const wirePaths = {
     `/api/uploads/${encodeURIComponent(uploadId)}?path=${encodeURIComponent(relativePath)}`,
   uploadImport: (uploadId: string) => `/api/uploads/${encodeURIComponent(uploadId)}/import`,
   upload: (uploadId: string) => `/api/uploads/${encodeURIComponent(uploadId)}`,
+  exports: '/api/exports',
+  exportZip: (artifactId: string) => `/api/exports/${encodeURIComponent(artifactId)}/zip`,
 } as const;
 
 /** Where the token travels: the page URL and socket URL query, or this header on HTTP calls. */

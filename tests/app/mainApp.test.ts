@@ -356,6 +356,42 @@ describe('the Electron main process (against a fake electron)', () => {
     expect(contents.sent).toEqual([]);
   });
 
+  it('Export model… (native dialogs) replaces an earlier export in the chosen folder only when the user says so', async () => {
+    for (const [answer, replaced] of [
+      [0, true],
+      [1, false],
+    ] as const) {
+      const app = makeApp();
+      const plain = services.dispatch;
+      services.dispatch = async (name, raw) => {
+        if (name === 'runs.list')
+          return { ok: true, value: [{ id: 'r1', name: 'pruned', kind: 'prune', status: 'done' }] };
+        if (name === 'exports.create') {
+          const checked = await plain(name, raw);
+          if (!checked.ok || (raw as { overwrite?: boolean }).overwrite) return checked;
+          const message = '/x/prunelab-r1 already holds a PruneLab export (run r1, tfjs float32)';
+          return { ok: false, error: { code: 'CONFLICT', message, details: { existing: 'export' } } };
+        }
+        return plain(name, raw);
+      };
+      await app.start();
+      theWindow().webContents.destroyed = true;
+      electron.messageBoxResponse = answer;
+      electron.nextOpenDialog = { canceled: false, filePaths: [join(dir, 'models')] };
+      findItem(electron.menus.at(-1) ?? [], 'Export model…')?.click?.();
+      await expect.poll(() => electron.messageBoxes.length).toBe(2);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(electron.messageBoxes[1]).toMatchObject({
+        message: 'Replace the earlier export?',
+        detail: expect.stringContaining('already holds a PruneLab export'),
+      });
+      const creates = services.calls.filter((c) => c.name === 'exports.create');
+      expect(creates.map((c) => (c.payload as { overwrite: boolean }).overwrite)).toEqual(
+        replaced ? [false, true] : [false],
+      );
+    }
+  });
+
   it('lists at most nine recent datasets with Ctrl/Cmd+1…9', async () => {
     const app = makeApp();
     await app.start();

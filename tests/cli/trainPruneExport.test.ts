@@ -1,6 +1,6 @@
 // The --json last-line contracts of train, prune and export, through the real binary, worker and engine
 // on a tiny dataset — and the runs they create are in the store the app reads.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -137,5 +137,49 @@ describe('prunelab train / prune / export --json', () => {
     } finally {
       await services.close();
     }
+  });
+  it('export --out . never replaces a folder it did not write; --force replaces only its own earlier export', async () => {
+    expect(ids.prune).toBeDefined();
+    const thesis = join(dir, 'thesis');
+    mkdirSync(join(thesis, 'src'), { recursive: true });
+    writeFileSync(join(thesis, 'thesis.tex'), 'four years of work');
+    writeFileSync(join(thesis, 'src', 'main.c'), 'int main(void) { return 0; }');
+    writeFileSync(join(thesis, 'metadata.json'), '{"title": "my thesis"}');
+    for (const force of [[], ['--force']]) {
+      const run = await runCli(['export', '--run', ids.prune!, '--out', '.', ...force, '--json'], {
+        cwd: thesis,
+        env: { PRUNELAB_HOME: dataDir },
+      });
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.json).toMatchObject({
+        error: { code: 'CONFLICT', message: expect.stringMatching(/is not a PruneLab export .*thesis\.tex/) },
+      });
+    }
+    expect(readdirSync(thesis).sort()).toEqual(['metadata.json', 'src', 'thesis.tex']);
+    expect(readFileSync(join(thesis, 'thesis.tex'), 'utf8')).toBe('four years of work');
+
+    const out = join(dir, 'out-tfjs');
+    const args = [
+      'export',
+      '--run',
+      ids.prune!,
+      '--out',
+      out,
+      '--encoding',
+      'uint8',
+      '--json',
+      '--data-dir',
+      dataDir,
+    ];
+    const refused = await runCli(args);
+    expect(refused.code).toBe(1);
+    expect(refused.json).toMatchObject({
+      error: { code: 'CONFLICT', message: expect.stringMatching(/already holds a PruneLab export.*--force/) },
+    });
+    expect(JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8')).encoding).toBe('float32');
+    const forced = await runCli([...args, '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8')).encoding).toBe('uint8');
+    expect(readdirSync(dir).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 });

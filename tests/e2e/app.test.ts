@@ -2,41 +2,19 @@
 // import the bundled sample, train + prune a short run while its curves and sparsity maps update,
 // run a second one, compare the two, export one. Screenshots of each view go to test-artifacts/e2e/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { launchChromium } from '../../bench/ui/browser';
-import { startServeProcess, type ServeProcess } from './serveProcess';
+import { shot as shotPage, startSession, type E2eSession, type PageGlobals } from './serveSession';
 
 const artifacts = 'test-artifacts/e2e';
 
-// Functions handed to the page run there (the CSP forbids evaluating strings); this file compiles with
-// Node's lib, so the few browser globals they read are typed here.
-interface PageGlobals {
-  document: {
-    documentElement: { scrollHeight: number; dataset: { theme?: string } };
-    querySelectorAll(selector: string): Iterable<{ complete: boolean; naturalWidth: number }>;
-  };
-}
-let serve: ServeProcess | null = null;
+let session: E2eSession;
 let baseUrl: string;
 let dataDir: string;
-let browser: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[];
 const runIds: string[] = [];
 
-// The whole page in one picture: grow the viewport to the content (fullPage would repeat the sticky
-// sidebar and top bar part-way down), then put it back.
-async function shot(name: string) {
-  const height = await page.evaluate(
-    () => (globalThis as unknown as PageGlobals).document.documentElement.scrollHeight,
-  );
-  await page.setViewportSize({ width: 1360, height: Math.min(4000, Math.max(900, Number(height))) });
-  await page.screenshot({ path: join(artifacts, `${name}.png`) });
-  await page.setViewportSize({ width: 1360, height: 900 });
-}
+const shot = (name: string) => shotPage(page, artifacts, name);
 const open = async (hash: string) => {
   await page.goto(`${baseUrl}${hash}`);
 };
@@ -107,23 +85,13 @@ async function startRun(options: {
 }
 
 beforeAll(async () => {
-  mkdirSync(artifacts, { recursive: true });
-  dataDir = mkdtempSync(join(tmpdir(), 'prunelab-e2e-'));
-  serve = await startServeProcess(dataDir);
-  baseUrl = serve.url.href;
-  browser = await launchChromium({ width: 1360, height: 900 });
-  page = await browser.context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  // The strict CSP must hold without the page tripping over it.
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
-  });
+  session = await startSession('prunelab-e2e-', artifacts);
+  ({ dataDir, page, pageErrors } = session);
+  baseUrl = session.serve.url;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await session?.close();
 });
 
 describe('PruneLab in Chromium against prunelab serve', () => {
@@ -284,7 +252,7 @@ describe('PruneLab in Chromium against prunelab serve', () => {
     );
   });
 
-  it('exports one run and shows its size table and parity', async () => {
+  it('exports one run, shows its size table and parity, and downloads it as a zip', async () => {
     await open(`#/runs/${runIds[0]}`);
     await page.click('[data-test="export"]');
     await page.waitForSelector('[data-test="export-dialog"]');
@@ -293,9 +261,15 @@ describe('PruneLab in Chromium against prunelab serve', () => {
     expect(await page.textContent('[data-test="parity"]')).toContain('✓ parity');
     await page.waitForSelector('[data-test="size-table"]');
     await shot('export');
-    await page.click('[data-test="reveal"]');
-    await page.waitForSelector('[data-test="reveal-note"]');
-    expect(await page.textContent('[data-test="reveal-note"]')).toContain(dataDir);
+    // the browser cannot open the server's folder: it says where the files are and downloads the zip
+    expect(await page.textContent('[data-test="export-path"]')).toContain(dataDir);
+    expect(await page.locator('[data-test="reveal"]').count()).toBe(0);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('[data-test="download"]'),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^taylor-e2e-tfjs-float32\.zip$/);
+    expect(await download.failure()).toBeNull();
     expect(pageErrors).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../bench/ui/browser';
 import { writeLaunchFile } from '../../src/main/server/launchFile';
 import { tinyDataset } from '../cli/helpers';
-import { startServeProcess, type ServeProcess } from './serveProcess';
+import { startServe, type ServeProcess } from './serveSession';
 
 const hostile = '<img src=x onerror=alert(1)>';
 
@@ -81,8 +81,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'prunelab-e2e-hostile-'));
   const folder = join(dir, hostile);
   renameSync(tinyDataset(dir, 3, 20), folder);
-  serve = await startServeProcess(join(dir, 'data'));
-  baseUrl = serve.url;
+  serve = await startServe(join(dir, 'data'));
+  baseUrl = new URL(serve.url);
   browser = await launchChromium({ width: 1360, height: 900 });
 });
 

@@ -87,12 +87,9 @@ function filesUnder(dir: string): string[] {
     .map((e) => join(e.parentPath, e.name));
 }
 
-/**
- * What may sit in the server's temp folder without being written for a request: tsx's transpile cache
- * (running from source only) and tfjs's wasm thread script (one shared file per tfjs version).
- */
+/** What may sit in the server's temp folder without PruneLab writing it: tsx's transpile cache (from source). */
 function isToolCache(relative: string): boolean {
-  return /^tsx-\d+\//.test(relative) || /^prunelab-tfjs-wasm-worker-[0-9a-f]{16}\.cjs$/.test(relative);
+  return /^tsx-\d+\//.test(relative);
 }
 
 function rssMiB(pid: number): number | null {

@@ -46,7 +46,7 @@ describe('chart tooltips with hostile names', () => {
   it('every other chart option leaves names to ECharts, which escapes them (no HTML formatter of ours)', () => {
     for (const option of [
       overlayOption(runs, colors, 'validation', 'accuracy'),
-      runCurveOption(runs[0]!.metrics, 'accuracy').option,
+      runCurveOption(runs[0]!, runs[1]!, 'accuracy').option,
     ]) {
       expect((option.tooltip as { formatter?: unknown }).formatter).toBeUndefined();
     }

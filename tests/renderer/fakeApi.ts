@@ -190,6 +190,10 @@ export function createFakeApi(
           return job();
         }
       : null,
+    null,
+    transport === 'websocket'
+      ? (artifactId) => `http://127.0.0.1:7370/api/exports/${artifactId}/zip?token=t`
+      : null,
   );
   return {
     client,

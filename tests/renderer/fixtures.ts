@@ -12,6 +12,7 @@ import type {
   SystemInfo,
 } from '../../src/shared/dto';
 import { packMask } from '../../src/renderer/lib/maskBitmap';
+import { judgedSeries, runBest } from '../../src/shared/bestMetric';
 
 /** A small seeded generator so fixtures are the same on every run. */
 export function seeded(seed: number): () => number {
@@ -151,9 +152,9 @@ function curves(
   ];
 }
 
-export const layerShapes: { name: string; rows: number; cols: number }[] = [
-  { name: 'conv2d_1', rows: 32, cols: 9 },
-  { name: 'conv2d_2', rows: 32, cols: 288 },
+export const layerShapes: { name: string; rows: number; cols: number; kernel?: [number, number] }[] = [
+  { name: 'conv2d_1', rows: 32, cols: 9, kernel: [3, 3] },
+  { name: 'conv2d_2', rows: 32, cols: 288, kernel: [3, 3] },
   { name: 'dense_1', rows: 40, cols: 925 },
   { name: 'dense_2', rows: 10, cols: 40 },
 ];
@@ -164,6 +165,7 @@ export function makeLayerReport(
   cols: number,
   sparsity: number,
   rand: () => number,
+  kernel?: [number, number],
 ): LayerPruneReport {
   const weights = rows * cols;
   // Pruning hits some units harder than others, so the map shows structure.
@@ -183,19 +185,41 @@ export function makeLayerReport(
       max: 0.002,
       counts: Array.from({ length: 32 }, (_, i) => Math.round(weights * 0.2 * Math.exp(-i / 5))),
     },
-    mask: packMask(rows, cols, (i) => keptFlags[i] ?? false),
+    mask: { ...packMask(rows, cols, (i) => keptFlags[i] ?? false), ...(kernel ? { kernel } : {}) },
   };
 }
 
-export function makePruneSteps(target: number, steps: number, rand: () => number): PruneStepReport[] {
+/**
+ * `finetune`: epochs of fine-tuning per round; when given, each step says when it pruned (atEpoch) and
+ * how accurate the model was right after it (afterPrune), as steps recorded since migration 4 do.
+ */
+export function makePruneSteps(
+  target: number,
+  steps: number,
+  rand: () => number,
+  finetune?: number,
+): PruneStepReport[] {
   return Array.from({ length: steps }, (_, k) => {
     const s = (target * (k + 1)) / steps;
-    const layers = layerShapes.map((l) => makeLayerReport(l.name, l.rows, l.cols, s, rand));
+    const layers = layerShapes.map((l) => makeLayerReport(l.name, l.rows, l.cols, s, rand, l.kernel));
     const prunable = layers.reduce((a, l) => a + l.weights, 0);
     const kept = layers.reduce((a, l) => a + l.kept, 0);
+    const measured =
+      finetune === undefined
+        ? {}
+        : {
+            atEpoch: k * finetune,
+            afterPrune: {
+              split: 'test' as const,
+              images: 300,
+              accuracy: 0.86 - 0.45 * s * s,
+              loss: 0.35 + 1.6 * s * s,
+            },
+          };
     return {
       step: k + 1,
-      atStep: (k + 1) * 40,
+      atStep: k * 40,
+      ...measured,
       targetSparsity: s,
       achievedSparsity: 1 - kept / prunable,
       layers,
@@ -264,6 +288,11 @@ export interface RunOptions {
   } | null;
   status?: RunDetail['status'];
   sweepId?: string | null;
+  /**
+   * A prune run's dense parent. With one, the run records what real prune runs do: only its own
+   * fine-tune epochs (the training epochs are the parent's). Without, it keeps a training curve of its own.
+   */
+  parentRunId?: string | null;
   gzip?: number | null;
 }
 
@@ -277,13 +306,15 @@ export function makeRun(opts: RunOptions = {}): RunDetail {
   const ceiling = p
     ? 0.9 - (p.criterion === 'random' ? 0.25 : p.criterion === 'magnitude' ? 0.04 : 0.01) * (p.sparsity * 2)
     : 0.9;
-  const metrics = curves(epochs, rand, ceiling);
-  if (p?.finetune) metrics.push(...curves(p.finetune, rand, ceiling, 'finetune'));
-  const steps = p ? makePruneSteps(p.sparsity, p.steps ?? 1, rand) : [];
+  const own = p && opts.parentRunId;
+  const rounds = p?.steps ?? 1;
+  const metrics = own ? [] : curves(epochs, rand, ceiling);
+  if (p?.finetune) metrics.push(...curves(p.finetune * (own ? rounds : 1), rand, ceiling, 'finetune'));
+  const steps = p ? makePruneSteps(p.sparsity, rounds, rand, own ? (p.finetune ?? 0) : undefined) : [];
   const evaluation = makeEvaluation(ceiling - 0.02, rand);
-  const val = metrics.find((m) => m.split === 'validation' && m.name === 'accuracy' && m.phase === 'train')!;
-  let bestI = 0;
-  val.values.forEach((v, i) => (v > (val.values[bestI] ?? -1) ? (bestI = i) : undefined));
+  const val = judgedSeries(metrics, 'validation', 'accuracy').own ?? undefined;
+  const best = runBest(metrics, 'validation', 'accuracy');
+  const last = (m: MetricSeries | undefined) => m?.values[m.values.length - 1] ?? 0;
   const id = opts.id ?? `run-${seed}`;
   return {
     id,
@@ -319,6 +350,7 @@ export function makeRun(opts: RunOptions = {}): RunDetail {
               granularity: 'unstructured' as const,
               finetuneEpochs: p.finetune ?? 0,
               finetuneLrSchedule: 'constant',
+              scoring: 'calibration',
               calibrationBatches: 8,
               pruneFirstLayer: true,
               pruneLastLayer: true,
@@ -328,14 +360,14 @@ export function makeRun(opts: RunOptions = {}): RunDetail {
     },
     seed,
     backend: { name: 'wasm', threads: 2, reason: 'tfjs-node not installed: using wasm, 2 threads' },
-    parentRunId: null,
+    parentRunId: opts.parentRunId ?? null,
     sweepId: opts.sweepId ?? null,
     createdAt: `2026-11-29T08:${String(10 + (seed % 40)).padStart(2, '0')}:00.000Z`,
     startedAt: '2026-11-29T08:00:05.000Z',
     finishedAt: opts.status === 'running' ? null : '2026-11-29T08:04:00.000Z',
     error: opts.status === 'failed' ? 'engine ran out of memory' : null,
-    best: { 'validation.accuracy': { value: val.values[bestI] ?? 0, epoch: val.epochs[bestI] ?? 1 } },
-    final: { 'validation.accuracy': val.values[val.values.length - 1] ?? 0 },
+    best: best ? { 'validation.accuracy': best } : {},
+    final: { 'validation.accuracy': last(val) },
     sparsity: steps.length ? steps[steps.length - 1]!.achievedSparsity : null,
     testAccuracy: evaluation.accuracy,
     exportGzipBytes:

@@ -14,9 +14,10 @@ import { assignRunColors, runPalette } from '../../src/renderer/lib/runColors';
 import { filterRuns, sortRuns } from '../../src/renderer/lib/runTable';
 import { parseHash, routeHref, type Route } from '../../src/renderer/router';
 import { classBalance } from '../../src/renderer/lib/imbalance';
-import { bestOf, joinedSeries } from '../../src/renderer/lib/metrics';
+import { curveParts } from '../../src/renderer/lib/metrics';
 import { bytes, duration, percent } from '../../src/renderer/lib/format';
-import { withParentTraining } from '../../src/renderer/lib/lineage';
+import { childrenOf, groupByParent } from '../../src/renderer/lib/lineage';
+import { canFold, cellSize, foldByKernel, foldedToRgba, MIN_CELL_PX } from '../../src/renderer/lib/maskFold';
 import { makeRun } from './fixtures';
 
 describe('paretoFront', () => {
@@ -176,20 +177,119 @@ describe('class balance', () => {
   });
 });
 
-describe('metrics', () => {
-  it('joins fine-tune epochs after training and finds the best epoch by goal', () => {
-    const j = joinedSeries(
-      [
-        { name: 'loss', split: 'validation', phase: 'train', epochs: [1, 2, 3], values: [1, 0.5, 0.7] },
-        { name: 'loss', split: 'validation', phase: 'finetune', epochs: [1, 2], values: [0.9, 0.4] },
-      ],
-      'validation',
-      'loss',
+describe('curve parts', () => {
+  const dense = makeRun({ id: 'p', epochs: 8 });
+  // the parent peaked at 99% in epoch 4: better than anything the prune run does itself
+  const parent = {
+    ...dense,
+    metrics: dense.metrics.map((m) =>
+      m.split === 'validation' && m.name === 'accuracy'
+        ? { ...m, values: m.values.map((v, i) => (i === 3 ? 0.99 : v)) }
+        : m,
+    ),
+  };
+  const child = makeRun({
+    id: 'c',
+    parentRunId: 'p',
+    pruned: { criterion: 'taylor', sparsity: 0.9, steps: 3, finetune: 2 },
+  });
+
+  it("puts a prune run's own epochs at 1…n and its parent's at x ≤ 0, ending where pruning starts", () => {
+    const parts = curveParts(child, parent, 'validation', 'accuracy');
+    expect(parts.own.x).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(parts.inherited.x).toEqual([-7, -6, -5, -4, -3, -2, -1, 0]);
+    expect(parts.inheritedEpochs).toBe(8);
+    expect(parts.dividerAt).toBe(0);
+    // the parent's values are there to see, but best is over the run's own epochs only
+    expect(parts.best?.value).toBe(Math.max(...parts.own.values));
+    expect(Math.max(...parts.inherited.values)).toBe(0.99);
+  });
+
+  it('places every prune step’s after-prune point where it pruned, hanging from the curve it left', () => {
+    const parts = curveParts(child, parent, 'validation', 'accuracy');
+    expect(parts.drops.map((d) => d.x)).toEqual([0, 2, 4]);
+    expect(parts.drops.map((d) => d.value)).toEqual(child.pruneSteps.map((s) => s.afterPrune!.accuracy));
+    // one-shot's drop starts at the parent's last epoch; later rounds at the fine-tune epoch before them
+    expect(parts.drops[0]!.before).toBe(parts.inherited.values.at(-1));
+    expect(parts.drops[1]!.before).toBe(parts.own.values[1]);
+    expect(curveParts(child, parent, 'validation', 'loss').drops.map((d) => d.value)).toEqual(
+      child.pruneSteps.map((s) => s.afterPrune!.loss),
     );
-    expect(j.epochs).toEqual([1, 2, 3, 4, 5]);
-    expect(j.finetuneFrom).toBe(4);
-    expect(bestOf(j.epochs, j.values, 'min')).toEqual({ epoch: 5, value: 0.4 });
-    expect(bestOf(j.epochs, j.values, 'max')).toEqual({ epoch: 1, value: 1 });
+  });
+
+  it('draws a dense run on its own, and steps recorded before the measure without a drop', () => {
+    const dense = curveParts(parent, null, 'validation', 'accuracy');
+    expect([dense.inherited.x, dense.dividerAt, dense.drops]).toEqual([[], null, []]);
+    const old = { ...child, pruneSteps: child.pruneSteps.map(({ afterPrune: _a, atEpoch: _e, ...s }) => s) };
+    expect(curveParts(old, parent, 'validation', 'accuracy').drops).toEqual([]);
+  });
+});
+
+describe('lineage', () => {
+  const dense = makeRun({ id: 'd', seed: 1 });
+  const other = makeRun({ id: 'o', seed: 2 });
+  const a = {
+    ...makeRun({ id: 'a', seed: 3, parentRunId: 'd', pruned: { criterion: 'taylor', sparsity: 0.5 } }),
+    createdAt: '2026-11-29T09:00:00.000Z',
+  };
+  const b = {
+    ...makeRun({ id: 'b', seed: 4, parentRunId: 'd', pruned: { criterion: 'random', sparsity: 0.5 } }),
+    createdAt: '2026-11-29T08:00:00.000Z',
+  };
+  const orphan = makeRun({
+    id: 'x',
+    seed: 5,
+    parentRunId: 'gone',
+    pruned: { criterion: 'taylor', sparsity: 0.9 },
+  });
+
+  it('lists the runs made from a dense run, oldest first', () => {
+    expect(childrenOf([dense, a, other, b], 'd').map((r) => r.id)).toEqual(['b', 'a']);
+    expect(childrenOf([dense, a, b], 'o')).toEqual([]);
+  });
+
+  it('groups by parent, keeping the table order; a missing parent is named once', () => {
+    const label = (rows: ReturnType<typeof groupByParent>) =>
+      rows.map((r) => (r.kind === 'run' ? `${'  '.repeat(r.depth)}${r.run.id}` : `[${r.text}]`));
+    // children sorted before their parent still sit under it
+    expect(label(groupByParent([a, other, dense, b, orphan], [a, other, dense, b, orphan]))).toEqual([
+      'd',
+      '  a',
+      '  b',
+      'o',
+      '[made from a deleted run]',
+      '  x',
+    ]);
+    // a parent hidden by the filters is said, not dropped
+    expect(label(groupByParent([a, b], [dense, a, b]))).toEqual([
+      `[made from ${dense.name} (hidden by the filters)]`,
+      '  a',
+      '  b',
+    ]);
+  });
+});
+
+describe('mask folding', () => {
+  it('folds a convolution into one cell per (unit, input), counting its kept kernel weights', () => {
+    // 2 units × (2 inputs · 2×2 kernel): unit 0 keeps 3 of input 0 and none of input 1; unit 1 keeps all of input 1
+    const kept = new Set([0, 1, 2, 12, 13, 14, 15]);
+    const mask = { ...packMask(2, 8, (i) => kept.has(i)), kernel: [2, 2] as [number, number] };
+    expect(canFold(mask)).toBe(true);
+    const folded = foldByKernel(mask);
+    expect([folded.rows, folded.cols, folded.perCell]).toEqual([2, 2, 4]);
+    expect([...folded.kept]).toEqual([3, 0, 0, 4]);
+    const px = foldedToRgba(folded, [0, 0, 200, 255], [200, 200, 200, 255]);
+    expect([...px.slice(0, 4)]).toEqual([50, 50, 200, 255]);
+    expect([...px.slice(12, 16)]).toEqual([0, 0, 200, 255]);
+    // dense layers and masks recorded without a kernel size stay one cell per weight
+    expect(canFold(packMask(2, 8, () => true))).toBe(false);
+  });
+
+  it('sizes cells to fill the width, never below the readable minimum', () => {
+    expect(cellSize(64, 400, 1)).toBe(6.25);
+    expect(cellSize(576, 400, 1)).toBe(MIN_CELL_PX);
+    expect(cellSize(576, 400, 2)).toBe(MIN_CELL_PX * 2);
+    expect(cellSize(4, 400, 1)).toBe(20);
   });
 });
 
@@ -199,19 +299,5 @@ describe('format', () => {
     expect(percent(0.8123)).toBe('81.2%');
     expect(bytes(1536)).toBe('1.5 KiB');
     expect(duration(125)).toBe('2m 05s');
-  });
-});
-
-describe('lineage', () => {
-  it('puts a dense parent’s training epochs in front of a prune run’s fine-tuning', () => {
-    const parent = makeRun({ id: 'p', epochs: 4 });
-    const child = makeRun({ id: 'c', pruned: { criterion: 'taylor', sparsity: 0.8, finetune: 2 } });
-    const tuneOnly = { ...child, metrics: child.metrics.filter((m) => m.phase === 'finetune') };
-    const joined = joinedSeries(withParentTraining(tuneOnly, parent).metrics, 'validation', 'accuracy');
-    expect(joined.epochs).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(joined.finetuneFrom).toBe(5);
-    // a run that has its own training curve is left alone
-    expect(withParentTraining(child, parent)).toBe(child);
-    expect(withParentTraining(tuneOnly, null)).toBe(tuneOnly);
   });
 });

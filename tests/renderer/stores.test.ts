@@ -125,7 +125,7 @@ describe('useLiveUpdates', () => {
     const wrapper = mount(Host, {
       global: { plugins: [pinia], provide: { [apiKey as symbol]: fake.client } },
     });
-    expect(fake.listenerCount()).toBe(7);
+    expect(fake.listenerCount()).toBe(8);
     fake.emit('job.progress', {
       jobId: 'j1',
       kind: 'train',

@@ -224,6 +224,7 @@ describe('services runs', () => {
     const datasetId = await importDataset(s);
     const epochs = record(s, 'run.epoch');
     const statuses = record(s, 'run.status');
+    const backends = record(s, 'run.backend');
     const { runId, jobId } = await call<{ runId: string; jobId: string }>(s, 'runs.start', {
       name: 'p',
       config: { datasetId, train: { epochs: 3 }, prune: { criterion: 'magnitude' } },
@@ -261,6 +262,11 @@ describe('services runs', () => {
       'queued',
       'running',
       'done',
+    ]);
+    // each worker says which backend trains its run as soon as it knows (the page stops "waiting")
+    expect(backends.map((b) => [b.runId, b.backend.reason])).toEqual([
+      [detail.parentRunId, 'scripted'],
+      [runId, 'scripted'],
     ]);
 
     const compare = await call<{ differences: { path: string }[] }>(s, 'runs.compare', {

@@ -98,6 +98,7 @@ export function pruneConfig(
       granularity: 'unstructured',
       finetuneEpochs: 2,
       finetuneLrSchedule: 'constant',
+      scoring: 'calibration',
       calibrationBatches: 4,
       pruneFirstLayer: false,
       pruneLastLayer: true,
@@ -133,6 +134,8 @@ export function samplePruneStep(step = 1, achieved = 0.5): PruneStepReport {
   return {
     step,
     atStep: step * 100,
+    atEpoch: (step - 1) * 2,
+    afterPrune: { split: 'test', images: 300, accuracy: 0.357 + step / 100, loss: 2.25 },
     targetSparsity: achieved + 0.01,
     achievedSparsity: achieved,
     layers: [
@@ -143,7 +146,7 @@ export function samplePruneStep(step = 1, achieved = 0.5): PruneStepReport {
         sparsity: 8 / 15,
         threshold: 0.0125,
         histogram: { min: 0, max: 0.5, counts: Array.from({ length: 32 }, (_, i) => i % 5) },
-        mask: { rows: 3, cols: 5, bitsBase64: bits },
+        mask: { rows: 3, cols: 5, bitsBase64: bits, kernel: [1, 5] },
       },
       {
         name: 'dense_1',
@@ -163,8 +166,7 @@ export function samplePruneStep(step = 1, achieved = 0.5): PruneStepReport {
       denseFlops: 5000,
       effectiveFlops: 2500,
       compressionRatio: 1.67,
-      latencyMsBefore: 1.5,
-      latencyMsAfter: 1.1,
+      latency: { runs: 21, byBatch: [{ batchSize: 1, beforeMs: 1.5, afterMs: 1.1 }] },
     },
   };
 }

@@ -241,7 +241,12 @@ describe('runs repository', () => {
       config: {
         ...trainConfig('ds-2'),
         parentRunId: dense2.id,
-        sensitivity: { criterion: 'magnitude', sparsities: [0, 0.5], validationSamples: 10 },
+        sensitivity: {
+          criterion: 'magnitude',
+          sparsities: [0, 0.5],
+          validationSamples: 10,
+          calibrationBatches: 8,
+        },
       },
     });
     store.runs.setStatus(magnitude.id, 'running');

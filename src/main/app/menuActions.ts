@@ -117,11 +117,25 @@ export function createDesktopActions(deps: DesktopActionsDeps): DesktopActions {
     const folder = chosen.filePaths[0];
     if (chosen.canceled || folder === undefined) return;
     const formatName = format.response === 1 ? 'onnx' : 'tfjs';
-    const result = await api.dispatch('exports.create', {
+    const payload = {
       runId: run.id,
       format: formatName,
       outDir: join(folder, `prunelab-${run.id}-${formatName}`),
-    });
+    };
+    let result = await api.dispatch('exports.create', payload);
+    // An earlier PruneLab export there is replaced only when the user says so; anything else never is.
+    if (!result.ok && (result.error.details as { existing?: string } | undefined)?.existing === 'export') {
+      const { response } = await dialog.showMessageBox(window, {
+        type: 'question',
+        message: 'Replace the earlier export?',
+        detail: result.error.message,
+        buttons: ['Replace', 'Cancel'],
+        cancelId: 1,
+        defaultId: 1,
+      });
+      if (response !== 0) return;
+      result = await api.dispatch('exports.create', { ...payload, overwrite: true });
+    }
     if (!result.ok) await tell('error', 'The export could not start', result.error.message);
   }
 

@@ -49,4 +49,6 @@ export const dataLayout = {
   datasetDir: (dataDir: string, datasetId: string) => `${dataDir}/datasets/${datasetId}`,
   runDir: (dataDir: string, runId: string) => `${dataDir}/runs/${runId}`,
   exportDir: (dataDir: string, runId: string) => `${dataDir}/exports/${runId}`,
+  /** serve mode's upload sessions, one folder each (files/scratchNames: uploadSessionName) */
+  uploadsDir: (dataDir: string) => `${dataDir}/uploads`,
 };

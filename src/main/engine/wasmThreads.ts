@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { createHash } from 'node:crypto';
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { join } from 'node:path';
+import { wasmWorkerFileName } from './files/scratchNames';
 
 const require = createRequire(import.meta.url);
 
@@ -19,22 +19,6 @@ const require = createRequire(import.meta.url);
  *  4. the C++ side caps threads at logical cores ÷ 2 (it assumes hyper-threading), i.e. 1 on a 2-vCPU
  *     machine → os.cpus() reports twice the wanted count while the module starts.
  */
-/**
- * The pthread worker script, named by its content: every process (the app, each job worker) shares one
- * file per tfjs version instead of leaving one behind per process. Written whole, then renamed, so a
- * process starting at the same moment never reads half of it.
- */
-function writeSharedScript(scratchDir: string, script: string): string {
-  const hash = createHash('sha256').update(script).digest('hex').slice(0, 16);
-  const path = join(scratchDir, `prunelab-tfjs-wasm-worker-${hash}.cjs`);
-  if (!existsSync(path)) {
-    const partial = `${path}.${process.pid}.partial`;
-    writeFileSync(partial, script);
-    renameSync(partial, path);
-  }
-  return path;
-}
-
 export function prepareThreadedWasm(threads: number, scratchDir: string): () => void {
   const { wasmWorkerContents } =
     require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as {
@@ -42,9 +26,17 @@ export function prepareThreadedWasm(threads: number, scratchDir: string): () => 
     };
   const mainScript =
     require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
+  const workerPath = join(scratchDir, wasmWorkerFileName());
   // the backend escapes newlines the same way before making its Blob: string literals inside need it
-  const workerScript = wasmWorkerContents.replace(/\n/g, '\\n');
-  const workerPath = writeSharedScript(scratchDir, workerScript);
+  writeFileSync(workerPath, wasmWorkerContents.replace(/\n/g, '\\n'));
+  // Gone with the process; after a kill -9, the next start's sweep removes it (the pid is in its name).
+  process.once('exit', () => {
+    try {
+      unlinkSync(workerPath);
+    } catch {
+      // already gone
+    }
+  });
 
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
   const createObjectURL = URL.createObjectURL;

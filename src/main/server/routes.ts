@@ -116,6 +116,58 @@ async function handleUploads(
   refuse(req, res, rest.length <= 2 ? 405 : 404, 'VALIDATION', `no upload route ${method} ${url.pathname}`);
 }
 
+const downloadStatus: Partial<Record<string, number>> = {
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  VALIDATION: 400,
+  UNSUPPORTED: 404,
+};
+
+/** GET /api/exports/<artifactId>/zip: one of PruneLab's own exports, zipped, as an attachment. */
+async function handleExportDownload(
+  ctx: RouteContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const rest = url.pathname.slice(wirePaths.exports.length).split('/').filter(Boolean);
+  const method = req.method ?? 'GET';
+  if (rest.length !== 2 || rest[1] !== 'zip') {
+    sendError(res, 404, 'NOT_FOUND', `no export route ${url.pathname}`);
+    return;
+  }
+  if (method !== 'GET' && method !== 'HEAD') {
+    sendError(res, 405, 'VALIDATION', 'export downloads are GET');
+    return;
+  }
+  if (!ctx.api.exportDownload) {
+    sendError(res, 404, 'UNSUPPORTED', 'this server does not offer downloads');
+    return;
+  }
+  let artifactId: string;
+  try {
+    artifactId = decodeURIComponent(rest[0]!);
+  } catch {
+    sendError(res, 400, 'VALIDATION', 'malformed export id');
+    return;
+  }
+  const result = await ctx.api.exportDownload(artifactId);
+  if (!result.ok) {
+    sendJson(res, downloadStatus[result.error.code] ?? 500, result);
+    return;
+  }
+  const { fileName, bytes } = result.value;
+  res.writeHead(200, {
+    ...securityHeaders,
+    'content-type': 'application/zip',
+    'content-length': String(bytes.byteLength),
+    // the name is ASCII letters, digits, '.', '-' and '_' (services/exportDownload.ts): safe to quote
+    'content-disposition': `attachment; filename="${fileName}"`,
+    'cache-control': 'no-store',
+  });
+  res.end(method === 'HEAD' ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+}
+
 async function handleApi(
   ctx: RouteContext,
   req: IncomingMessage,
@@ -134,6 +186,10 @@ async function handleApi(
   }
   if (url.pathname === wirePaths.uploads || url.pathname.startsWith(`${wirePaths.uploads}/`)) {
     await handleUploads(ctx, req, res, url);
+    return;
+  }
+  if (url.pathname.startsWith(`${wirePaths.exports}/`)) {
+    await handleExportDownload(ctx, req, res, url);
     return;
   }
   refuse(req, res, 404, 'NOT_FOUND', `no API route ${url.pathname}`);

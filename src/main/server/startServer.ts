@@ -1,10 +1,9 @@
 // Serve mode's server: one HTTP server on 127.0.0.1 (by default) carrying the API, the socket, uploads
 // and the built renderer, protected by a random token that is part of the printed URL.
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { tokenQueryParam } from '../../shared/wire';
+import { uploadSessionDir } from '../services/uploadSession';
 import { allowedHostNames, createToken } from './auth';
 import { expectContinue } from './body';
 import { createRequestHandler, createUpgradeHandler } from './routes';
@@ -57,8 +56,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? createToken();
-  const session = randomBytes(8).toString('hex');
-  const uploads = createUploadStore(join(options.dataDir, 'uploads', session), {
+  const uploads = createUploadStore(uploadSessionDir(options.dataDir), {
     ...(options.uploadLimits ? { limits: options.uploadLimits } : {}),
     ...(options.freeDiskBytes ? { freeDiskBytes: options.freeDiskBytes } : {}),
   });

@@ -1,9 +1,12 @@
 // What a transport needs from the services: the one validated entry point and the event stream
-// (BRIEF: transports call only `dispatch` and `subscribe`). Structural, so tests pass a small fake.
+// (transports call only `dispatch` and `subscribe`), plus — because a download is bytes, not a JSON
+// answer — the export zip. Structural, so tests pass a small fake.
 import type { Subscribe } from '../../shared/api';
 import type { Result } from '../../shared/errors';
 
 export interface ServedApi {
   dispatch(name: string, rawPayload: unknown): Promise<Result<unknown>>;
   subscribe: Subscribe;
+  /** Validates the id and builds the zip of one of PruneLab's own exports (services/exportDownload.ts). */
+  exportDownload?(artifactId: unknown): Promise<Result<{ fileName: string; bytes: Uint8Array }>>;
 }

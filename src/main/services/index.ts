@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import type { Handlers, Subscribe } from '../../shared/api';
 import type { Result } from '../../shared/errors';
 import { createForkLauncher, type WorkerLauncher } from '../jobs/launcher';
+import { sweepLeftovers, type SweepReport } from '../engine/files/sweepLeftovers';
 import { openStore, type IsOwnerAlive, type Store } from '../store';
 import type { ServiceContext } from './context';
 import { createDispatch } from './dispatch';
+import { createExportDownload, type ExportDownload } from './exportDownload';
 import { createEventBus } from './events';
 import { createDatasetHandlers } from './handlers/datasets';
 import { createExportHandlers } from './handlers/exports';
@@ -42,10 +44,14 @@ export interface AppServices {
   /** The one validated entry point: never throws; errors come back as data. */
   dispatch(name: string, rawPayload: unknown): Promise<Result<unknown>>;
   subscribe: Subscribe;
+  /** An export zipped for download (serve mode's HTTP route); never throws, errors come back as data. */
+  exportDownload(artifactId: unknown): Promise<Result<ExportDownload>>;
   /** Waits for a job to end and its outcome to be recorded (the CLI uses this). */
   waitForJob(jobId: string): Promise<JobResult>;
   /** Runs the recovery marked as interrupted when these services started. */
   readonly interruptedAtStart: string[];
+  /** What a killed PruneLab process had left behind, removed (or put back) when these services started. */
+  readonly sweptAtStart: SweepReport;
   readonly dataDir: string;
   readonly store: Store;
   /** Kills running workers (their runs become 'interrupted', resumable) and closes the database. */
@@ -53,9 +59,11 @@ export interface AppServices {
 }
 
 export type { JobResult } from './jobCoordinator';
+export type { ExportDownload } from './exportDownload';
 export type { WorkerLauncher, WorkerHandle, WorkerExit } from '../jobs/launcher';
 export { createForkLauncher } from '../jobs/launcher';
 export { resolveDataDir } from './dataDir';
+export { uploadSessionDir } from './uploadSession';
 
 export function readAppVersion(): string {
   try {
@@ -76,6 +84,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     options.isOwnerAlive ? { isOwnerAlive: options.isOwnerAlive } : {},
   );
   const interruptedAtStart = store.markInterruptedRuns();
+  const sweptAtStart = await sweepLeftovers(dataDir);
   const bus = createEventBus();
   const jobs = createJobCoordinator({
     store,
@@ -108,8 +117,10 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     handlers,
     dispatch: createDispatch(handlers),
     subscribe: bus.subscribe,
+    exportDownload: createExportDownload(ctx),
     waitForJob: (jobId) => jobs.wait(jobId),
     interruptedAtStart,
+    sweptAtStart,
     dataDir,
     store,
     async close() {

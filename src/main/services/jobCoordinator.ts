@@ -157,7 +157,9 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
         return;
       }
       case 'backend':
-        if (runId) later(() => store.runs.setBackend(runId, event.backend));
+        if (!runId) return;
+        later(() => store.runs.setBackend(runId, event.backend));
+        bus.emit('run.backend', { runId, backend: event.backend });
         return;
       case 'epoch':
         if (!runId) return;

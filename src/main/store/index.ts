@@ -138,7 +138,7 @@ export {
   type ProcessIdentity,
 } from './processIdentity';
 export type { Clock } from './clock';
-export { isLowerBetter } from './metricDirection';
+export { isLowerBetter } from '../../shared/bestMetric';
 export { defaultSettings } from './repositories/settings';
 export type { DatasetsRepository } from './repositories/datasets';
 export type { RunsRepository, NewRun, RunFilter, RunCheckpoint, RunState } from './repositories/runs';

@@ -37,6 +37,11 @@ export interface ApiClient {
    * lost, so state kept from events should be reloaded. Null where the transport cannot drop (Electron IPC).
    */
   onReconnect: ((listener: () => void) => () => void) | null;
+  /**
+   * Serve mode only: the URL that downloads an export as a zip (the browser cannot open the server's
+   * folders). Null in Electron, where the export is revealed in its folder instead.
+   */
+  exportDownloadUrl: ((artifactId: string) => string) | null;
 }
 
 /** Wraps a Bridge (envelopes, errors as data) into a client that resolves values and throws ApiError. */
@@ -45,6 +50,7 @@ export function createClient(
   transport: TransportKind,
   uploadFolder: ApiClient['uploadFolder'] = null,
   onReconnect: ApiClient['onReconnect'] = null,
+  exportDownloadUrl: ApiClient['exportDownloadUrl'] = null,
 ): ApiClient {
   return {
     transport,
@@ -57,6 +63,7 @@ export function createClient(
     on: bridge.on,
     uploadFolder,
     onReconnect,
+    exportDownloadUrl,
   };
 }
 

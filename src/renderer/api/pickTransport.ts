@@ -1,7 +1,7 @@
 // The one place that decides how the renderer reaches the services (DESIGN.md): Electron's preload
 // bridge when present, otherwise serve mode's WebSocket with the token from the page URL.
 import type { Bridge } from '../../shared/api';
-import { tokenQueryParam } from '../../shared/wire';
+import { tokenQueryParam, wirePaths } from '../../shared/wire';
 import { createClient, type ApiClient } from './client';
 import { createFolderUploader, createWebSocketBridge } from './websocketBridge';
 
@@ -27,5 +27,14 @@ export function pickClient(win: Window): ApiClient {
   if (!token) throw new MissingTokenError();
   const origin = win.location.origin;
   const socket = createWebSocketBridge(origin, token);
-  return createClient(socket.bridge, 'websocket', createFolderUploader(origin, token), socket.onReconnect);
+  // a plain link (the browser downloads it), so the token travels in the query like the socket's
+  const exportDownloadUrl = (artifactId: string) =>
+    `${origin}${wirePaths.exportZip(artifactId)}?${tokenQueryParam}=${encodeURIComponent(token)}`;
+  return createClient(
+    socket.bridge,
+    'websocket',
+    createFolderUploader(origin, token),
+    socket.onReconnect,
+    exportDownloadUrl,
+  );
 }

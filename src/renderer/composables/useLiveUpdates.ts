@@ -25,6 +25,7 @@ export function useLiveUpdates(): void {
       if (e.kind === 'import') void datasets.load().catch(() => undefined);
       refreshRun(e.runId);
     }),
+    api.on('run.backend', (e) => runs.applyBackend(e)),
     api.on('run.epoch', (e) => runs.applyEpoch(e)),
     api.on('run.pruneStep', (e) => runs.applyPruneStep(e)),
     api.on('run.evaluation', (e) => runs.applyEvaluation(e)),

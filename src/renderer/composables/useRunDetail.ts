@@ -3,7 +3,6 @@ import { computed, ref, watch, type Ref } from 'vue';
 import { describeError } from '../api/client';
 import { useJobsStore } from '../stores/jobs';
 import { useRunsStore } from '../stores/runs';
-import { withParentTraining } from '../lib/lineage';
 
 export function useRunDetail(options: { runId: Ref<string> }) {
   const runs = useRunsStore();
@@ -35,10 +34,9 @@ export function useRunDetail(options: { runId: Ref<string> }) {
     { immediate: true },
   );
 
-  const run = computed(() => {
-    const own = runs.details[options.runId.value];
-    return own ? withParentTraining(own, parentId.value ? runs.details[parentId.value] : null) : null;
-  });
+  const run = computed(() => runs.details[options.runId.value] ?? null);
+  // Drawn faded before the prune run's own epochs; never counted in its figures (shared/bestMetric.ts).
+  const parent = computed(() => (parentId.value ? (runs.details[parentId.value] ?? null) : null));
   const progress = computed(() => jobs.forRun(options.runId.value));
-  return { run, progress, loading, error, reload };
+  return { run, parent, progress, loading, error, reload };
 }

@@ -1,13 +1,10 @@
 // Words the UI uses for the pruning vocabulary of DESIGN.md: one line each, shown next to the choice.
+import { criteria } from '../../shared/criteria';
 import type { Criterion, Scope } from '../../shared/dto';
 
-export const criterionExplanations: Record<Criterion, string> = {
-  taylor:
-    'Taylor |w·∂L/∂w| — removes weights whose removal changes the loss least (first-order estimate). Default.',
-  gradient: '|∂L/∂w| — removes weights the loss is least sensitive to, whatever their size.',
-  magnitude: '|w| — removes the smallest weights. A classic baseline.',
-  random: 'removes weights at random (seeded). The floor every criterion must beat.',
-};
+export const criterionExplanations = Object.fromEntries(
+  Object.entries(criteria).map(([name, info]) => [name, `${info.formula} — ${info.summary}.`]),
+) as Record<Criterion, string>;
 
 export const scopeExplanations: Record<Scope, string> = {
   layer: 'Every layer pruned to the same sparsity.',

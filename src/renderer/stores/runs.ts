@@ -84,6 +84,11 @@ export const useRunsStore = defineStore('runs', () => {
     );
   }
 
+  function applyBackend(e: Events['run.backend']) {
+    patch(e.runId, (d) => ({ ...d, backend: e.backend }));
+    list.value = list.value.map((r) => (r.id === e.runId ? { ...r, backend: e.backend } : r));
+  }
+
   function applyStatus(e: Events['run.status']) {
     patch(e.runId, (d) => ({ ...d, status: e.status, error: e.error }));
     list.value = list.value.map((r) => (r.id === e.runId ? { ...r, status: e.status, error: e.error } : r));
@@ -134,6 +139,7 @@ export const useRunsStore = defineStore('runs', () => {
     applyPruneStep,
     applyEvaluation,
     applyStatus,
+    applyBackend,
     start,
     sweep,
     cancel,

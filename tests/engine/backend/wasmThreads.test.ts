@@ -62,7 +62,7 @@ describe('threaded wasm under Node', () => {
       { timeout: 90_000 },
     );
     expect(stdout.trim().split('\n').at(-1)).toBe('2');
-    // Both processes used one worker script: it is a shared cache, not a file left per process.
+    // The child's worker script went with it: only this (still running) process's script is left.
     expect((await readdir(scratchDir)).filter((n) => n.endsWith('.cjs'))).toHaveLength(1);
   });
 

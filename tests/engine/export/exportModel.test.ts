@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { unzipSync } from 'fflate';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { exportArchive } from '../../../src/main/engine/export/exportArchive';
 import { exportModel, type ExportModelOptions } from '../../../src/main/engine/export/exportModel';
 import { verifyExportFiles, type ExportMetadata } from '../../../src/main/engine/export/metadata';
 import { predictLogits } from '../../../src/main/engine/export/modelInput';
 import { decodeOnnxModel } from '../../../src/main/engine/export/onnxProto';
 import { checkParity } from '../../../src/main/engine/export/parity';
-import { buildMixedModel, magnitudeMasks, parityImages, withTempDir } from './fixtures';
+import { buildMixedModel, exportOptions, magnitudeMasks, parityImages, withTempDir } from './fixtures';
 
 let model: tf.Sequential;
 let dense: tf.Sequential;
@@ -36,24 +37,13 @@ afterEach(() => {
 });
 
 function options(outDir: string, over: Partial<ExportModelOptions> = {}): ExportModelOptions {
-  return {
-    model,
+  return exportOptions(model, outDir, {
     masks,
     denseModel: dense,
-    format: 'tfjs',
-    encoding: 'float32',
-    outDir,
-    zip: false,
-    classes: ['cat', 'dog', 'emu', 'fox'],
-    inputShape: [10, 8, 3],
-    resizeMode: 'crop',
-    runId: 'run-1',
-    runConfig: null,
-    appVersion: '0.1.0-test',
     parityImages: parityImages(30, [10, 8, 3]),
     now: () => new Date('2026-01-02T03:04:05Z'),
     ...over,
-  };
+  });
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -191,6 +181,8 @@ describe('exportModel', () => {
       for (const [name, bytes] of Object.entries(unzipped))
         expect(sha256(bytes)).toBe(sha256(await readFile(join(out, name))));
       expect(new TextDecoder().decode(unzipped['README.md'])).toMatch(/InferenceSession\.create/);
+      // a download builds the same archive from the verified folder, byte for byte
+      expect(await exportArchive(out, result.sha256)).toEqual(new Uint8Array(await readFile(`${out}.zip`)));
 
       // A flipped byte is caught by the sha256 check.
       const onnx = await readFile(join(out, 'model.onnx'));
@@ -202,18 +194,18 @@ describe('exportModel', () => {
     });
   });
 
-  it('replaces a previous export but refuses a folder that holds something else', async () => {
+  it('replaces a previous export when asked but refuses a folder that holds something else', async () => {
     await withTempDir(async (root) => {
       const out = join(root, 'export');
       await exportModel(options(out));
-      const second = await exportModel(options(out, { encoding: 'float16' }));
+      const second = await exportModel(options(out, { encoding: 'float16', overwrite: true }));
       expect(second.parity.ok).toBe(true);
       expect(JSON.parse(await readFile(join(out, 'metadata.json'), 'utf8')).encoding).toBe('float16');
 
       const foreign = join(root, 'photos');
       await mkdir(foreign);
       await writeFile(join(foreign, 'holiday.jpg'), 'not ours');
-      await expect(exportModel(options(foreign))).rejects.toThrow(/not empty and is not a PruneLab export/);
+      await expect(exportModel(options(foreign))).rejects.toThrow(/is not a PruneLab export/);
       expect(await readdir(foreign)).toEqual(['holiday.jpg']);
       expect((await readdir(root)).sort()).toEqual(['export', 'photos']);
     });

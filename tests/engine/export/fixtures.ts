@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ExportModelOptions } from '../../../src/main/engine/export/exportModel';
 import type { ParityImages } from '../../../src/main/engine/export/parity';
 
 /**
@@ -115,4 +116,29 @@ export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Export options for a buildMixedModel() model (10×8×3, four classes): a tfjs float32 export, no zip. */
+export function exportOptions(
+  model: tf.LayersModel,
+  outDir: string,
+  over: Partial<ExportModelOptions> = {},
+): ExportModelOptions {
+  return {
+    model,
+    masks: null,
+    denseModel: null,
+    format: 'tfjs',
+    encoding: 'float32',
+    outDir,
+    zip: false,
+    classes: ['cat', 'dog', 'emu', 'fox'],
+    inputShape: [10, 8, 3],
+    resizeMode: 'crop',
+    runId: 'run-1',
+    runConfig: null,
+    appVersion: '0.1.0-test',
+    parityImages: parityImages(8, [10, 8, 3]),
+    ...over,
+  };
 }

@@ -9,6 +9,8 @@ describe('mask bitmap and histogram', () => {
     keep[((1 * kw + 0) * inputs + 2) * units + 1] = 1;
     const bitmap = maskBitmap(keep, [kh, kw, inputs, units]);
     expect([bitmap.rows, bitmap.cols]).toEqual([2, 12]);
+    // the kernel size travels with the bitmap, so a view can fold the kh·kw positions of each input
+    expect(bitmap.kernel).toEqual([kh, kw]);
     const flags = unpackBitmap(bitmap);
     const col = (2 * kh + 1) * kw + 0;
     expect([...flags].map((f, i) => (f ? i : -1)).filter((i) => i >= 0)).toEqual([1 * 12 + col]);
@@ -20,8 +22,9 @@ describe('mask bitmap and histogram', () => {
 
   it('lays a dense kernel [in, out] out as [out, in]', () => {
     const keep = Uint8Array.from([1, 0, 0, 1, 1, 1]); // in=3, out=2
-    const flags = unpackBitmap(maskBitmap(keep, [3, 2]));
-    expect([...flags]).toEqual([1, 0, 1, 0, 1, 1]);
+    const bitmap = maskBitmap(keep, [3, 2]);
+    expect([...unpackBitmap(bitmap)]).toEqual([1, 0, 1, 0, 1, 1]);
+    expect(bitmap).not.toHaveProperty('kernel');
   });
 
   it('bins scores into 32 equal bins between min and max', () => {

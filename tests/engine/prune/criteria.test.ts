@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { allKernels } from '../../../src/main/engine/prune/prunableKernels';
-import { computeSaliency } from '../../../src/main/engine/prune/saliency';
+import { computeSaliency, lampScores } from '../../../src/main/engine/prune/saliency';
 import { disposeCalibration, makeCalibrationBatches } from '../../../src/main/engine/prune/calibration';
 import { classes, smallCnn, trainSet, useCpuAndCheckLeaks } from './fixtures';
 
@@ -68,6 +68,72 @@ describe('saliency criteria', () => {
     expect([...r1]).toEqual([...r2]);
     expect([...r1]).not.toEqual([...r3]);
     expect([...r1].every((v) => v >= 0 && v < 1)).toBe(true);
+    disposeCalibration([batch]);
+    model.dispose();
+  });
+
+  it('fisher is ½·w²·mean over images of (∂L/∂w)², from per-example gradients', () => {
+    const { model, w, batch: unused } = linearCase();
+    disposeCalibration([unused]);
+    // two images in one calibration batch: the mean of squared per-image gradients is not the square of
+    // the batch's mean gradient, so only per-example gradients give the hand-computed value
+    const xs = [
+      [1, 2, 0],
+      [-1, 0.5, 0],
+    ];
+    const ys = [
+      [0, 1],
+      [1, 0],
+    ];
+    const perImage = xs.map((x, n) => {
+      const z = [0, 1].map((j) => x.reduce((a, xi, i) => a + xi * w[i]![j]!, 0));
+      const e = z.map((v) => Math.exp(v - Math.max(...z)));
+      const p = e.map((v) => v / e.reduce((a, b) => a + b, 0));
+      return w.flatMap((row, i) => row.map((_, j) => x[i]! * (p[j]! - ys[n]![j]!)));
+    });
+    const batch = { x: tf.tensor2d(xs) as unknown as tf.Tensor4D, y: tf.tensor2d(ys) };
+    const kernels = allKernels(model);
+    const fisher = computeSaliency(model, kernels, 'fisher', [batch], 0).get('lin/kernel')!;
+    w.flat().forEach((wi, i) => {
+      const meanSquare = (perImage[0]![i]! ** 2 + perImage[1]![i]! ** 2) / 2;
+      expect(fisher[i]).toBeCloseTo(0.5 * wi * wi * meanSquare, 6);
+    });
+    // the squared batch-mean gradient would differ on every weight the two images disagree on
+    const squaredMean = ((perImage[0]![0]! + perImage[1]![0]!) / 2) ** 2;
+    expect(Math.abs(fisher[0]! - 0.5 * w[0]![0]! ** 2 * squaredMean)).toBeGreaterThan(1e-3);
+    expect([fisher[4], fisher[5]]).toEqual([0, 0]);
+    disposeCalibration([batch]);
+    model.dispose();
+  });
+
+  it('lamp is w² over the sum of squares of the weights at least as large, per layer', () => {
+    const { model, w, batch } = linearCase();
+    const lamp = computeSaliency(model, allKernels(model), 'lamp', [batch], 0).get('lin/kernel')!;
+    const flat = w.flat();
+    flat.forEach((wi, i) => {
+      const tail = flat.filter((v) => v * v >= wi * wi).reduce((a, v) => a + v * v, 0);
+      expect(lamp[i]).toBeCloseTo((wi * wi) / tail, 6);
+    });
+    // the largest weight of a layer always scores 1; the order within the layer is magnitude's
+    expect(Math.max(...lamp)).toBeCloseTo(1, 6);
+    expect([...lamp.keys()].sort((a, b) => lamp[a]! - lamp[b]!)).toEqual(
+      [...flat.keys()].sort((a, b) => Math.abs(flat[a]!) - Math.abs(flat[b]!)),
+    );
+    // equal magnitudes: earlier in memory ranks lower, deterministically
+    expect([...lampScores(Float32Array.from([2, -2, 1]))]).toEqual([
+      Math.fround(4 / 8),
+      Math.fround(4 / 4),
+      Math.fround(1 / 9),
+    ]);
+    disposeCalibration([batch]);
+    model.dispose();
+  });
+
+  it('movement has no calibration form: asking for it says to accumulate while training', () => {
+    const { model, batch } = linearCase();
+    expect(() => computeSaliency(model, allKernels(model), 'movement', [batch], 0)).toThrow(
+      /accumulated while training/,
+    );
     disposeCalibration([batch]);
     model.dispose();
   });

@@ -120,6 +120,7 @@ export const basePrune: PruneConfig = {
   granularity: 'unstructured',
   finetuneEpochs: 1,
   finetuneLrSchedule: 'constant',
+  scoring: 'calibration',
   calibrationBatches: 2,
   pruneFirstLayer: true,
   pruneLastLayer: true,

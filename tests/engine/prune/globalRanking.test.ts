@@ -85,11 +85,17 @@ describe('per-layer L2 normalisation', () => {
     expect(flagged.map((s) => [...s.keep])).toEqual(plain.map((s) => [...s.keep]));
   });
 
-  it('applies to the gradient-based criteria only', () => {
-    expect(criterionNeedsLayerNormalization('taylor')).toBe(true);
-    expect(criterionNeedsLayerNormalization('gradient')).toBe(true);
-    expect(criterionNeedsLayerNormalization('magnitude')).toBe(false);
-    expect(criterionNeedsLayerNormalization('random')).toBe(false);
+  it('applies to first-order gradient scores, and to magnitude when whole units are ranked', () => {
+    for (const c of ['taylor', 'gradient', 'movement'] as const) {
+      expect(criterionNeedsLayerNormalization(c)).toBe(true);
+    }
+    // fisher is a loss change (comparable across layers); lamp is normalised by definition
+    for (const c of ['fisher', 'magnitude', 'lamp', 'random'] as const) {
+      expect(criterionNeedsLayerNormalization(c)).toBe(false);
+    }
+    // a filter's L1 sum grows with its fan-in: raw sums are not comparable across layers
+    expect(criterionNeedsLayerNormalization('magnitude', 'structured')).toBe(true);
+    expect(criterionNeedsLayerNormalization('random', 'structured')).toBe(false);
   });
 });
 

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { PruneStepReport } from '../../../src/shared/dto';
 import { countRevivedWeights, disposeMasks } from '../../../src/main/engine/prune/masks';
@@ -33,6 +34,15 @@ function sessionInput(overrides: Partial<PruneSessionInput> = {}): PruneSessionI
     measureLatency: false,
     ...overrides,
   };
+}
+
+/** Top-1 accuracy of a model on a set, synchronously (usable inside a report callback). */
+function accuracyOn(model: tf.LayersModel, set: typeof testSet): number {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(set.images, [set.count, set.height, set.width, set.channels], 'float32').div(255);
+    const predicted = Array.from((model.predict(x) as tf.Tensor).argMax(1).dataSync());
+    return predicted.filter((p, i) => p === set.labels[i]).length / set.count;
+  });
 }
 
 function zeroWhereMasked(result: {
@@ -96,6 +106,34 @@ describe('prune session', () => {
     result.model.dispose();
   });
 
+  it('measures every prune step right after it prunes, before fine-tuning: iterative ×3 has three drops', async () => {
+    const model = smallCnn();
+    // what the model scores at the moment each report arrives (fine-tuning has not started yet)
+    const atReport: number[] = [];
+    const result = await runPruneSession(
+      sessionInput({
+        model,
+        prune: {
+          ...basePrune,
+          target: { kind: 'sparsity', value: 0.95 },
+          schedule: { kind: 'iterative', rounds: 3 },
+          finetuneEpochs: 2,
+        },
+        onReport: () => atReport.push(accuracyOn(model, testSet)),
+      }),
+    );
+    expect(result.reports.map((r) => r.atEpoch)).toEqual([0, 2, 4]);
+    expect(result.reports.map((r) => r.afterPrune?.images)).toEqual([24, 24, 24]);
+    expect(result.reports.map((r) => r.afterPrune?.split)).toEqual(['test', 'test', 'test']);
+    result.reports.forEach((r, i) => expect(r.afterPrune!.accuracy).toBeCloseTo(atReport[i]!, 6));
+    // the last step's measure is the pruned evaluation the task reports
+    expect(result.reports[2]!.afterPrune!.accuracy).toBe(result.prunedEvaluation!.accuracy);
+    expect(result.reports[2]!.afterPrune!.loss).toBe(result.prunedEvaluation!.loss);
+    expect(result.revivedWeights).toBe(0);
+    disposeMasks(result.masks);
+    result.model.dispose();
+  });
+
   it('gradual: every prune step lands on the cubic schedule (± one weight per layer)', async () => {
     const schedule = { kind: 'gradual' as const, startStep: 1, endStep: 7, frequency: 2 };
     const target = 0.9;
@@ -106,6 +144,9 @@ describe('prune session', () => {
     );
     // 48 images / 16 = 3 steps per epoch → steps 0…8; prune at 3, 5, 7 (step 1 has sparsity 0)
     expect(result.reports.map((r) => r.atStep)).toEqual([3, 5, 7]);
+    // between batches: fractional fine-tune epochs, each step measured right after it prunes
+    expect(result.reports.map((r) => r.atEpoch)).toEqual([1, 5 / 3, 7 / 3]);
+    expect(result.reports.every((r) => r.afterPrune?.images === testSet.count)).toBe(true);
     for (const report of result.reports) {
       const expected = gradualSparsity(report.atStep, schedule, target);
       expect(expected).toBeCloseTo(target * (1 - Math.pow(1 - (report.atStep - 1) / 6, 3)), 12);
@@ -117,6 +158,171 @@ describe('prune session', () => {
     expect(result.revivedWeights).toBe(0);
     disposeMasks(result.masks);
     result.model.dispose();
+  });
+
+  it('gradual with early stopping configured still reaches its target: stopping waits for the last prune step', async () => {
+    // validation = the training images with wrong labels: the better the model learns, the worse its
+    // validation loss — early stopping (patience 1) would fire after the second epoch, before step 7
+    const mislabelled = {
+      ...trainSet,
+      labels: trainSet.labels.map((l) => (l + 1) % classNames.length),
+    };
+    const schedule = { kind: 'gradual' as const, startStep: 0, endStep: 7, frequency: 2 };
+    const finetune = { ...finetuneConfig, earlyStoppingPatience: 1, learningRate: 0.02 };
+    const losses: number[] = [];
+    const result = await runPruneSession(
+      sessionInput({
+        validation: mislabelled,
+        finetune,
+        prune: { ...basePrune, schedule, target: { kind: 'sparsity', value: 0.9 }, finetuneEpochs: 4 },
+        onEpoch: (e) => void losses.push(e.validationLoss!),
+      }),
+    );
+    // the setup does make validation loss rise after the first epoch (what used to stop the run)
+    expect(losses[1]).toBeGreaterThan(losses[0]!);
+    expect(result.reports.map((r) => r.atStep)).toEqual([2, 4, 6, 7]);
+    expect(result.reports.at(-1)!.achievedSparsity).toBeCloseTo(0.9, 2);
+    // after the last prune step early stopping works as configured: epoch 3 sets the best, epoch 4 is worse
+    expect(result.finetuneEpochs).toBeGreaterThanOrEqual(3);
+    disposeMasks(result.masks);
+    result.model.dispose();
+  });
+
+  it('a run that cannot reach its target fails in words instead of ending short', async () => {
+    const model = smallCnn();
+    await expect(
+      runPruneSession(
+        sessionInput({
+          model,
+          prune: {
+            ...basePrune,
+            scope: 'global',
+            minKeptFraction: 0.5,
+            target: { kind: 'sparsity', value: 0.9 },
+          },
+        }),
+      ),
+    ).rejects.toThrow(/reached 50\.00% of the target 90\.00%.*minimum kept fraction/);
+    model.dispose();
+  });
+
+  it('gradual with scores accumulated while training prunes on them, reaches the target, revives nothing', async () => {
+    const schedule = { kind: 'gradual' as const, startStep: 1, endStep: 7, frequency: 2 };
+    const run = async (scoring: 'accumulated' | 'calibration') => {
+      const result = await runPruneSession(
+        sessionInput({
+          prune: {
+            ...basePrune,
+            criterion: 'fisher',
+            scoring,
+            schedule,
+            target: { kind: 'sparsity', value: 0.8 },
+            finetuneEpochs: 3,
+          },
+        }),
+      );
+      const masks = [...result.masks.values()].map((m) => [...m.dataSync()]);
+      expect(result.reports.map((r) => r.atStep)).toEqual([3, 5, 7]);
+      expect(result.reports.at(-1)!.achievedSparsity).toBeCloseTo(0.8, 2);
+      expect(result.revivedWeights).toBe(0);
+      disposeMasks(result.masks);
+      result.model.dispose();
+      return masks;
+    };
+    const accumulated = await run('accumulated');
+    const calibrated = await run('calibration');
+    // the scores differ (training-step gradients vs calibration batches), and so does the choice
+    expect(accumulated).not.toEqual(calibrated);
+    for (const criterion of ['taylor', 'gradient', 'movement'] as const) {
+      const result = await runPruneSession(
+        sessionInput({
+          prune: {
+            ...basePrune,
+            criterion,
+            scoring: 'accumulated',
+            schedule,
+            target: { kind: 'sparsity', value: 0.8 },
+            finetuneEpochs: 3,
+          },
+        }),
+      );
+      expect(result.reports.at(-1)!.achievedSparsity).toBeCloseTo(0.8, 2);
+      disposeMasks(result.masks);
+      result.model.dispose();
+    }
+  });
+
+  it('refuses accumulated scoring outside the gradual schedule, and movement without it, in words', async () => {
+    for (const prune of [
+      { ...basePrune, criterion: 'fisher' as const, scoring: 'accumulated' as const },
+      { ...basePrune, criterion: 'movement' as const },
+      { ...basePrune, criterion: 'magnitude' as const, scoring: 'accumulated' as const },
+    ]) {
+      const model = smallCnn();
+      await expect(runPruneSession(sessionInput({ model, prune }))).rejects.toThrow(
+        /the gradual schedule|nothing to accumulate/,
+      );
+      model.dispose();
+    }
+  });
+
+  it("a pruned parent's masks carry over: its pruned weights stay zero and sparsity only rises", async () => {
+    const parent = await runPruneSession(
+      sessionInput({ prune: { ...basePrune, target: { kind: 'sparsity', value: 0.5 } } }),
+    );
+    const parentPruned = new Map(
+      [...parent.masks].map(([key, m]) => [key, [...m.dataSync()].map((v) => v === 0)]),
+    );
+    for (const schedule of [
+      { kind: 'oneshot' as const },
+      { kind: 'gradual' as const, startStep: 0, endStep: 5, frequency: 1 },
+    ]) {
+      const copy = smallCnn();
+      copy.setWeights(parent.model.getWeights());
+      const initialMasks = new Map([...parent.masks].map(([key, m]) => [key, m.clone()]));
+      const child = await runPruneSession(
+        sessionInput({
+          model: copy,
+          initialMasks,
+          // magnitude and taylor score a zero weight 0 and would re-pick it anyway; |∂L/∂w| does not
+          prune: {
+            ...basePrune,
+            criterion: 'gradient',
+            schedule,
+            target: { kind: 'sparsity', value: 0.8 },
+            finetuneEpochs: 2,
+          },
+        }),
+      );
+      for (const [key, flags] of parentPruned) {
+        const mask = child.masks.get(key)!.dataSync();
+        const kernel = copy.weights
+          .find((w) => w.originalName === key)!
+          .read()
+          .dataSync();
+        expect(flags.every((pruned, i) => !pruned || (mask[i] === 0 && kernel[i] === 0))).toBe(true);
+      }
+      // every step's sparsity is at least the parent's 50%, and the last reaches 80%
+      for (const r of child.reports) expect(r.achievedSparsity).toBeGreaterThanOrEqual(0.5 - 1e-3);
+      expect(child.reports.at(-1)!.achievedSparsity).toBeCloseTo(0.8, 2);
+      expect(child.revivedWeights).toBe(0);
+      disposeMasks(child.masks);
+      copy.dispose();
+    }
+    // a target below the parent's sparsity cannot be met without reviving weights
+    const copy = smallCnn();
+    await expect(
+      runPruneSession(
+        sessionInput({
+          model: copy,
+          initialMasks: new Map([...parent.masks].map(([key, m]) => [key, m.clone()])),
+          prune: { ...basePrune, target: { kind: 'sparsity', value: 0.3 } },
+        }),
+      ),
+    ).rejects.toThrow(/already 50\.\d% sparse, above the target 30\.0%/);
+    copy.dispose();
+    disposeMasks(parent.masks);
+    parent.model.dispose();
   });
 
   it('refuses a gradual schedule that ends after fine-tuning does, in words', async () => {

@@ -101,8 +101,16 @@ describe('structured shrink', () => {
     expect(report.totals.parameters).toBe(smaller.countParams());
     expect(report.totals.effectiveFlops).toBe(countFlops(smaller));
     expect(report.totals.compressionRatio).toBeGreaterThan(1);
-    expect(report.totals.latencyMsBefore).toBeGreaterThan(0);
-    expect(report.totals.latencyMsAfter).toBeGreaterThan(0);
+    // both models timed alike at batch 1 and 64
+    expect(report.totals.latency!.byBatch.map((b) => b.batchSize)).toEqual([1, 64]);
+    for (const b of report.totals.latency!.byBatch) {
+      expect(b.beforeMs).toBeGreaterThan(0);
+      expect(b.afterMs).toBeGreaterThan(0);
+    }
+    // the target is a fraction of units, reported as such beside the weight sparsity
+    expect(report.units).toBeDefined();
+    expect(report.units!.sparsity).toBeCloseTo(report.units!.removed / report.units!.total, 12);
+    expect(report.units!.sparsity).not.toBeCloseTo(report.achievedSparsity, 3);
     disposeCalibration(batches);
     for (const m of [model, masked, smaller]) m.dispose();
   });

@@ -29,6 +29,7 @@ function input(over: Partial<ExportTaskInput> = {}): ExportTaskInput {
     encoding: 'float32',
     outDir: join(dataDir, 'exports', 'prune-1', 'tfjs-float32'),
     zip: false,
+    overwrite: false,
     runConfig: null,
     appVersion: '0.1.0-test',
     ...over,

@@ -119,6 +119,57 @@ describe('pruneTask', () => {
     expect(result.prunedAccuracy).not.toBeNull();
   });
 
+  it("pruning an already-pruned run keeps the parent's masks: what it removed stays removed", async () => {
+    const first = await pruneTask(
+      input(
+        { criterion: 'magnitude', target: { kind: 'sparsity', value: 0.5 }, finetuneEpochs: 1 },
+        'prune-chain-1',
+      ),
+      context(),
+    );
+    const parent = await loadModelState(first.modelDir);
+    const parentPruned = new Map(
+      [...parent.masks!].map(([key, m]) => [key, [...m.dataSync()].map((v) => v === 0)]),
+    );
+    parent.model.dispose();
+    tf.dispose([...parent.masks!.values()]);
+    // gradient (|∂L/∂w|) scores a zeroed weight like any other: without the parent's masks it keeps,
+    // and fine-tuning revives, some of the weights the parent removed
+    const second = await pruneTask(
+      {
+        ...input(
+          { criterion: 'taylor', target: { kind: 'sparsity', value: 0.7 }, finetuneEpochs: 1 },
+          'prune-chain-2',
+        ),
+        parentModelDir: first.modelDir,
+      },
+      context(),
+    );
+    expect(second.sparsity).toBeCloseTo(0.7, 2);
+    expect(second.revivedWeights).toBe(0);
+    const child = await loadModelState(second.modelDir);
+    for (const [key, pruned] of parentPruned) {
+      const kernel = child.model.weights
+        .find((w) => w.originalName === key)!
+        .read()
+        .dataSync();
+      const mask = child.masks!.get(key)!.dataSync();
+      expect(pruned.every((p, i) => !p || (mask[i] === 0 && kernel[i] === 0))).toBe(true);
+    }
+    child.model.dispose();
+    tf.dispose([...child.masks!.values()]);
+
+    await expect(
+      pruneTask(
+        {
+          ...input({ target: { kind: 'sparsity', value: 0.3 } }, 'prune-chain-3'),
+          parentModelDir: first.modelDir,
+        },
+        context(),
+      ),
+    ).rejects.toThrow(/already 50\.0% sparse, above the target 30\.0%/);
+  });
+
   it('structured: saves a smaller model that loads back from its own topology', async () => {
     const result = await pruneTask(
       input(
@@ -165,7 +216,7 @@ describe('sensitivityTask', () => {
         runId: 's-1',
         datasetId: 'ds-1',
         parentModelDir,
-        config: { criterion: 'magnitude', sparsities, validationSamples: 8 },
+        config: { criterion: 'magnitude', sparsities, validationSamples: 8, calibrationBatches: 8 },
       },
       ctx,
     );

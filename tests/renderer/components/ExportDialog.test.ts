@@ -4,7 +4,7 @@ import { flushPromises } from '@vue/test-utils';
 import ExportDialog from '../../../src/renderer/components/runs/ExportDialog.vue';
 import { useJobsStore } from '../../../src/renderer/stores/jobs';
 import { mountWithApi } from '../mountWithApi';
-import { makeArtifact } from '../fixtures';
+import { makeArtifact, makeSystem } from '../fixtures';
 
 afterEach(() => {
   document.body.innerHTML = '';
@@ -76,12 +76,16 @@ describe('ExportDialog', () => {
     expect(wrapper.find('[data-test="export-result"]').exists()).toBe(false);
   });
 
-  it('in serve mode, reveal explains where the files are', async () => {
-    const { wrapper } = await mountWithApi(ExportDialog, {
+  async function exported(transport: 'ipc' | 'websocket') {
+    const mounted = await mountWithApi(ExportDialog, {
       props,
-      state: { artifacts: [makeArtifact('r1')] },
+      transport,
+      state: {
+        artifacts: [makeArtifact('r1')],
+        system: makeSystem({ mode: transport === 'ipc' ? 'electron' : 'serve' }),
+      },
     });
-    await wrapper.get('[data-test="export-start"]').trigger('click');
+    await mounted.wrapper.get('[data-test="export-start"]').trigger('click');
     await flushPromises();
     useJobsStore().applyFinished({
       jobId: 'job-1',
@@ -93,11 +97,28 @@ describe('ExportDialog', () => {
       error: null,
     });
     await flushPromises();
+    return mounted;
+  }
+
+  it('in serve mode, the zip downloads from the page; the server folder is named, not "revealed"', async () => {
+    const { wrapper } = await exported('websocket');
+    const link = wrapper.get('[data-test="download"]');
+    expect(link.attributes('href')).toBe('http://127.0.0.1:7370/api/exports/art-1/zip?token=t');
+    expect(link.attributes('download')).toBeDefined();
+    expect(wrapper.find('[data-test="reveal"]').exists()).toBe(false);
+    expect(wrapper.get('[data-test="export-path"]').text()).toBe(
+      'On the server at /home/user/.local/share/PruneLab/exports/r1/tfjs-float32.zip',
+    );
+  });
+
+  it('in the desktop app, the export is revealed in its folder (nothing to download)', async () => {
+    const { wrapper, fake } = await exported('ipc');
+    expect(wrapper.find('[data-test="download"]').exists()).toBe(false);
     await wrapper.get('[data-test="reveal"]').trigger('click');
     await flushPromises();
-    expect(wrapper.get('[data-test="reveal-note"]').text()).toContain(
-      'on the machine running PruneLab, at /home/user/.local/share/PruneLab/exports/r1/tfjs-float32.zip',
-    );
+    expect(fake.calls.find((c) => c.name === 'system.reveal')!.payload).toEqual({
+      path: '/home/user/.local/share/PruneLab/exports/r1/tfjs-float32.zip',
+    });
   });
 
   it('closes on Escape', async () => {

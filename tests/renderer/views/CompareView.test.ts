@@ -98,16 +98,25 @@ describe('CompareView', () => {
     expect(groups.text()).toMatch(/taylor · 80% · oneshot\s*2\s*\d+\.\d% ± \d+\.\d/);
   });
 
-  it('puts each prune run’s dense parent training in front of its curve', async () => {
-    const parent = makeRun({ id: 'par', seed: 5, epochs: 6 });
-    const pruned = ['x', 'y'].map((id, i) => {
-      const r = makeRun({
+  it('draws each dense parent once, faded before the divider, and never counts its epochs', async () => {
+    const dense = makeRun({ id: 'par', seed: 5, epochs: 6 });
+    // the parent peaked at 99%: no prune run may show that as its own best
+    const parent = {
+      ...dense,
+      metrics: dense.metrics.map((m) =>
+        m.split === 'validation' && m.name === 'accuracy'
+          ? { ...m, values: m.values.map((v, i) => (i === 2 ? 0.99 : v)) }
+          : m,
+      ),
+    };
+    const pruned = ['x', 'y'].map((id, i) =>
+      makeRun({
         id,
         seed: i + 1,
+        parentRunId: 'par',
         pruned: { criterion: 'taylor', sparsity: 0.5 + i * 0.3, finetune: 2 },
-      });
-      return { ...r, parentRunId: 'par', metrics: r.metrics.filter((m) => m.phase === 'finetune') };
-    });
+      }),
+    );
     const { wrapper, fake } = await mountWithApi(CompareView, {
       props: { ids: ['x', 'y'] },
       state: { runs: [parent, ...pruned] },
@@ -117,10 +126,96 @@ describe('CompareView', () => {
       .findAllComponents(ChartStub)
       .find((c) => c.props('label').includes('of every compared run'))!;
     const series = (curves.props('option') as { series: Series[] }).series;
-    expect(series.map((s) => (s.data as [number, number][]).map(([e]) => e))).toEqual([
-      [1, 2, 3, 4, 5, 6, 7, 8],
-      [1, 2, 3, 4, 5, 6, 7, 8],
+    const xs = (name: string) =>
+      (series.find((s) => s.name === name)!.data as [number, number][]).map(([e]) => e);
+    expect(series.filter((s) => s.name.endsWith('(dense parent)'))).toHaveLength(1);
+    expect(xs(`${parent.name} (dense parent)`)).toEqual([-5, -4, -3, -2, -1, 0]);
+    expect(xs(pruned[0]!.name)).toEqual([1, 2]);
+    expect(xs(pruned[1]!.name)).toEqual([1, 2]);
+    const cells = wrapper
+      .findAll('[data-test="summary-row"]')
+      .map((r) => r.findAll('[data-test="summary-cell"]')[0]!.text());
+    for (const [i, run] of pruned.entries()) {
+      const best = run.best['validation.accuracy']!;
+      expect(best.value).toBeLessThan(0.99);
+      expect(cells[i]).toContain(`${(best.value * 100).toFixed(2)}% (ft ${best.epoch})`);
+    }
+  });
+
+  it('a tie is not a win: equal bests are not painted, a sole best is', async () => {
+    const a = makeRun({
+      id: 'a',
+      seed: 1,
+      parentRunId: 'p',
+      pruned: { criterion: 'taylor', sparsity: 0.8, finetune: 2 },
+    });
+    // b records exactly a's curves (as when both showed their parent's 73.67%), c is worse everywhere
+    const b = {
+      ...makeRun({
+        id: 'b',
+        seed: 2,
+        parentRunId: 'p',
+        pruned: { criterion: 'random', sparsity: 0.8, finetune: 2 },
+      }),
+      metrics: a.metrics,
+    };
+    const c = {
+      ...makeRun({
+        id: 'c',
+        seed: 3,
+        parentRunId: 'p',
+        pruned: { criterion: 'random', sparsity: 0.9, finetune: 2 },
+      }),
+      metrics: a.metrics.map((m) => ({
+        ...m,
+        values: m.values.map((v) => (m.name === 'loss' ? v + 1 : v - 0.2)),
+      })),
+    };
+    const { wrapper } = await mountWithApi(CompareView, {
+      props: { ids: ['a', 'b', 'c'] },
+      state: { runs: [a, b, c] },
+    });
+    const wins = () =>
+      wrapper
+        .findAll('[data-test="summary-row"]')
+        .map((r) => r.findAll('[data-test="summary-cell"]').map((td) => td.classes('win')));
+    expect(wins()).toEqual([
+      [false, false, false],
+      [false, false, false],
+      [false, false, false],
     ]);
+    const { wrapper: two } = await mountWithApi(CompareView, {
+      props: { ids: ['a', 'c'] },
+      state: { runs: [a, c] },
+    });
+    const painted = two
+      .findAll('[data-test="summary-row"]')
+      .map((r) => r.findAll('[data-test="summary-cell"]').map((td) => td.classes('win')));
+    expect(painted).toEqual([
+      [true, true, true],
+      [false, false, false],
+    ]);
+  });
+
+  it('with four runs every per-class and config column is there to reach; no empty sweep panel', async () => {
+    const four = runs.map((r) => ({ ...r, sweepId: null }));
+    const { wrapper } = await mountWithApi(CompareView, {
+      props: { ids: four.map((r) => r.id) },
+      state: { runs: four },
+    });
+    expect(wrapper.find('[data-test="sweep-panel"]').exists()).toBe(false);
+    // the per-class panel takes the whole width when it is alone
+    expect(
+      wrapper.get('[data-test="per-class-panel"]').element.parentElement!.classList.contains('grid-2'),
+    ).toBe(false);
+    const perClass = wrapper.get('[data-test="per-class-table"]');
+    expect(perClass.findAll('thead th')).toHaveLength(5);
+    expect(perClass.classes()).toContain('sticky-first');
+    expect(wrapper.get('[data-test="config-diff"]').findAll('thead th')).toHaveLength(5);
+    // long names are cut to fit, whole on hover
+    expect(perClass.findAll('thead th .run-heading').map((h) => h.attributes('title'))).toEqual(
+      four.map((r) => r.name),
+    );
   });
 
   it('reports a failed comparison', async () => {

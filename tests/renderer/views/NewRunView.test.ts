@@ -58,18 +58,46 @@ describe('NewRunView', () => {
     expect(location.hash).toMatch(/^#\/runs\/run-new-/);
   });
 
-  it('prunes an existing trained run when one is chosen as the starting point', async () => {
+  it('from a trained parent: no training options (they do not apply), a Prune button, the parent’s settings', async () => {
     const parent = makeRun({ id: 'dense-1' });
+    parent.config.train = {
+      ...parent.config.train,
+      optimizer: 'sgd',
+      learningRate: 0.02,
+      batchSize: 32,
+      seed: 7,
+    };
     const { wrapper, fake } = await mountWithApi(NewRunView, {
       props: { datasetId: 'ds-fashion', parentRunId: 'dense-1' },
       state: { datasets: [makeDataset()], runs: [parent] },
     });
     expect((wrapper.get('[data-test="parent-select"]').element as HTMLSelectElement).value).toBe('dense-1');
+    expect(wrapper.find('[data-test="training-options"]').exists()).toBe(false);
+    expect(wrapper.find('[data-test="preset-select"]').exists()).toBe(false);
+    expect(wrapper.get('[data-test="parent-preset"]').text()).toBe(`lenet5 — as trained in ${parent.name}`);
+    expect(wrapper.get('[data-test="from-parent-note"]').text()).toMatch(
+      /Nothing is trained.*\(sgd\).*\(0\.02\).*\(32\).*\(7\)/s,
+    );
+    expect(wrapper.get('[data-test="start"]').text()).toBe('Prune');
     await wrapper.get('form').trigger('submit');
     await flushPromises();
     expect(fake.calls.find((c) => c.name === 'runs.start')!.payload).toMatchObject({
-      config: { parentRunId: 'dense-1' },
+      config: { parentRunId: 'dense-1', train: parent.config.train },
     });
+  });
+
+  it('brings the training options back when the parent is set to "train a new dense model first"', async () => {
+    const { wrapper } = await mountWithApi(NewRunView, {
+      props: { datasetId: 'ds-fashion', parentRunId: 'dense-1' },
+      state: { datasets: [makeDataset()], runs: [makeRun({ id: 'dense-1' })] },
+    });
+    await wrapper.get('[data-test="parent-select"]').setValue('');
+    expect(wrapper.find('[data-test="training-options"]').exists()).toBe(true);
+    expect(wrapper.find('[data-test="from-parent-note"]').exists()).toBe(false);
+    expect(wrapper.get('[data-test="start"]').text()).toBe('Train and prune');
+    // a sweep trains its own dense parents
+    await wrapper.get('[data-test="sweep-on"]').setValue(true);
+    expect(wrapper.get('[data-test="start"]').text()).toBe('Queue sweep');
   });
 
   it('sends a dense-only run when pruning is off', async () => {

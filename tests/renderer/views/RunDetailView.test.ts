@@ -3,6 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { flushPromises } from '@vue/test-utils';
 import RunDetailView from '../../../src/renderer/views/RunDetailView.vue';
+import App from '../../../src/renderer/App.vue';
+import { navigate } from '../../../src/renderer/router';
 import { useJobsStore } from '../../../src/renderer/stores/jobs';
 import { useRunsStore } from '../../../src/renderer/stores/runs';
 import { mountWithApi, ChartStub } from '../mountWithApi';
@@ -39,8 +41,10 @@ describe('RunDetailView', () => {
     });
     await flushPromises();
     expect(wrapper.get('[data-test="run-progress"]').text()).toMatch(/epoch 3\/5.*2 \/ 5.*ETA 1m 35s/s);
-    expect(wrapper.get('[data-test="backend"]').text()).toContain(
-      'WebAssembly · 2 threads — tfjs-node not installed: using wasm, 2 threads',
+    // said once; why, on hover
+    expect(wrapper.get('[data-test="backend"]').text()).toBe('WebAssembly · 2 threads');
+    expect(wrapper.get('[data-test="backend"]').attributes('title')).toBe(
+      'tfjs-node not installed: using wasm, 2 threads',
     );
     expect(wrapper.find('[data-test="cancel"]').exists()).toBe(true);
 
@@ -70,10 +74,40 @@ describe('RunDetailView', () => {
     );
   });
 
-  it('says it is waiting before the first epoch', async () => {
-    const run = { ...makeRun({ id: 'r1', status: 'queued' }), metrics: [], pruneSteps: [], evaluation: null };
+  it('says it is waiting before the first epoch, and that a queued run waits for a worker', async () => {
+    const run = {
+      ...makeRun({ id: 'r1', status: 'queued' }),
+      metrics: [],
+      pruneSteps: [],
+      evaluation: null,
+      backend: null,
+    };
     const { wrapper } = await mountWithApi(RunDetailView, { props: { runId: 'r1' }, state: { runs: [run] } });
     expect(wrapper.get('[data-test="no-epochs"]').text()).toBe('Waiting for the first epoch…');
+    const badge = wrapper.get('[data-test="backend"]');
+    expect(badge.text()).toBe('waiting for a worker');
+    expect(badge.classes()).not.toContain('warn');
+    expect(wrapper.text()).not.toContain('backend unknown');
+    expect(wrapper.text()).not.toContain('trained on');
+  });
+
+  it('names the backend as soon as a worker picks the run up', async () => {
+    const run = { ...makeRun({ id: 'r1', status: 'queued' }), metrics: [], pruneSteps: [], backend: null };
+    navigate({ name: 'run', id: 'r1' });
+    const { wrapper, fake } = await mountWithApi(App, { state: { runs: [run] } });
+    const badge = () => wrapper.get('[data-test="run-meta"] [data-test="backend"]');
+    expect(badge().text()).toBe('waiting for a worker');
+    fake.emit('run.status', { runId: 'r1', status: 'running', error: null });
+    await flushPromises();
+    expect(badge().text()).toBe('starting the engine…');
+    fake.emit('run.backend', {
+      runId: 'r1',
+      backend: { name: 'wasm', threads: 2, reason: 'tfjs-node not installed: using wasm, 2 threads' },
+    });
+    await flushPromises();
+    expect(badge().text()).toBe('WebAssembly · 2 threads');
+    // the shell listens to the window; later tests mount their own
+    wrapper.unmount();
   });
 
   it('a live prune step brings in per-layer bars and the sparsity map', async () => {
@@ -199,25 +233,29 @@ describe('RunDetailView', () => {
     expect(wrapper.get('[data-test="parent-link"]').attributes('href')).toBe('#/runs/p1');
   });
 
-  it('a prune run draws its dense parent’s training epochs before its own fine-tuning, live', async () => {
-    const parent = { ...makeRun({ id: 'p1', status: 'running', epochs: 3 }), name: 'taylor · dense' };
+  it('a prune run draws its dense parent’s epochs faded before its own, live, and never counts them', async () => {
+    const dense = { ...makeRun({ id: 'p1', status: 'running', epochs: 3 }), name: 'taylor · dense' };
+    // the parent reached 99% — better than anything the prune run does itself
+    const parent = {
+      ...dense,
+      metrics: dense.metrics.map((m) =>
+        m.split === 'validation' && m.name === 'accuracy' ? { ...m, values: [0.8, 0.99, 0.95] } : m,
+      ),
+    };
     const child = makeRun({
       id: 'c1',
       status: 'running',
-      pruned: { criterion: 'taylor', sparsity: 0.8, finetune: 1 },
-    });
-    const tuneOnly = {
-      ...child,
       parentRunId: 'p1',
-      metrics: child.metrics.filter((m) => m.phase === 'finetune'),
-    };
+      pruned: { criterion: 'taylor', sparsity: 0.8, finetune: 2 },
+    });
     const { wrapper } = await mountWithApi(RunDetailView, {
       props: { runId: 'c1' },
-      state: { runs: [parent, tuneOnly] },
+      state: { runs: [parent, child] },
     });
     await flushPromises();
-    const epochs = () => wrapper.get('[data-metric="accuracy"]').attributes('data-epochs');
-    expect(epochs()).toBe('4');
+    const curve = () => wrapper.get('[data-metric="accuracy"]');
+    expect(curve().attributes('data-epochs')).toBe('2');
+    expect(curve().attributes('data-inherited')).toBe('3');
     useRunsStore().applyEpoch({
       runId: 'p1',
       epoch: 4,
@@ -225,7 +263,75 @@ describe('RunDetailView', () => {
       values: [{ split: 'validation', name: 'accuracy', value: 0.9 }],
     });
     await flushPromises();
-    expect(epochs()).toBe('5');
+    expect(curve().attributes('data-inherited')).toBe('4');
+    const own = child.metrics.find((m) => m.split === 'validation' && m.name === 'accuracy')!;
+    const best = Math.max(...own.values);
+    const bestEpoch = own.epochs[own.values.indexOf(best)]!;
+    // the tile, the chart's note and its marker all name the run's own best, not the parent's 99%
+    expect(wrapper.text()).toContain(`${(best * 100).toFixed(2)}%fine-tune epoch ${bestEpoch}`);
+    expect(curve().get('[data-test="best-epoch"]').text()).toBe(
+      `best ${(best * 100).toFixed(2)}% at fine-tune epoch ${bestEpoch}`,
+    );
+    const option = curve().findComponent(ChartStub).props('option') as Option;
+    expect(option.series.find((s) => s.name === 'validation')!.markPoint!.data[0]!.coord).toEqual([
+      bestEpoch,
+      best,
+    ]);
+    // the parent's curve ends at x = 0, where the divider says pruning started
+    const faded = option.series.filter((s) => s.name === 'dense parent');
+    expect(faded.map((s) => s.data.at(-1)![0])).toEqual([0, 0]);
+    expect(faded[1]!.data.map((p) => p[1])).toEqual([0.8, 0.99, 0.95, 0.9]);
+  });
+
+  it('iterative ×3 shows the accuracy right after each of its three prunes as its own point', async () => {
+    const parent = makeRun({ id: 'p1', epochs: 4 });
+    const child = makeRun({
+      id: 'c1',
+      parentRunId: 'p1',
+      pruned: { criterion: 'taylor', sparsity: 0.9, steps: 3, finetune: 2 },
+    });
+    const { wrapper } = await mountWithApi(RunDetailView, {
+      props: { runId: 'c1' },
+      state: { runs: [parent, child] },
+    });
+    await flushPromises();
+    for (const metric of ['accuracy', 'loss'] as const) {
+      const curve = wrapper.get(`[data-metric="${metric}"]`);
+      expect(curve.attributes('data-drops')).toBe('3');
+      const option = curve.findComponent(ChartStub).props('option') as Option;
+      const drops = option.series.find((s) => s.name === 'after pruning (test)')!;
+      expect(drops.data).toEqual(child.pruneSteps.map((s) => [s.atEpoch, s.afterPrune![metric]]));
+    }
+  });
+
+  it("a dense run's page lists the prune runs made from it", async () => {
+    const dense = makeRun({ id: 'd1' });
+    const made = ['taylor', 'random'].map((criterion, i) =>
+      makeRun({
+        id: `c${i}`,
+        seed: i + 2,
+        parentRunId: 'd1',
+        pruned: { criterion: criterion as 'taylor' | 'random', sparsity: 0.8, finetune: 1 },
+      }),
+    );
+    const unrelated = makeRun({ id: 'x', seed: 9, pruned: { criterion: 'magnitude', sparsity: 0.5 } });
+    const { wrapper } = await mountWithApi(RunDetailView, {
+      props: { runId: 'd1' },
+      state: { runs: [dense, ...made, unrelated] },
+    });
+    await flushPromises();
+    const rows = wrapper.findAll('[data-test="child-run"]');
+    expect(rows.map((r) => r.get('a').attributes('href'))).toEqual(['#/runs/c0', '#/runs/c1']);
+    expect(rows[1]!.text()).toContain('random · 80%');
+  });
+
+  it('a dense run without prune runs says so', async () => {
+    const { wrapper } = await mountWithApi(RunDetailView, {
+      props: { runId: 'd1' },
+      state: { runs: [makeRun({ id: 'd1' })] },
+    });
+    await flushPromises();
+    expect(wrapper.get('[data-test="no-child-runs"]').text()).toContain('No prune runs');
   });
 
   it('a sensitivity run shows one accuracy-vs-sparsity line per layer', async () => {

@@ -55,4 +55,50 @@ describe('RunsView', () => {
     await wrapper.get('[data-test="compare"]').trigger('click');
     expect(location.hash).toMatch(/^#\/compare\?ids=\w,\w$/);
   });
+
+  it('groups each dense run with the prune runs made from it, on request', async () => {
+    const dense = makeRun({ id: 'd', seed: 4 });
+    const lineage = [
+      makeRun({
+        id: 'p1',
+        seed: 5,
+        parentRunId: 'd',
+        pruned: { criterion: 'taylor', sparsity: 0.5, finetune: 1 },
+      }),
+      makeRun({
+        id: 'p2',
+        seed: 6,
+        parentRunId: 'd',
+        pruned: { criterion: 'random', sparsity: 0.5, finetune: 1 },
+      }),
+      dense,
+      makeRun({ id: 'lone', seed: 7 }),
+    ];
+    const { wrapper } = await mountWithApi(RunsView, { state: { runs: lineage } });
+    await wrapper.get('[data-test="sort-name"]').trigger('click');
+    const rows = () =>
+      wrapper
+        .findAll('[data-test="run-row"]')
+        .map((r) => `${r.attributes('data-depth')}:${r.find('a').text()}`);
+    // sorted by name: the prune runs are apart from their parent…
+    expect(rows()).toEqual([
+      `0:${dense.name}`,
+      `0:${lineage[3]!.name}`,
+      `0:${lineage[1]!.name}`,
+      `0:${lineage[0]!.name}`,
+    ]);
+    await wrapper.get('[data-test="group-by-parent"]').setValue(true);
+    // …grouped: right below it, in the same order among themselves
+    expect(rows()).toEqual([
+      `0:${dense.name}`,
+      `1:${lineage[1]!.name}`,
+      `1:${lineage[0]!.name}`,
+      `0:${lineage[3]!.name}`,
+    ]);
+    // the parent filtered out: its runs stay together under a line that names it
+    await wrapper.get('[data-test="filter-criterion"]').setValue('random');
+    expect(wrapper.get('[data-test="group-row"]').text()).toBe(
+      `made from ${dense.name} (hidden by the filters)`,
+    );
+  });
 });

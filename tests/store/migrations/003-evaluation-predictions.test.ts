@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, readUserVersion } from '../../../src/main/store/migrations';
+import { insertOldRun } from '../helpers/oldRun';
 import { rowToEvaluation } from '../../../src/main/store/repositories/evaluations';
 
 let db: Database.Database;
@@ -10,15 +11,7 @@ beforeEach(() => {
   db = new Database(':memory:');
   db.pragma('foreign_keys = ON');
   migrate(db, 2);
-  db.prepare(
-    `INSERT INTO datasets (id, name, source_path, kind, created_at, imported, skipped, height, width, channels,
-       resize_mode, classes_json, channel_mix_json, size_stats_json, split_json, warnings_json, problems_json)
-     VALUES ('d', 'n', '/p', 'folder', 't', 1, 0, 28, 28, 1, 'crop', '[]', '{}', '{}', '{}', '[]', '[]')`,
-  ).run();
-  db.prepare(
-    `INSERT INTO runs (id, name, kind, status, dataset_id, config_json, seed, created_at)
-     VALUES ('old', 'old', 'train', 'done', 'd', '{}', 1, 't')`,
-  ).run();
+  insertOldRun(db);
   db.prepare(
     `INSERT INTO evaluations (run_id, which, loss, accuracy, macro_f1, balanced_accuracy, per_class_json,
        confusion_json, wrong_json, created_at)

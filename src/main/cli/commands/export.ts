@@ -26,13 +26,15 @@ export const exportCommand: CliCommand = {
   name: 'export',
   summary: 'export a finished run as a TF.js LayersModel or ONNX, with its size table and parity check',
   usage:
-    'prunelab export --run <id> [--format tfjs|onnx] [--encoding float32|float16|uint8] [--out <dir>] [--zip] [--json]',
+    'prunelab export --run <id> [--format tfjs|onnx] [--encoding float32|float16|uint8] [--out <dir>] [--zip] [--force] [--json]\n' +
+    '  --force replaces an earlier PruneLab export (and its zip) at --out; a folder or file PruneLab did not write is never replaced',
   options: {
     run: { type: 'string' },
     format: { type: 'string', default: 'tfjs' },
     encoding: { type: 'string', default: 'float32' },
     out: { type: 'string' },
     zip: { type: 'boolean', default: false },
+    force: { type: 'boolean', default: false },
   },
   async run({ values, dataDir, io }) {
     const runId = values.run as string | undefined;
@@ -51,6 +53,7 @@ export const exportCommand: CliCommand = {
           encoding: values.encoding as 'float32',
           ...(values.out ? { outDir: resolve(io.cwd, values.out as string) } : {}),
           zip: values.zip === true,
+          overwrite: values.force === true,
         },
         io,
       );
@@ -70,6 +73,7 @@ export async function exportRun(
     encoding: 'float32' | 'float16' | 'uint8';
     outDir?: string;
     zip: boolean;
+    overwrite?: boolean;
   },
   io: CliIo,
 ): Promise<ArtifactSummary> {

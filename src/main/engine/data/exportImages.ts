@@ -4,6 +4,8 @@
 // at the end: a cancel or failure leaves nothing half-written.
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ScratchJournal } from '../files/journal';
+import { scratchSibling } from '../files/scratchNames';
 import { readDatasetCache } from './cache';
 import { encodePng } from './encodePng';
 import { throwIfAborted } from './errors';
@@ -33,6 +35,8 @@ async function freePath(base: string): Promise<string> {
 export interface ExportImagesOptions {
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** notes the scratch folder written beside the user's folder, so a start after a crash removes it */
+  journal?: ScratchJournal;
 }
 
 export async function exportDatasetImages(
@@ -43,7 +47,8 @@ export async function exportDatasetImages(
   const { detail, splits } = await readDatasetCache(datasetDir);
   await mkdir(outDir, { recursive: true });
   const target = await freePath(join(outDir, safeFolderName(detail.name)));
-  const temp = `${target}.partial-${process.pid}-${Date.now()}`;
+  const temp = scratchSibling(target, 'partial');
+  const release = options.journal ? await options.journal.track(temp, 'folder') : async () => undefined;
   const classFolders = splits.classes.map((c, i) => {
     const safe = safeFolderName(c);
     return splits.classes.findIndex((o) => safeFolderName(o) === safe) === i ? safe : `${safe}-${i}`;
@@ -80,6 +85,8 @@ export async function exportDatasetImages(
   } catch (err) {
     await rm(temp, { recursive: true, force: true });
     throw err;
+  } finally {
+    await release();
   }
   return { files: total, outDir: target };
 }

@@ -3,7 +3,7 @@
 // examined in full by the main thread, so a helper never decides a problem.
 import { createHash } from 'node:crypto';
 import type { DecodeTarget } from './channelPolicy';
-import { tryFastPng } from './fastPng';
+import { FAST_PNG_MAX_BYTES, tryFastPng } from './fastPng';
 import { readCandidate } from './readCandidate';
 import { sniffFormat } from './sniffFormat';
 
@@ -28,7 +28,8 @@ export function fastDecodeBatch(paths: readonly string[], target: DecodeTarget):
   for (const path of paths) {
     let result: FastResult | null = null;
     try {
-      const buf = readCandidate(path);
+      // A file too big for the shortcut is not even read here: the main thread takes it, once.
+      const buf = readCandidate(path, FAST_PNG_MAX_BYTES);
       const sniffed = sniffFormat(buf);
       const decoded = sniffed.kind === 'image' && sniffed.format === 'png' ? tryFastPng(buf, target) : null;
       if (decoded && decoded.pixels.length === recordBytes) {

@@ -5,8 +5,11 @@
 // exactly as sharp would: non-interlaced 8-bit gray or RGB, no transparency, colour profile, EXIF or gamma
 // chunk, checksums intact, no resize, no colour → gray. Everything else returns null and takes the sharp
 // path. tests/engine/data/decodeImage.test.ts checks the two paths agree byte for byte.
+// Inflation stops at the size the header declares (height rows of 1 filter byte + the row's bytes): image
+// data running past it makes the file corrupt, so a few hundred KiB can never inflate to hundreds of MiB.
 import { crc32, inflateSync } from 'node:zlib';
 import type { DecodeTarget } from './channelPolicy';
+import { ImageProblem } from './imageProblem';
 
 export interface FastDecoded {
   pixels: Uint8Array;
@@ -42,6 +45,9 @@ function collectIdat(buf: Uint8Array, view: DataView): Uint8Array | null {
   }
   return null; // no IEND: truncated, let sharp judge
 }
+
+/** The largest file the shortcut takes (MNIST-style PNGs are well under 1 KiB). */
+export const FAST_PNG_MAX_BYTES = 256 * 1024;
 
 /** Undoes the PNG row filters (None, Sub, Up, Average, Paeth) into a fresh output buffer. */
 function unfilter(raw: Uint8Array, width: number, height: number, bpp: number): Uint8Array | null {
@@ -86,8 +92,20 @@ function unfilter(raw: Uint8Array, width: number, height: number, bpp: number): 
   return out;
 }
 
+function tooLong(width: number, height: number): ImageProblem {
+  return new ImageProblem(
+    'corrupt',
+    `the image data inflates past the ${width}×${height} its header declares; the file is damaged or a decompression bomb`,
+  );
+}
+
+/**
+ * The decoded image, or null when the file is outside the shortcut. Throws an ImageProblem when the image
+ * data runs past what the header declares.
+ */
 export function tryFastPng(buf: Uint8Array, target: DecodeTarget): FastDecoded | null {
-  if (buf.length < 45 || buf.length > 256 * 1024 || SIGNATURE.some((b, i) => buf[i] !== b)) return null;
+  if (buf.length < 45 || buf.length > FAST_PNG_MAX_BYTES || SIGNATURE.some((b, i) => buf[i] !== b))
+    return null;
   if (typeAt(buf, 12) !== 'IHDR') return null;
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const width = view.getUint32(16);
@@ -104,13 +122,17 @@ export function tryFastPng(buf: Uint8Array, target: DecodeTarget): FastDecoded |
   if (colorType !== COLOR_GRAY && !(colorType === COLOR_RGB && target.channels === 3)) return null;
   const idat = collectIdat(buf, view);
   if (!idat) return null;
+  const bpp = colorType === COLOR_GRAY ? 1 : 3;
+  const declared = height * (width * bpp + 1);
   let raw: Uint8Array;
   try {
-    raw = inflateSync(idat);
-  } catch {
+    // One byte over what the header declares is enough to know the data runs past it.
+    raw = inflateSync(idat, { maxOutputLength: declared + 1 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLong(width, height);
     return null; // corrupt: let sharp name the problem
   }
-  const bpp = colorType === COLOR_GRAY ? 1 : 3;
+  if (raw.length > declared) throw tooLong(width, height);
   const pixels = unfilter(raw, width, height, bpp);
   if (!pixels) return null;
   if (bpp === 1 && target.channels === 3) {

@@ -1,7 +1,7 @@
 // CIFAR-10 binary batches: data_batch_1…5.bin (training) and test_batch.bin, each record one label byte then
 // 1024 red, 1024 green and 1024 blue bytes (32×32, row-major); class names from batches.meta.txt.
 // A damaged batch file is listed as a problem and the others still import.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImportProblem } from '../../../shared/dto';
 import { defaultSize } from './channelPolicy';
@@ -15,6 +15,21 @@ import { TEST, TRAIN } from './split';
 const SIDE = 32;
 const PLANE = SIDE * SIDE;
 const RECORD = 1 + 3 * PLANE;
+/** A batch of the real dataset is 10,000 records (30 MiB); a file this large is not one. */
+export const MAX_CIFAR_BATCH_BYTES = 512 * 2 ** 20;
+
+/** Refuses a batch file over the size limit before reading a byte of it. */
+async function readBatch(path: string, name: string): Promise<Uint8Array> {
+  const { size } = await stat(path);
+  if (size > MAX_CIFAR_BATCH_BYTES)
+    throw Object.assign(
+      new Error(
+        `${name}: the file is ${Math.round(size / 2 ** 20)} MiB, over the ${MAX_CIFAR_BATCH_BYTES / 2 ** 20} MiB limit`,
+      ),
+      { reason: 'too-large' },
+    );
+  return new Uint8Array(await readFile(path));
+}
 
 /** Planar CHW records → interleaved HWC images + labels. */
 export function parseCifarBatch(
@@ -47,7 +62,7 @@ export async function importCifar(dir: string, options: RawImportOptions): Promi
   for (const [k, name] of batches.entries()) {
     options.onProgress?.('read', k, batches.length);
     try {
-      const parsed = parseCifarBatch(new Uint8Array(await readFile(join(dir, name))), name);
+      const parsed = parseCifarBatch(await readBatch(join(dir, name), name), name);
       parts.push({ ...parsed, split: /^test/i.test(name) ? TEST : TRAIN });
     } catch (err) {
       problems.push(corruptFile(name, err));

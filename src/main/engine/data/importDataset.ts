@@ -1,10 +1,13 @@
 // One import from start to finish: detect the source kind, run its reader (the doctor, for folders), split,
 // and write the cache — into a temporary folder that is renamed into place only when everything worked, so
 // a failure or a cancel leaves no half dataset behind.
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { ClassCount, DatasetDetail } from '../../../shared/dto';
 import type { Payload } from '../../../shared/api';
+import { fsyncFolder, fsyncTree } from '../files/durable';
+import { importingFolderName } from '../files/scratchNames';
+import { removeStaleImports } from '../files/sweepLeftovers';
 import { dataLayout, type TaskContext } from '../types';
 import { assignSplits } from './assignSplits';
 import { detectSource } from './detectSource';
@@ -72,31 +75,6 @@ async function load(
   return data;
 }
 
-const TEMP_PREFIX = '.importing-';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Removes temp folders of imports whose process is gone (a worker killed outright cannot clean up after
- * itself); folders of imports still running elsewhere are left alone.
- */
-export async function removeStaleImports(datasetsDir: string): Promise<string[]> {
-  const names = await readdir(datasetsDir).catch(() => [] as string[]);
-  const stale = names.filter((n) => {
-    const pid = Number(n.slice(TEMP_PREFIX.length).split('-').at(-2));
-    return n.startsWith(TEMP_PREFIX) && Number.isInteger(pid) && pid > 0 && !isAlive(pid);
-  });
-  await Promise.all(stale.map((n) => rm(join(datasetsDir, n), { recursive: true, force: true })));
-  return stale;
-}
-
 export async function importDataset(
   datasetId: string,
   options: ImportOptions,
@@ -104,7 +82,7 @@ export async function importDataset(
   tuning: ImportTuning = {},
 ): Promise<DatasetDetail> {
   const finalDir = dataLayout.datasetDir(ctx.dataDir, datasetId);
-  const tempDir = join(ctx.dataDir, 'datasets', `${TEMP_PREFIX}${datasetId}-${process.pid}-${Date.now()}`);
+  const tempDir = join(ctx.dataDir, 'datasets', importingFolderName(datasetId));
   await removeStaleImports(join(ctx.dataDir, 'datasets'));
   await mkdir(tempDir, { recursive: true });
   let data: LoadedDataset | null = null;
@@ -152,8 +130,11 @@ export async function importDataset(
     );
     if (data.pixels instanceof SpooledPixels) data.pixels.dispose();
     throwIfAborted(ctx.signal);
+    // On disk before it takes its name, and the name on disk before the store records the dataset.
+    await fsyncTree(tempDir);
     await rm(finalDir, { recursive: true, force: true });
     await rename(tempDir, finalDir);
+    await fsyncFolder(dirname(finalDir));
     return detail;
   } catch (err) {
     if (data?.pixels instanceof SpooledPixels) data.pixels.dispose();

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { ImportProblem } from '../../../shared/dto';
 import { defaultSize } from './channelPolicy';
 import { importFailed } from './errors';
-import { parseIdxImages, parseIdxLabels, readMaybeGzipped } from './idx';
+import { readIdxImages, readIdxLabels } from './idx';
 import { fashionMnistClasses } from './knownClassNames';
 import { NO_SPLIT, type LoadedDataset } from './loadedDataset';
 import { corruptFile, joinParts, rawDataset, type RawPart } from './rawDataset';
@@ -46,9 +46,12 @@ export async function importIdx(dir: string, options: RawImportOptions): Promise
   const parts: (RawPart & { h: number; w: number })[] = [];
   for (const pair of pairs) {
     options.onProgress?.('read', parts.length, pairs.length);
+    let culprit = pair.images; // the file a problem is listed under
     try {
-      const images = parseIdxImages(await readMaybeGzipped(join(dir, pair.images)), pair.images);
-      const labels = parseIdxLabels(await readMaybeGzipped(join(dir, pair.labels)), pair.labels);
+      const images = await readIdxImages(join(dir, pair.images), pair.images);
+      culprit = pair.labels;
+      const labels = await readIdxLabels(join(dir, pair.labels), pair.labels);
+      culprit = pair.images;
       if (labels.length !== images.count)
         throw new Error(`${images.count} images but ${labels.length} labels in ${pair.labels}`);
       if (parts[0] && (parts[0].h !== images.height || parts[0].w !== images.width))
@@ -57,7 +60,7 @@ export async function importIdx(dir: string, options: RawImportOptions): Promise
         );
       parts.push({ images: images.pixels, labels, split: pair.split, h: images.height, w: images.width });
     } catch (err) {
-      problems.push(corruptFile(pair.images, err));
+      problems.push(corruptFile(culprit, err));
     }
   }
   const first = parts[0];

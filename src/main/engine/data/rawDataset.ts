@@ -16,8 +16,10 @@ export interface RawPart {
 }
 
 /** A file that could not be read: a problem of the import, which goes on with the other files. */
+/** A whole file left out: 'corrupt' unless the error names its own reason (a file over a size limit). */
 export function corruptFile(path: string, err: unknown): ImportProblem {
-  return { path, reason: 'corrupt', detail: err instanceof Error ? err.message : String(err) };
+  const reason = (err as { reason?: unknown } | null)?.reason === 'too-large' ? 'too-large' : 'corrupt';
+  return { path, reason, detail: err instanceof Error ? err.message : String(err) };
 }
 
 /** The parts one after another (`imageBytes` per image), with each image's split and the largest label. */

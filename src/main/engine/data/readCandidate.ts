@@ -21,7 +21,7 @@ export function readCandidate(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): 
     if (st.size === 0) throw new ImageProblem('empty-file', 'the file is empty (0 bytes)');
     if (st.size > maxBytes)
       throw new ImageProblem(
-        'too-many-pixels',
+        'too-large',
         `the file is ${(st.size / 2 ** 20).toFixed(0)} MiB, over the ${maxBytes / 2 ** 20} MiB limit`,
       );
     const buf = Buffer.allocUnsafe(st.size);

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type {
   ExportFormat,
@@ -12,8 +11,12 @@ import type {
   WeightEncoding,
 } from '../../../shared/dto';
 import { ApiError } from '../../../shared/errors';
+import { fsyncTree } from '../files/durable';
+import type { ScratchJournal } from '../files/journal';
+import { scratchSibling, tempFolderPrefix } from '../files/scratchNames';
 import { writeZipBundle } from './bundle';
-import { assertReplaceable, replaceDir } from './outputFolder';
+import { assertExportTarget } from './outputFolder';
+import { placeExport } from './placeExport';
 import {
   describeFiles,
   layerSparsity,
@@ -40,6 +43,10 @@ export interface ExportModelOptions {
   encoding: WeightEncoding;
   outDir: string;
   zip: boolean;
+  /** replace an earlier PruneLab export (and its zip) at outDir; anything else is never replaced */
+  overwrite?: boolean;
+  /** notes the scratch written beside outDir, so a start after a crash can remove it */
+  journal?: ScratchJournal;
   classes: string[];
   /** [height, width, channels] */
   inputShape: [number, number, number];
@@ -77,17 +84,25 @@ const STEP_MESSAGES: Record<(typeof STEPS)[number], (o: ExportModelOptions) => s
 };
 
 /**
- * Writes one export all-or-nothing: model files, README and metadata.json go to a sibling temporary
- * folder that replaces `outDir` only once the parity check has passed, so a failed or cancelled export
- * leaves the previous one (or nothing) in place. A float32 export that does not predict like the app,
- * or any export that does not load, throws an ApiError with code PARITY_FAILED.
+ * Writes one export all-or-nothing: model files, README and metadata.json go to a sibling scratch
+ * folder that takes `outDir`'s place only once the parity check has passed, so a failed or cancelled
+ * export leaves the previous one (or nothing) in place. What is at outDir (and `<outDir>.zip`) is
+ * checked before any work and again at the moment of replacement (placeExport): only an export of ours,
+ * and only with `overwrite`, is ever replaced. A float32 export that does not predict like the app, or
+ * any export that does not load, throws an ApiError with code PARITY_FAILED.
  */
 export async function exportModel(o: ExportModelOptions): Promise<ExportOutcome> {
   const progress = (step: (typeof STEPS)[number]) =>
     o.onProgress?.(step, STEPS.indexOf(step), STEPS.length, STEP_MESSAGES[step](o));
-  await assertReplaceable(o.outDir);
+  const overwrite = o.overwrite ?? false;
+  const zipPath = o.zip ? `${o.outDir}.zip` : null;
+  await assertExportTarget({ outDir: o.outDir, zipPath, overwrite });
   await mkdir(dirname(o.outDir), { recursive: true });
-  const work = join(dirname(o.outDir), `.${basename(o.outDir)}.partial-${randomBytes(4).toString('hex')}`);
+  const track = o.journal ? o.journal.track : async () => async () => undefined;
+  const work = scratchSibling(o.outDir, 'partial');
+  const zipTmp = zipPath ? scratchSibling(zipPath, 'partial') : null;
+  const releaseWork = await track(work, 'folder');
+  const releaseZip = zipTmp ? await track(zipTmp, 'file') : null;
   await mkdir(work);
   try {
     progress('write');
@@ -161,10 +176,16 @@ export async function exportModel(o: ExportModelOptions): Promise<ExportOutcome>
       files: await describeFiles(work, files),
     };
     await writeMetadata(work, metadata);
+    await fsyncTree(work);
+    if (zipPath && zipTmp) await writeZipBundle(work, [...files, METADATA_FILE], zipTmp);
     o.signal?.throwIfAborted();
-    await replaceDir(work, o.outDir);
-    const zipPath = o.zip ? `${o.outDir}.zip` : null;
-    if (zipPath) await writeZipBundle(o.outDir, [...files, METADATA_FILE], zipPath);
+    await placeExport({
+      work,
+      outDir: o.outDir,
+      zip: zipPath && zipTmp ? { tmp: zipTmp, path: zipPath } : null,
+      overwrite,
+      ...(o.journal ? { journal: o.journal } : {}),
+    });
     return {
       path: o.outDir,
       zipPath,
@@ -176,7 +197,11 @@ export async function exportModel(o: ExportModelOptions): Promise<ExportOutcome>
       parity,
     };
   } finally {
+    // Both are gone already when the export was placed; after a failure they are removed here.
     await rm(work, { recursive: true, force: true });
+    if (zipTmp) await rm(zipTmp, { force: true });
+    await releaseWork();
+    await releaseZip?.();
   }
 }
 
@@ -195,7 +220,7 @@ function writeModelFiles(
 
 /** The dense parent written as a float32 export of the same format, measured, then thrown away. */
 async function measureDenseParent(model: tf.LayersModel, format: ExportFormat, producer: Producer) {
-  const dir = await mkdtemp(join(tmpdir(), 'prunelab-dense-'));
+  const dir = await mkdtemp(join(tmpdir(), tempFolderPrefix('dense')));
   try {
     const snapshot = await snapshotModel(model, null);
     const written = await writeModelFiles(model, snapshot, format, 'float32', dir, producer);

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ExportFormat, ParityResult, WeightEncoding } from '../../../shared/dto';
+import { tempFolderPrefix } from '../files/scratchNames';
 import type { ParityChildRequest } from './parityChild';
 
 /** float32 exports must reproduce the app's logits to this absolute tolerance, with identical top-1. */
@@ -58,7 +59,7 @@ export function defaultParityIsolation(
 export async function checkParity(input: ParityCheckInput): Promise<ParityResult> {
   const runtime = input.format === 'tfjs' ? 'tfjs' : 'onnxruntime';
   const base = { runtime, images: input.inputs.count } as const;
-  const work = await mkdtemp(join(tmpdir(), 'prunelab-parity-'));
+  const work = await mkdtemp(join(tmpdir(), tempFolderPrefix('parity')));
   try {
     const request: ParityChildRequest = {
       runtime,

@@ -3,7 +3,7 @@ import type { MaskBitmap, ScoreHistogram } from '../../../shared/dto';
 /**
  * Packs a kernel's keep flags (kernel memory order: conv [kh, kw, in, out], dense [in, out]) into the
  * reported bitmap: one row per output unit, columns in (input, kh, kw) order, most significant bit
- * first, 1 = kept, base64.
+ * first, 1 = kept, base64; a convolution's bitmap also says its kernel size.
  */
 export function maskBitmap(keep: Uint8Array, shape: readonly number[]): MaskBitmap {
   const [kh, kw, inputs, units] = shape.length === 4 ? shape : [1, 1, shape[0] ?? 1, shape[1] ?? 1];
@@ -24,7 +24,9 @@ export function maskBitmap(keep: Uint8Array, shape: readonly number[]): MaskBitm
       }
     }
   }
-  return { rows, cols, bitsBase64: Buffer.from(bytes).toString('base64') };
+  const bitsBase64 = Buffer.from(bytes).toString('base64');
+  // the kernel size lets a view fold a convolution's kh·kw positions into one cell per (unit, input)
+  return shape.length === 4 ? { rows, cols, bitsBase64, kernel: [kh!, kw!] } : { rows, cols, bitsBase64 };
 }
 
 /** Reads a bitmap back into row-major flags (tests and tools). */

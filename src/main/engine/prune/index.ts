@@ -37,7 +37,7 @@ export {
   type StructuredState,
 } from './structured/structuredStep';
 export { analyzeSensitivity, measureOn, type SensitivityInput } from './sensitivity';
-export { measureLatencyMs } from './latency';
+export { compareLatency } from './latency';
 export { imageSubset } from './subset';
 export {
   runPruneSession,

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { EvaluationReport, PruneConfig, PruneStepReport } from '../../../shared/dto';
+import { scoringProblem } from '../../../shared/criteria';
+import type { AfterPruneMeasure, EvaluationReport, PruneConfig, PruneStepReport } from '../../../shared/dto';
 import { countFlops } from '../models/counts';
 import { evaluateModel, throwIfAborted } from '../train/evaluate';
 import type { LoadedCheckpoint } from '../train/checkpoint';
@@ -8,23 +9,29 @@ import { trainModel } from '../train/trainLoop';
 import type { BatchProgress, EpochResult, TrainLoopConfig } from '../train/trainTypes';
 import type { ImageSet } from '../types';
 import { CALIBRATION_BATCH_SIZE, disposeCalibration, makeCalibrationBatches } from './calibration';
-import { applyMasks, countRevivedWeights, disposeMasks, type WeightMasks } from './masks';
+import { applyMasks, countRevivedWeights, disposeMasks, prunedFlags, type WeightMasks } from './masks';
 import { findPrunableKernels } from './prunableKernels';
 import { pruneUnstructuredStep } from './pruneStep';
 import { criterionNeedsLayerNormalization } from './saliency';
+import { createScoreAccumulator, type ScoreAccumulator } from './scoreAccumulator';
 import {
   gradualSparsity,
   isGradualPruneStep,
   iterativeSparsity,
+  resolveGradualSchedule,
   validateGradualSchedule,
   type GradualSchedule,
 } from './schedules';
 import type { SelectionRules } from './selection';
+import { imageSubset } from './subset';
 import {
   initialStructuredState,
   pruneStructuredStep,
   type StructuredState,
 } from './structured/structuredStep';
+
+/** Test images that measure each earlier step of a gradual schedule (its last step is measured in full). */
+export const GRADUAL_STEP_TEST_IMAGES = 1000;
 
 export interface PruneSessionInput {
   /**
@@ -35,7 +42,7 @@ export interface PruneSessionInput {
   model: tf.LayersModel;
   train: ImageSet;
   validation: ImageSet | null;
-  /** evaluated right after the final prune step, before fine-tuning */
+  /** evaluated right after every prune step, before fine-tuning (the last step's in full) */
   test: ImageSet;
   classNames: string[];
   prune: PruneConfig;
@@ -55,6 +62,13 @@ export interface PruneSessionInput {
   measureLatency?: boolean;
   /** parameters and FLOPs of the unpruned model, when `model` is not it (a resumed structured run) */
   dense?: { parameters: number; flops: number };
+  /**
+   * masks the model already carries (a pruned parent's): they stay, so sparsity only rises, and revived
+   * weights are counted against them too. The session takes ownership of these tensors.
+   */
+  initialMasks?: WeightMasks;
+  /** experiments only: override the criterion's cross-layer normalisation in global ranking */
+  normalizeScores?: boolean;
 }
 
 export interface PruneSessionResult {
@@ -100,10 +114,27 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
   if (schedule.kind === 'gradual' && prune.finetuneEpochs < 1) {
     throw new Error('The gradual schedule prunes while fine-tuning: set at least 1 fine-tune epoch.');
   }
+  const problem = scoringProblem(prune.criterion, prune.scoring, schedule.kind, prune.granularity);
+  if (problem) throw new Error(`Cannot prune with ${prune.criterion}: ${problem}.`);
+  if (structured && input.initialMasks && input.initialMasks.size > 0) {
+    disposeMasks(input.initialMasks);
+    throw new Error(
+      'Structured pruning starts from a dense model: this parent was pruned unstructured. Prune its dense parent instead.',
+    );
+  }
 
   let model = input.model;
   const dense = input.dense ?? { parameters: model.countParams(), flops: countFlops(model) };
-  const masks: WeightMasks = input.resume?.checkpoint.masks ?? new Map();
+  if (input.resume && input.initialMasks) disposeMasks(input.initialMasks); // the checkpoint's masks include them
+  const masks: WeightMasks = input.resume?.checkpoint.masks ?? input.initialMasks ?? new Map();
+  /** the sparsity the model starts from: schedules rise from here, never below */
+  const initialSparsity = masks.size > 0 ? maskedSparsity(findPrunableKernels(model, prune), masks) : 0;
+  if (prune.target.kind === 'sparsity' && prune.target.value < initialSparsity - 1e-9) {
+    disposeMasks(masks);
+    throw new Error(
+      `The parent is already ${(initialSparsity * 100).toFixed(1)}% sparse, above the target ${(prune.target.value * 100).toFixed(1)}%: pruned weights stay pruned, so choose a higher target.`,
+    );
+  }
   const extra = input.resume?.checkpoint.meta.extra as PruneCheckpointExtra | undefined;
   let structuredState: StructuredState | null = structured
     ? extra?.structured
@@ -126,17 +157,22 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
     target: prune.target.kind === 'threshold' ? prune.target : { kind: 'sparsity', value: sparsity },
     scope: prune.scope,
     minKeptFraction: prune.minKeptFraction,
-    normalizePerLayer: criterionNeedsLayerNormalization(prune.criterion),
+    normalizePerLayer:
+      input.normalizeScores ?? criterionNeedsLayerNormalization(prune.criterion, prune.granularity),
   });
+  let accumulator: ScoreAccumulator | null = null;
 
-  const pruneNow = async (sparsity: number, atStep: number): Promise<void> => {
+  const pruneNow = async (sparsity: number, at: { step: number; epoch: number; final: boolean }) => {
     throwIfAborted(signal);
     input.onProgress?.('prune', pruneSteps, rounds);
-    const batches = makeCalibrationBatches(input.train, input.classNames.length, {
-      batches: prune.calibrationBatches,
-      batchSize: CALIBRATION_BATCH_SIZE,
-      seed: input.finetune.seed + atStep,
-    });
+    const batches = accumulator
+      ? []
+      : makeCalibrationBatches(input.train, input.classNames.length, {
+          batches: prune.calibrationBatches,
+          batchSize: CALIBRATION_BATCH_SIZE,
+          seed: input.finetune.seed + at.step,
+        });
+    let report: PruneStepReport;
     try {
       pruneSteps += 1;
       const common = {
@@ -145,7 +181,7 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
         batches,
         seed: input.finetune.seed,
         step: pruneSteps,
-        atStep,
+        atStep: at.step,
         dense,
       };
       if (structuredState) {
@@ -159,35 +195,64 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
         if (model !== input.model) model.dispose();
         model = result.model;
         structuredState = result.state;
-        lastReport = result.report;
+        report = result.report;
       } else {
         const kernels = findPrunableKernels(model, prune);
-        lastReport = pruneUnstructuredStep({ ...common, model, kernels, masks });
+        report = pruneUnstructuredStep({
+          ...common,
+          model,
+          kernels,
+          masks,
+          scores: accumulator?.scores(),
+        });
       }
-      reports.push(lastReport);
-      input.onReport?.(lastReport);
     } finally {
       disposeCalibration(batches);
     }
+    const afterPrune = await measureAfterPrune(at.final);
+    lastReport = { ...report, atEpoch: at.epoch, ...(afterPrune ? { afterPrune } : {}) };
+    reports.push(lastReport);
+    input.onReport?.(lastReport);
   };
 
-  const evaluatePruned = async () => {
-    prunedEvaluation = await evaluateModel(model, input.test, input.classNames, { signal });
-    input.onPrunedEvaluation?.(prunedEvaluation);
+  /**
+   * The damage a prune step did, before fine-tuning repairs it: every step is evaluated on the test split
+   * (the last one in full, kept as the pruned evaluation). Gradual pruning steps between batches, maybe
+   * hundreds of times, so its earlier steps are measured on a fixed subset of the test images.
+   */
+  const measureAfterPrune = async (final: boolean): Promise<AfterPruneMeasure | null> => {
+    if (input.test.count === 0) return null;
+    const subset = schedule.kind === 'gradual' && !final;
+    const set = subset ? imageSubset(input.test, GRADUAL_STEP_TEST_IMAGES, input.finetune.seed) : input.test;
+    const report = await evaluateModel(model, set, input.classNames, {
+      signal,
+      onProgress: (done, total) => input.onProgress?.('evaluate-pruned', done, total),
+    });
+    if (final) {
+      prunedEvaluation = report;
+      input.onPrunedEvaluation?.(report);
+    }
+    return { split: 'test', images: set.count, accuracy: report.accuracy, loss: report.loss };
   };
+
+  const batchesPerEpoch = Math.max(1, Math.ceil(input.train.count / input.finetune.batchSize));
 
   try {
     for (let round = firstRound; round <= rounds; round++) {
       const resuming = input.resume && round === firstRound ? input.resume.checkpoint : null;
       if (schedule.kind !== 'gradual' && !resuming) {
-        await pruneNow(iterativeSparsity(targetValue(prune), round, rounds), trainingSteps);
-        if (round === rounds) await evaluatePruned();
+        await pruneNow(iterativeSparsity(targetValue(prune), round, rounds, initialSparsity), {
+          step: trainingSteps,
+          epoch: (round - 1) * prune.finetuneEpochs,
+          final: round === rounds,
+        });
       }
       if (prune.finetuneEpochs === 0) continue;
-      const gradual = schedule.kind === 'gradual' ? schedule : null;
-      if (gradual) {
-        const totalSteps = prune.finetuneEpochs * Math.ceil(input.train.count / input.finetune.batchSize);
-        validateGradualSchedule(gradual, totalSteps);
+      const totalSteps = prune.finetuneEpochs * Math.ceil(input.train.count / input.finetune.batchSize);
+      const gradual = schedule.kind === 'gradual' ? resolveGradualSchedule(schedule, totalSteps) : null;
+      if (gradual) validateGradualSchedule(gradual, totalSteps);
+      if (gradual && prune.scoring === 'accumulated') {
+        accumulator = createScoreAccumulator(findPrunableKernels(model, prune), prune.criterion);
       }
       const result = await trainModel({
         model,
@@ -197,16 +262,24 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
         config: { ...input.finetune, epochs: prune.finetuneEpochs, lrSchedule: prune.finetuneLrSchedule },
         signal,
         resume: resuming ? { optimizer: resuming.optimizer, loop: resuming.loop } : undefined,
+        // a gradual run's early stopping starts once the last prune step is behind it: stopping earlier
+        // would end the run short of its target sparsity
+        earlyStoppingAfterStep: gradual ? gradual.endStep : undefined,
         hooks: {
           beforeBatch: gradual
             ? async (step) => {
                 if (!isGradualPruneStep(step, gradual)) return;
-                const sparsity = gradualSparsity(step, gradual, targetValue(prune));
-                if (sparsity <= 0) return;
-                await pruneNow(sparsity, step);
-                if (step === gradual.endStep) await evaluatePruned();
+                const sparsity = gradualSparsity(step, gradual, targetValue(prune), initialSparsity);
+                // nothing to score before the first step's gradients; nothing new to prune at s_i
+                if (sparsity <= initialSparsity || (accumulator && accumulator.steps === 0)) return;
+                await pruneNow(sparsity, {
+                  step,
+                  epoch: step / batchesPerEpoch,
+                  final: step === gradual.endStep,
+                });
               }
             : undefined,
+          gradients: accumulator ? (grads, variables) => accumulator!.observe(grads, variables) : undefined,
           // always hooked: gradual pruning adds masks after the loop has started
           afterOptimizerStep: structuredState ? undefined : () => applyMasks(model, masks),
         },
@@ -223,7 +296,10 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
       });
       trainingSteps += result.steps;
       finetuneEpochs += result.epochsCompleted;
+      accumulator?.dispose();
+      accumulator = null;
     }
+    assertTargetReached(prune, lastReport);
     return {
       model,
       masks,
@@ -235,6 +311,7 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
       finetuneEpochs,
     };
   } catch (error) {
+    accumulator?.dispose();
     if (model !== input.model) model.dispose();
     disposeMasks(masks);
     throw error;
@@ -266,6 +343,38 @@ function metaWithLiveExtra(meta: ModelMeta, extra: () => PruneCheckpointExtra): 
     get: () => ({ ...meta.extra, ...extra() }),
   });
   return live;
+}
+
+/**
+ * A prune run ends at its target sparsity or fails saying why — never quietly short of it (a schedule
+ * cut off early, a per-layer floor that leaves too little to cut).
+ */
+function assertTargetReached(prune: PruneConfig, report: PruneStepReport | null): void {
+  if (prune.target.kind !== 'sparsity' || prune.target.value === 0) return;
+  if (!report) throw new Error('The run ended before its first prune step.');
+  // met to the nearest weight (structured: unit) — round(s·n) of them are cut
+  const reached = report.units ? report.units.sparsity : report.achievedSparsity;
+  const tolerance = 1 / Math.max(1, report.units ? report.units.total : report.totals.prunableWeights);
+  if (reached + tolerance < prune.target.value) {
+    throw new Error(
+      `Pruning reached ${(reached * 100).toFixed(2)}% of the target ${(prune.target.value * 100).toFixed(2)}%: ` +
+        (report.targetSparsity < prune.target.value
+          ? 'the schedule ended before its last prune step.'
+          : 'the per-layer minimum kept fraction leaves too little to prune; lower it or the target.'),
+    );
+  }
+}
+
+/** Fraction of the kernels' weights that the masks zero. */
+function maskedSparsity(kernels: readonly { key: string; size: number }[], masks: WeightMasks): number {
+  let total = 0;
+  let pruned = 0;
+  for (const k of kernels) {
+    total += k.size;
+    const flags = prunedFlags(masks, k.key);
+    if (flags) for (let i = 0; i < flags.length; i++) pruned += flags[i]!;
+  }
+  return total === 0 ? 0 : pruned / total;
 }
 
 function targetValue(prune: PruneConfig): number {

@@ -4,7 +4,7 @@ import type { CalibrationBatch } from './calibration';
 import { applyMasks, masksFromSelection, prunedFlags, replaceMasks, type WeightMasks } from './masks';
 import type { PrunableKernel } from './prunableKernels';
 import { layerReport, modelTotals } from './report';
-import { computeSaliency } from './saliency';
+import { computeSaliency, type SaliencyScores } from './saliency';
 import { selectWeights, type SelectionRules } from './selection';
 
 export interface UnstructuredStepInput {
@@ -21,6 +21,8 @@ export interface UnstructuredStepInput {
   atStep: number;
   /** the model before any pruning */
   dense: { parameters: number; flops: number };
+  /** scores gathered elsewhere (accumulated while training); else computed on `batches` */
+  scores?: SaliencyScores;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface UnstructuredStepInput {
  */
 export function pruneUnstructuredStep(input: UnstructuredStepInput): PruneStepReport {
   const { model, kernels, masks, criterion, rules, batches, seed } = input;
-  const scores = computeSaliency(model, kernels, criterion, batches, seed);
+  const scores = input.scores ?? computeSaliency(model, kernels, criterion, batches, seed);
   const selections = selectWeights(
     kernels.map((k) => ({
       key: k.key,

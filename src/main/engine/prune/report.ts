@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { LayerPruneReport, ModelTotals } from '../../../shared/dto';
+import type { LatencyComparison, LayerPruneReport, ModelTotals } from '../../../shared/dto';
 import { flopsByLayer } from '../models/counts';
 import { maskBitmap, scoreHistogram } from './bitmap';
 import type { PrunableKernel } from './prunableKernels';
@@ -43,7 +43,7 @@ export function modelTotals(
   model: tf.LayersModel,
   layers: readonly LayerPruneReport[],
   dense: { parameters: number; flops: number },
-  latency?: { before: number; after: number },
+  latency?: LatencyComparison,
 ): ModelTotals {
   const nonzeroParameters = countNonzeroParameters(model);
   let effectiveFlops = 0;
@@ -63,10 +63,7 @@ export function modelTotals(
     effectiveFlops,
     compressionRatio: nonzeroParameters === 0 ? Infinity : dense.parameters / nonzeroParameters,
   };
-  if (latency) {
-    totals.latencyMsBefore = latency.before;
-    totals.latencyMsAfter = latency.after;
-  }
+  if (latency) totals.latency = latency;
   return totals;
 }
 

@@ -2,35 +2,65 @@ import type { PruneSchedule } from '../../../shared/dto';
 
 /**
  * Sparsity after round r (1-based) of k iterative rounds: the kept fraction shrinks by the same factor
- * every round, so (1 − s_r) = (1 − s)^(r/k) and the last round lands on the target.
+ * every round, so (1 − s_r) = (1 − s)^(r/k) and the last round lands on the target. `initial` is the
+ * sparsity the model starts with (a pruned parent's): the rounds go from there.
  */
-export function iterativeSparsity(target: number, round: number, rounds: number): number {
+export function iterativeSparsity(target: number, round: number, rounds: number, initial = 0): number {
   if (round >= rounds) return target;
-  return 1 - Math.pow(1 - target, round / rounds);
+  const kept = (1 - initial) * Math.pow((1 - target) / (1 - initial), round / rounds);
+  return 1 - kept;
 }
 
 export type GradualSchedule = Extract<PruneSchedule, { kind: 'gradual' }>;
+/** A gradual schedule with every step fixed, for one fine-tune of a known length. */
+export type ResolvedGradualSchedule = Required<GradualSchedule>;
 
 /**
- * Zhu & Gupta (2017): s_t = s_f · (1 − (1 − (t − t0)/(t_end − t0))³) for t0 ≤ t ≤ t_end, from 0 up to
- * the final sparsity s_f; 0 before the start, s_f after the end.
+ * Where a gradual schedule without explicit steps prunes: from the first step until this fraction of
+ * the fine-tune steps, in this many prune steps; the rest of the budget fine-tunes at the final
+ * sparsity. Chosen on a validation split by bench/pruneProbe.ts (see prune/README.md).
  */
-export function gradualSparsity(step: number, schedule: GradualSchedule, target: number): number {
+export const GRADUAL_DEFAULTS = { endFraction: 0.5, pruneSteps: 20 } as const;
+
+/** Fills the steps a gradual schedule leaves out from the fine-tune's length (`totalSteps` steps). */
+export function resolveGradualSchedule(
+  schedule: GradualSchedule,
+  totalSteps: number,
+): ResolvedGradualSchedule {
+  const startStep = schedule.startStep ?? 0;
+  const endStep =
+    schedule.endStep ??
+    Math.max(startStep + 1, Math.min(totalSteps - 1, Math.round(GRADUAL_DEFAULTS.endFraction * totalSteps)));
+  const frequency =
+    schedule.frequency ?? Math.max(1, Math.round((endStep - startStep) / GRADUAL_DEFAULTS.pruneSteps));
+  return { kind: 'gradual', startStep, endStep, frequency };
+}
+
+/**
+ * Zhu & Gupta (2017): s_t = s_f + (s_i − s_f)·(1 − (t − t0)/(t_end − t0))³ for t0 ≤ t ≤ t_end, from the
+ * initial sparsity s_i (0, or a pruned parent's) up to the final s_f; s_i before the start, s_f after.
+ */
+export function gradualSparsity(
+  step: number,
+  schedule: ResolvedGradualSchedule,
+  target: number,
+  initial = 0,
+): number {
   const { startStep, endStep } = schedule;
-  if (step <= startStep) return 0;
+  if (step <= startStep) return initial;
   if (step >= endStep) return target;
   const progress = (step - startStep) / (endStep - startStep);
-  return target * (1 - Math.pow(1 - progress, 3));
+  return target + (initial - target) * Math.pow(1 - progress, 3);
 }
 
 /** Pruning happens every `frequency` steps from the start, and always at the end step. */
-export function isGradualPruneStep(step: number, schedule: GradualSchedule): boolean {
+export function isGradualPruneStep(step: number, schedule: ResolvedGradualSchedule): boolean {
   const { startStep, endStep, frequency } = schedule;
   if (step < startStep || step > endStep) return false;
   return (step - startStep) % frequency === 0 || step === endStep;
 }
 
-export function validateGradualSchedule(schedule: GradualSchedule, totalSteps: number): void {
+export function validateGradualSchedule(schedule: ResolvedGradualSchedule, totalSteps: number): void {
   const { startStep, endStep, frequency } = schedule;
   if (!(endStep > startStep)) {
     throw new Error(`Gradual schedule: end step ${endStep} must come after start step ${startStep}.`);

@@ -5,6 +5,7 @@ import { ApiError } from '../../../shared/errors';
 import { initBackend } from '../backend';
 import { readDatasetCache } from '../data/cache';
 import { exportModel, type ExportOutcome } from '../export/exportModel';
+import { createScratchJournal } from '../files/journal';
 import { imagesAsModelInput } from '../export/modelInput';
 import { loadModelState } from '../train/modelState';
 import { dataLayout, type ImageSet, type TaskContext } from '../types';
@@ -19,6 +20,8 @@ export interface ExportTaskInput {
   encoding: WeightEncoding;
   outDir: string;
   zip: boolean;
+  /** replace an earlier PruneLab export at outDir */
+  overwrite: boolean;
   runConfig: RunConfig | null;
   appVersion: string;
 }
@@ -64,6 +67,8 @@ export async function exportTask(input: ExportTaskInput, ctx: TaskContext): Prom
       encoding: input.encoding,
       outDir: input.outDir,
       zip: input.zip,
+      overwrite: input.overwrite,
+      journal: createScratchJournal(ctx.dataDir),
       classes: state.meta.classes,
       inputShape: state.meta.inputShape,
       resizeMode: detail.resizeMode,

@@ -70,7 +70,8 @@ export async function pruneTask(input: PruneTaskInput, ctx: TaskContext): Promis
   const modelDir = join(runDir, 'model');
 
   const parent = await loadModelState(input.parentModelDir);
-  disposeMasks(parent.masks); // a pruned parent's zeros are kept by its weights; this run ranks afresh
+  // a pruned parent's masks carry over: what it removed stays removed, and sparsity only rises
+  let parentMasks = parent.masks;
   const owned: tf.LayersModel[] = [parent.model];
   const resumeSlots: tf.Tensor[] = [];
   try {
@@ -96,8 +97,11 @@ export async function pruneTask(input: PruneTaskInput, ctx: TaskContext): Promis
     const totalEpochs =
       prune.finetuneEpochs * (prune.schedule.kind === 'iterative' ? prune.schedule.rounds : 1);
 
+    const initialMasks = parentMasks ?? undefined;
+    parentMasks = null; // the session owns them now
     const session = await runPruneSession({
       model: resumeFrom?.checkpoint.model ?? parent.model,
+      initialMasks,
       dense: { parameters: parent.model.countParams(), flops: countFlops(parent.model) },
       train: splits.train,
       validation: splits.validation.count > 0 ? splits.validation : null,
@@ -171,6 +175,7 @@ export async function pruneTask(input: PruneTaskInput, ctx: TaskContext): Promis
       disposeMasks(session.masks);
     }
   } finally {
+    disposeMasks(parentMasks);
     for (const m of owned) m.dispose();
     // the loop copied the optimizer state it resumed from; these originals are ours to free
     for (const t of resumeSlots) t.dispose();

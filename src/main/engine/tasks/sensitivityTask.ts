@@ -20,9 +20,6 @@ export interface SensitivityTaskInput {
   config: SensitivityConfig;
 }
 
-/** Calibration as in a prune run's defaults, so the curves predict what a prune would do. */
-const calibrationBatches = 8;
-
 export async function sensitivityTask(
   input: SensitivityTaskInput,
   ctx: TaskContext,
@@ -42,8 +39,8 @@ export async function sensitivityTask(
   const trainConfig = parent.meta.trainConfig;
   const seed = trainConfig?.seed ?? 42;
   const batches = makeCalibrationBatches(splits.train, splits.classes.length, {
-    batches: calibrationBatches,
-    // as a real prune measures it (pruneSession), so a curve's point equals that prune
+    // as a real prune with the same settings measures it (pruneSession), so a curve's point equals that prune
+    batches: config.calibrationBatches,
     batchSize: CALIBRATION_BATCH_SIZE,
     seed,
   });

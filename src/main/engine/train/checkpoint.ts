@@ -52,6 +52,7 @@ export async function saveCheckpoint(
     await writeFile(join(tmp, 'optimizer.json'), JSON.stringify(optimizerManifest));
     await writeFile(join(tmp, 'loop.json'), JSON.stringify(state.loop));
   });
+  // Only now, with the new checkpoint on disk, do the older ones go.
   for (const name of await readdir(checkpointsDir)) {
     const match = epochDirPattern.exec(name);
     if (match && Number(match[1]) < state.loop.epochsCompleted) {
@@ -61,7 +62,12 @@ export async function saveCheckpoint(
   return dir;
 }
 
-/** The newest complete checkpoint under `checkpointsDir`, or null when there is none. */
+/**
+ * The newest checkpoint under `checkpointsDir` that loads, or null when there is none. Checkpoints are
+ * written durably and an older one is removed only once a newer one is complete, so the newest should
+ * always load; should it not (a disk that lied about a flush), the one before it is tried, and only when
+ * none loads is the newest's error thrown — a run never silently starts over.
+ */
 export async function loadLatestCheckpoint(checkpointsDir: string): Promise<LoadedCheckpoint | null> {
   let names: string[];
   try {
@@ -74,9 +80,19 @@ export async function loadLatestCheckpoint(checkpointsDir: string): Promise<Load
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => Number(m[1]))
     .sort((a, b) => b - a);
-  const latest = epochs[0];
-  if (latest === undefined) return null;
-  const dir = join(checkpointsDir, epochDirName(latest));
+  let firstError: unknown = null;
+  for (const epoch of epochs) {
+    try {
+      return await loadCheckpoint(join(checkpointsDir, epochDirName(epoch)));
+    } catch (err) {
+      firstError ??= err;
+    }
+  }
+  if (firstError !== null) throw firstError;
+  return null;
+}
+
+async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   const loop = JSON.parse(await readFile(join(dir, 'loop.json'), 'utf8')) as LoopState;
   const manifest = JSON.parse(await readFile(join(dir, 'optimizer.json'), 'utf8')) as {
     name: OptimizerState['name'];
@@ -86,10 +102,15 @@ export async function loadLatestCheckpoint(checkpointsDir: string): Promise<Load
   };
   const data = await readFile(join(dir, 'optimizer.bin'));
   const slots: tf.Tensor[][] = Array.from({ length: manifest.slotCount }, () => []);
-  for (const entry of manifest.entries) {
-    const [k] = entry.name.split('/');
-    slots[Number(k)]!.push(unpackTensor(data, entry, `Checkpoint ${dir}`));
+  try {
+    for (const entry of manifest.entries) {
+      const [k] = entry.name.split('/');
+      slots[Number(k)]!.push(unpackTensor(data, entry, `Checkpoint ${dir}`));
+    }
+    const state = await loadModelState(join(dir, 'model'));
+    return { path: dir, ...state, optimizer: { name: manifest.name, step: manifest.step, slots }, loop };
+  } catch (err) {
+    for (const list of slots) for (const t of list) t.dispose();
+    throw err;
   }
-  const state = await loadModelState(join(dir, 'model'));
-  return { path: dir, ...state, optimizer: { name: manifest.name, step: manifest.step, slots }, loop };
 }

@@ -105,10 +105,13 @@ export async function trainModel(options: TrainLoopOptions): Promise<TrainResult
         let right = 0;
         for (let i = 0; i < validation.count; i++) if (p.predicted[i] === validation.labels[i]) right += 1;
         validationAccuracy = right / validation.count;
-        if (loop.bestValidationLoss === null || validationLoss < loop.bestValidationLoss) {
+        // an epoch that ends while a gradual prune is still raising sparsity sets no best and spends no patience
+        const weighs =
+          options.earlyStoppingAfterStep === undefined || loop.step > options.earlyStoppingAfterStep;
+        if (weighs && (loop.bestValidationLoss === null || validationLoss < loop.bestValidationLoss)) {
           loop.bestValidationLoss = validationLoss;
           loop.epochsWithoutImprovement = 0;
-        } else {
+        } else if (weighs) {
           loop.epochsWithoutImprovement += 1;
         }
         if (

@@ -97,6 +97,11 @@ export interface TrainLoopOptions {
   onEpoch?(result: EpochResult): void | Promise<void>;
   /** write a checkpoint after every epoch */
   checkpoint?: CheckpointOptions;
+  /**
+   * early stopping only weighs epochs that end after this step (a gradual prune's last prune step):
+   * before it the sparsity is still rising, so the loss is no benchmark and stopping would miss the target
+   */
+  earlyStoppingAfterStep?: number;
   /** continue from a checkpoint (see loadLatestCheckpoint); tensors are copied, the caller disposes them */
   resume?: { optimizer: OptimizerState; loop: LoopState };
   /** lets queued messages (a cancel) in between batches; injectable for tests */

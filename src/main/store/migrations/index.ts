@@ -4,12 +4,19 @@ import type Database from 'better-sqlite3';
 import { migration001 } from './001-initial';
 import { migration002 } from './002-run-metrics-json';
 import { migration003 } from './003-evaluation-predictions';
-import { migration004 } from './004-run-owner-lease';
+import { migration004 } from './004-prune-step-measures';
+import { migration005 } from './005-run-owner-lease';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004];
+export const migrations: readonly Migration[] = [
+  migration001,
+  migration002,
+  migration003,
+  migration004,
+  migration005,
+];
 
 export const latestVersion = migrations.length;
 

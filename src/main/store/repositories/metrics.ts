@@ -5,7 +5,7 @@ import type { MetricBest, MetricSeries, MetricSplit } from '../../../shared/dto'
 import type { Db } from '../db';
 import { forRun, isForeignKeyError, notFound } from '../errors';
 import { fromJson, realOrNaN } from '../json';
-import { isLowerBetter, summariseSeries } from '../metricDirection';
+import { isLowerBetter, judgedPhase, summariseSeries } from '../../../shared/bestMetric';
 
 export type MetricPhase = MetricSeries['phase'];
 
@@ -253,19 +253,20 @@ export function createMetricsRepository(db: Db): MetricsRepository {
 }
 
 /**
- * RunSummary.best / .final, keyed `${split}.${name}`: per metric, the run's LAST phase that recorded it
- * (fine-tuning over dense training — a prune run is judged after pruning).
+ * RunSummary.best / .final, keyed `${split}.${name}`: per metric, the phase the run is judged on
+ * (shared/bestMetric.ts: its last phase, fine-tuning over dense training).
  */
 export function bestAndFinal(summaries: readonly MetricSummary[]): RunMetrics {
-  const chosen = new Map<string, MetricSummary>();
+  const byKey = new Map<string, MetricSummary[]>();
   for (const s of summaries) {
     const key = `${s.split}.${s.name}`;
-    const prev = chosen.get(key);
-    if (!prev || phaseOrder[s.phase] > phaseOrder[prev.phase]) chosen.set(key, s);
+    byKey.set(key, [...(byKey.get(key) ?? []), s]);
   }
   const best: Record<string, MetricBest> = {};
   const final: Record<string, number> = {};
-  for (const [key, s] of chosen) {
+  for (const [key, list] of byKey) {
+    const phase = judgedPhase(list.map((s) => s.phase));
+    const s = list.find((x) => x.phase === phase)!;
     if (s.best) best[key] = s.best;
     final[key] = s.final.value;
   }

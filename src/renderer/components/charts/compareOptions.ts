@@ -1,36 +1,96 @@
 // Option builders for Compare's charts: overlaid curves and accuracy-vs-cost scatters with the Pareto front.
 import type { EChartsCoreOption } from 'echarts/core';
 import type { MetricSplit, RunDetail } from '../../../shared/dto';
-import { joinedSeries } from '../../lib/metrics';
 import { escapeHtml } from '../../lib/html';
+import { curveParts, isLowerBetter } from '../../lib/metrics';
 import { paretoFront, type ParetoPoint } from '../../lib/pareto';
-import { epochAxes } from './epochAxes';
+import { axesWithHeadroom, dividerLabelPosition, dropSeries, inheritedSeries, xExtent } from './lineOptions';
 
+/**
+ * Every run's own epochs at x = 1, 2, …; each dense parent a prune run started from drawn once, faded,
+ * at x ≤ 0 before the divider; on validation curves, each prune step's after-prune point in its run's
+ * colour. `parents` maps a parent run id to its detail (missing parents are simply not drawn).
+ */
 export function overlayOption(
   runs: RunDetail[],
   colors: Map<string, string>,
   split: MetricSplit,
   name: string,
+  parents: Record<string, RunDetail> = {},
 ): EChartsCoreOption {
   const isRate = name !== 'loss';
+  const parts = runs.map((r) => ({
+    run: r,
+    parent: r.parentRunId ? (parents[r.parentRunId] ?? null) : null,
+    curve: curveParts(r, r.parentRunId ? parents[r.parentRunId] : null, split, name),
+  }));
+  const drawnParents = new Map<string, (typeof parts)[number]>();
+  for (const p of parts) if (p.parent && !drawnParents.has(p.parent.id)) drawnParents.set(p.parent.id, p);
+  const inheritedLengths = new Set([...drawnParents.values()].map((p) => p.curve.inheritedEpochs));
+  const extent = xExtent(parts.map((p) => p.curve));
+  const series: Record<string, unknown>[] = [];
+  for (const p of drawnParents.values()) {
+    series.push(
+      inheritedSeries(
+        `${p.parent!.name} (dense parent)`,
+        p.curve.inherited,
+        colors.get(p.run.id) ?? '#8d99a6',
+        false,
+      ),
+    );
+  }
+  const anyPruned = parts.some((p) => p.curve.dividerAt !== null);
+  parts.forEach((p, i) => {
+    series.push({
+      name: p.run.name,
+      type: 'line',
+      symbol: 'circle',
+      // short series need their points: a one-epoch fine-tune is a single dot
+      showSymbol: p.curve.own.x.length <= 30,
+      symbolSize: 5,
+      sampling: 'lttb',
+      lineStyle: { width: 1.75 },
+      itemStyle: { color: colors.get(p.run.id) },
+      data: p.curve.own.x.map((x, k) => [x, p.curve.own.values[k]]),
+      ...(i === 0 && anyPruned
+        ? {
+            markLine: {
+              silent: true,
+              symbol: 'none',
+              lineStyle: { type: 'dotted', color: '#e15759' },
+              label: {
+                formatter: 'pruned',
+                position: dividerLabelPosition(isLowerBetter(name)),
+                color: '#e15759',
+                fontSize: 10,
+                textBorderWidth: 0,
+              },
+              data: [{ xAxis: 0 }],
+            },
+          }
+        : {}),
+      z: 2,
+    });
+    if (split === 'validation' && p.curve.drops.length)
+      series.push({
+        ...dropSeries(
+          `${p.run.name} after pruning (test)`,
+          p.curve,
+          colors.get(p.run.id) ?? '#e15759',
+          isRate,
+        ),
+        label: { show: false },
+      });
+  });
+  // parent epochs are numbered only when every drawn parent trained as long (else the numbers would lie)
+  const inheritedEpochs = inheritedLengths.size === 1 ? [...inheritedLengths][0]! : 0;
   return {
     animation: false,
     grid: { left: 48, right: 16, top: 16, bottom: 30 },
-    ...epochAxes(isRate),
-    series: runs.map((r) => {
-      const s = joinedSeries(r.metrics, split, name);
-      return {
-        name: r.name,
-        type: 'line',
-        // short series need their points: a one-epoch fine-tune is a single dot
-        showSymbol: s.epochs.length <= 30,
-        symbolSize: 5,
-        sampling: 'lttb',
-        lineStyle: { width: 1.75 },
-        itemStyle: { color: colors.get(r.id) },
-        data: s.epochs.map((e, i) => [e, s.values[i]]),
-      };
-    }),
+    ...axesWithHeadroom(isRate, isLowerBetter(name), extent, inheritedEpochs, (e) =>
+      anyPruned ? `epoch ${e} (fine-tune for prune runs)` : `epoch ${e}`,
+    ),
+    series,
   };
 }
 

@@ -29,7 +29,7 @@ use([
   VisualMapComponent,
 ]);
 
-function theme(text: string, muted: string, line: string, tooltipBg: string) {
+function theme(text: string, muted: string, line: string, tooltipBg: string, panel: string) {
   const axis = {
     axisLine: { lineStyle: { color: line } },
     axisTick: { lineStyle: { color: line } },
@@ -42,6 +42,12 @@ function theme(text: string, muted: string, line: string, tooltipBg: string) {
     backgroundColor: 'transparent',
     textStyle: { color: text, fontFamily: 'Inter, system-ui, sans-serif', fontSize: 11 },
     legend: { textStyle: { color: muted } },
+    line: {
+      // filled points: ECharts' default hollow ones are filled white, a halo on a dark panel
+      symbol: 'circle',
+      // a marker's label sits on the panel's colour, so it stays readable where it crosses a curve
+      markPoint: { label: { backgroundColor: panel, padding: [1, 3], borderRadius: 3 } },
+    },
     tooltip: { backgroundColor: tooltipBg, borderColor: line, textStyle: { color: text } },
     valueAxis: axis,
     categoryAxis: axis,
@@ -49,7 +55,7 @@ function theme(text: string, muted: string, line: string, tooltipBg: string) {
   };
 }
 
-registerTheme('prunelab-light', theme('#1d232b', '#5d6875', '#d5dae0', '#ffffff'));
-registerTheme('prunelab-dark', theme('#dfe5ec', '#8d99a6', '#323b46', '#1c232c'));
+registerTheme('prunelab-light', theme('#1d232b', '#5d6875', '#d5dae0', '#ffffff', '#ffffff'));
+registerTheme('prunelab-dark', theme('#dfe5ec', '#8d99a6', '#323b46', '#1c232c', '#171e26'));
 
 export const chartThemeName = (mode: 'light' | 'dark') => `prunelab-${mode}`;

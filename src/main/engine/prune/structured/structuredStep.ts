@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Criterion, LayerPruneReport, PruneStepReport } from '../../../../shared/dto';
 import type { CalibrationBatch } from '../calibration';
-import { measureLatencyMs } from '../latency';
+import { compareLatency } from '../latency';
 import { allKernels, findPrunableKernels, type PrunableKernel } from '../prunableKernels';
 import { layerReport, modelTotals } from '../report';
 import { computeSaliency } from '../saliency';
@@ -53,8 +53,10 @@ export async function pruneStructuredStep(
     pruneFirstLayer: input.pruneFirstLayer,
     pruneLastLayer: false,
   });
+  // lamp ranks units by their L1 norms, so it starts from magnitude's per-weight |w|
+  const weightCriterion = criterion === 'lamp' ? 'magnitude' : criterion;
   const weightScores =
-    criterion === 'random' ? new Map() : computeSaliency(model, kernels, criterion, batches, seed);
+    criterion === 'random' ? new Map() : computeSaliency(model, kernels, weightCriterion, batches, seed);
   const perUnit = unitScores(kernels, weightScores, criterion, seed);
 
   // rank in the dense model's unit space, units removed earlier counting as already pruned
@@ -75,9 +77,8 @@ export async function pruneStructuredStep(
     );
   });
 
-  const before = input.measureLatency ? await measureLatencyMs(model) : undefined;
   const smaller = await shrinkModel(model, keepUnits);
-  const after = input.measureLatency ? await measureLatencyMs(smaller) : undefined;
+  const latency = input.measureLatency ? await compareLatency(model, smaller) : undefined;
   const next: StructuredState = { unitOrigins: nextOrigins, denseShapes: state.denseShapes };
 
   const reports = structuredLayerReports(next, (name) => {
@@ -87,12 +88,15 @@ export async function pruneStructuredStep(
   const weights = reports.reduce((a, l) => a + l.weights, 0);
   const kept = reports.reduce((a, l) => a + l.kept, 0);
   const achievedSparsity = weights === 0 ? 0 : 1 - kept / weights;
-  const latency = before !== undefined && after !== undefined ? { before, after } : undefined;
+  const total = layers.reduce((a, l) => a + l.scores.length, 0);
+  const removed = selections.reduce((a, sel) => a + sel.keep.length - countKept(sel.keep), 0);
+  const units = { total, removed, sparsity: total === 0 ? 0 : removed / total };
   const report: PruneStepReport = {
     step: input.step,
     atStep: input.atStep,
-    targetSparsity: rules.target.kind === 'sparsity' ? rules.target.value : achievedSparsity,
+    targetSparsity: rules.target.kind === 'sparsity' ? rules.target.value : units.sparsity,
     achievedSparsity,
+    units,
     layers: reports,
     totals: modelTotals(smaller, reports, input.dense, latency),
   };
@@ -148,6 +152,12 @@ export function structuredLayerReports(
       scored?.threshold ?? 0,
     );
   });
+}
+
+function countKept(keep: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < keep.length; i++) n += keep[i]!;
+  return n;
 }
 
 function flags(n: number, kept: readonly number[]): Uint8Array {

@@ -1,11 +1,13 @@
 import type { Criterion } from '../../../../shared/dto';
 import { createRng } from '../../train/rng';
 import type { PrunableKernel } from '../prunableKernels';
-import { hashKey, type SaliencyScores } from '../saliency';
+import { hashKey, lampScores, type SaliencyScores } from '../saliency';
 
 /**
  * One score per output unit (conv filter or dense unit): the sum of its weights' scores — the L1 norm for
- * `magnitude`, the summed Taylor (or gradient) saliency otherwise; `random` draws one seeded number per unit.
+ * `magnitude`, the summed saliency (for fisher: the loss increase of removing the whole unit, to second
+ * order with a diagonal Hessian) otherwise; `lamp` is LAMP over the units' L1 norms (so `weightScores`
+ * holds |w| for it); `random` draws one seeded number per unit.
  */
 export function unitScores(
   kernels: readonly PrunableKernel[],
@@ -25,6 +27,7 @@ export function unitScores(
       if (!scores) throw new Error(`No scores for ${k.key}.`);
       // kernel memory order puts the output unit last, so weight i belongs to unit i mod units
       for (let i = 0; i < scores.length; i++) sums[i % units]! += scores[i]!;
+      if (criterion === 'lamp') sums.set(lampScores(sums));
     }
     result.set(k.key, sums);
   }

@@ -1,4 +1,4 @@
-// Migration 4 on an in-memory database: runs gain the owner's start time; rows written before keep every
+// Migration 5 on an in-memory database: runs gain the owner's start time; rows written before keep every
 // value, with no start time (their owner is judged by its pid alone).
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ let db: Database.Database;
 beforeEach(() => {
   db = new Database(':memory:');
   db.pragma('foreign_keys = ON');
-  migrate(db, 3);
+  migrate(db, 4);
   db.prepare(
     `INSERT INTO datasets (id, name, source_path, kind, created_at, imported, skipped, height, width, channels,
        resize_mode, classes_json, channel_mix_json, size_stats_json, split_json, warnings_json, problems_json)
@@ -21,14 +21,14 @@ beforeEach(() => {
 });
 afterEach(() => db.close());
 
-describe('migration 004-run-owner-lease', () => {
-  it('moves user_version from 3 to 4', () => {
-    expect(migrate(db, 4)).toBe(4);
-    expect(readUserVersion(db)).toBe(4);
+describe('migration 005-run-owner-lease', () => {
+  it('moves user_version from 4 to 5', () => {
+    expect(migrate(db, 5)).toBe(5);
+    expect(readUserVersion(db)).toBe(5);
   });
 
   it('keeps an existing run whole, with no owner start time', () => {
-    migrate(db, 4);
+    migrate(db, 5);
     expect(db.prepare(`SELECT status, owner_pid, owner_started FROM runs WHERE id = 'old'`).get()).toEqual({
       status: 'running',
       owner_pid: 321,
@@ -37,7 +37,7 @@ describe('migration 004-run-owner-lease', () => {
   });
 
   it('stores the start time as text only (STRICT)', () => {
-    migrate(db, 4);
+    migrate(db, 5);
     const set = (value: unknown) =>
       db.prepare(`UPDATE runs SET owner_started = ? WHERE id = 'old'`).run(value);
     expect(() => set('linux:boot:12345')).not.toThrow();

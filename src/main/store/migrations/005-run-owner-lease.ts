@@ -1,11 +1,11 @@
-// Migration 4: a run's owner is a lease — the owning process's pid AND its start time (an opaque token,
+// Migration 5: a run's owner is a lease — the owning process's pid AND its start time (an opaque token,
 // see processIdentity.ts), so a pid reused by an unrelated process after a crash is not mistaken for
 // the owner. NULL for rows written before: such an owner is judged by its pid alone.
 import type { Migration } from './types';
 
-export const migration004: Migration = {
-  version: 4,
-  name: '004-run-owner-lease',
+export const migration005: Migration = {
+  version: 5,
+  name: '005-run-owner-lease',
   up(db) {
     db.exec(`ALTER TABLE runs ADD COLUMN owner_started TEXT;`);
   },

@@ -1,0 +1,199 @@
+// How PruneLab's pruning defaults were chosen: on a VALIDATION split, never the test split.
+// Fashion-MNIST's training images are split once (seeded) into a validation split (--validation, default
+// 5,000) and training images; the dense keras-cifar-cnn trains on the latter (Adam 1e-3, batch 64, the
+// bench protocol), then every variant prunes a copy of it and fine-tunes --finetune-epochs epochs over
+// the same training images, and is scored on the validation split.
+//   npx tsx bench/pruneSelect.ts --variants magnitude@oneshot~cosine,fisher/accumulated@gradual:0.5x20
+//     [--train-images 55000] [--validation 5000] [--dense-epochs 5] [--finetune-epochs 2] [--seed 1]
+//     [--sparsities 0.9,0.95,0.98] [--results /tmp/select.jsonl] [--cache bench/out/select]
+// A variant is criterion[/scoring]@schedule[~lrSchedule][#l2|#raw][!keep-first][%floor]:
+//   schedule  oneshot | iterative:K | gradual:END_FRACTIONxPRUNE_STEPS (from step 0)
+//   ~lr       cosine (default) | constant | step;  #  the global ranking's normalisation override
+// One line per cell on stdout; each cell is also appended as a JSON line to --results.
+import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Criterion, LrSchedule, PruneConfig, PruneSchedule, Scoring } from '../src/shared/dto';
+import { initBackend } from '../src/main/engine/backend';
+import { createPreset } from '../src/main/engine/models';
+import { disposeMasks } from '../src/main/engine/prune/masks';
+import { runPruneSession } from '../src/main/engine/prune/pruneSession';
+import { measureOn } from '../src/main/engine/prune/sensitivity';
+import { loadModelState, saveModelState } from '../src/main/engine/train/modelState';
+import { trainModel } from '../src/main/engine/train/trainLoop';
+import type { TrainLoopConfig } from '../src/main/engine/train/trainTypes';
+import { loadIdxSplit } from './idxSplit';
+import { splitOff } from './splitOff';
+
+const args = process.argv.slice(2);
+const option = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const settings = {
+  trainImages: Number(option('train-images') ?? 55_000),
+  validation: Number(option('validation') ?? 5_000),
+  denseEpochs: Number(option('dense-epochs') ?? 5),
+  finetuneEpochs: Number(option('finetune-epochs') ?? 2),
+  seed: Number(option('seed') ?? 1),
+  sparsities: (option('sparsities') ?? '0.9,0.95,0.98').split(',').map(Number),
+  variants: (option('variants') ?? 'magnitude@oneshot').split(','),
+  results: option('results') ?? join('bench', 'out', 'select', 'results.jsonl'),
+  cache: option('cache') ?? join('bench', 'out', 'select'),
+  data: option('data') ?? '/usr/share/datasets/fashion-mnist',
+};
+
+export const benchTrainConfig = (seed: number, epochs: number): TrainLoopConfig => ({
+  epochs,
+  batchSize: 64,
+  learningRate: 0.001,
+  optimizer: 'adam',
+  momentum: 0.9,
+  augment: { flip: false, shiftPixels: 0 },
+  earlyStoppingPatience: 0,
+  seed,
+});
+
+interface Variant {
+  name: string;
+  criterion: Criterion;
+  scoring: Scoring;
+  schedule: PruneSchedule;
+  lrSchedule: LrSchedule;
+  normalize?: boolean;
+  pruneFirstLayer: boolean;
+  minKeptFraction: number;
+}
+
+function parseVariant(text: string, totalSteps: number): Variant {
+  const m = /^(\w+)(?:\/(\w+))?@([\w:.]+)(?:~(\w+))?(?:#(l2|raw))?(!keep-first)?(?:%([\d.]+))?$/.exec(text);
+  if (!m) throw new Error(`Cannot read variant "${text}".`);
+  const [, criterion, scoring, scheduleText, lr, norm, keepFirst, floor] = m;
+  let schedule: PruneSchedule = { kind: 'oneshot' };
+  const iterative = /^iterative:(\d+)$/.exec(scheduleText!);
+  const gradual = /^gradual:([\d.]+)x(\d+)$/.exec(scheduleText!);
+  if (iterative) schedule = { kind: 'iterative', rounds: Number(iterative[1]) };
+  else if (gradual) {
+    const endStep = Math.round(Number(gradual[1]) * totalSteps);
+    schedule = {
+      kind: 'gradual',
+      startStep: 0,
+      endStep,
+      frequency: Math.max(1, Math.round(endStep / Number(gradual[2]))),
+    };
+  } else if (scheduleText !== 'oneshot') throw new Error(`Unknown schedule in "${text}".`);
+  return {
+    name: text,
+    criterion: criterion as Criterion,
+    scoring: (scoring ?? 'calibration') as Scoring,
+    schedule,
+    lrSchedule: (lr ?? 'cosine') as LrSchedule,
+    normalize: norm === undefined ? undefined : norm === 'l2',
+    pruneFirstLayer: !keepFirst,
+    minKeptFraction: floor === undefined ? 0.01 : Number(floor),
+  };
+}
+
+async function denseModel(train: Awaited<ReturnType<typeof loadIdxSplit>>): Promise<tf.LayersModel> {
+  const dir = join(
+    settings.cache,
+    `dense-${settings.trainImages}-${settings.denseEpochs}-seed${settings.seed}`,
+  );
+  if (existsSync(dir)) return (await loadModelState(dir)).model;
+  const model = createPreset('keras-cifar-cnn', {
+    inputShape: [28, 28, 1],
+    classes: 10,
+    seed: settings.seed,
+  });
+  await trainModel({
+    model,
+    train,
+    classes: 10,
+    config: benchTrainConfig(settings.seed, settings.denseEpochs),
+    onEpoch: (e) => console.error(`dense epoch ${e.epoch}: train acc ${e.trainAccuracy.toFixed(4)}`),
+  });
+  await saveModelState(dir, {
+    model,
+    masks: null,
+    meta: {
+      preset: 'keras-cifar-cnn',
+      inputShape: [28, 28, 1],
+      classes: Array.from({ length: 10 }, (_, i) => String(i)),
+      runId: `select-seed${settings.seed}`,
+      output: 'logits',
+    },
+  });
+  return model;
+}
+
+async function main(): Promise<void> {
+  const backend = await initBackend('wasm');
+  console.error(`pruneSelect on ${backend.name} (${backend.reason}) ${JSON.stringify(settings)}`);
+  await mkdir(settings.cache, { recursive: true });
+  const full = await loadIdxSplit(settings.data, 'train');
+  const { validation, rest } = splitOff(full, settings.validation, 0x5eb5e7);
+  const train = splitOff(rest, rest.count - settings.trainImages, settings.seed).rest;
+  const model = await denseModel(train);
+  const dense = (await measureOn(model, validation, 10)).accuracy;
+  console.log(`seed ${settings.seed} dense validation ${(dense * 100).toFixed(2)}`);
+  const weights = model.getWeights().map((w) => w.clone());
+  const totalSteps = settings.finetuneEpochs * Math.ceil(train.count / 64);
+  for (const text of settings.variants) {
+    const variant = parseVariant(text, totalSteps);
+    for (const sparsity of settings.sparsities) {
+      const started = performance.now();
+      model.setWeights(weights);
+      const prune: PruneConfig = {
+        criterion: variant.criterion,
+        scoring: variant.scoring,
+        target: { kind: 'sparsity', value: sparsity },
+        scope: 'global',
+        minKeptFraction: variant.minKeptFraction,
+        schedule: variant.schedule,
+        granularity: 'unstructured',
+        finetuneEpochs: settings.finetuneEpochs,
+        finetuneLrSchedule: variant.lrSchedule,
+        calibrationBatches: 64,
+        pruneFirstLayer: variant.pruneFirstLayer,
+        pruneLastLayer: true,
+      };
+      const session = await runPruneSession({
+        model,
+        train,
+        validation: null,
+        test: validation,
+        classNames: Array.from({ length: 10 }, (_, i) => String(i)),
+        prune,
+        finetune: benchTrainConfig(settings.seed, settings.finetuneEpochs),
+        measureLatency: false,
+        normalizeScores: variant.normalize,
+      });
+      const accuracy = (await measureOn(model, validation, 10)).accuracy;
+      const cell = {
+        seed: settings.seed,
+        trainImages: train.count,
+        finetuneEpochs: settings.finetuneEpochs,
+        variant: variant.name,
+        sparsity,
+        dense,
+        pruned: session.prunedEvaluation?.accuracy ?? null,
+        accuracy,
+        layers: session.finalReport!.layers.map((l) => [l.name, Number(l.sparsity.toFixed(4))]),
+        seconds: (performance.now() - started) / 1000,
+      };
+      console.log(
+        `${variant.name.padEnd(40)} ${(sparsity * 100).toFixed(0)}%: pruned ${((cell.pruned ?? 0) * 100).toFixed(2)} → val ${(accuracy * 100).toFixed(2)} (Δ ${((accuracy - dense) * 100).toFixed(2)} pp; ${cell.layers.map((l) => `${l[0]} ${((l[1] as number) * 100).toFixed(1)}`).join(', ')}; ${cell.seconds.toFixed(0)} s)`,
+      );
+      await appendFile(settings.results, `${JSON.stringify(cell)}\n`);
+      disposeMasks(session.masks);
+    }
+  }
+  tf.dispose(weights);
+  model.dispose();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
