@@ -3,21 +3,16 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, readUserVersion } from '../../../src/main/store/migrations';
+import { insertOldRun } from '../helpers/oldRun';
 
 let db: Database.Database;
 beforeEach(() => {
   db = new Database(':memory:');
   db.pragma('foreign_keys = ON');
   migrate(db, 4);
-  db.prepare(
-    `INSERT INTO datasets (id, name, source_path, kind, created_at, imported, skipped, height, width, channels,
-       resize_mode, classes_json, channel_mix_json, size_stats_json, split_json, warnings_json, problems_json)
-     VALUES ('d', 'n', '/p', 'folder', 't', 1, 0, 28, 28, 1, 'crop', '[]', '{}', '{}', '{}', '[]', '[]')`,
-  ).run();
-  db.prepare(
-    `INSERT INTO runs (id, name, kind, status, dataset_id, config_json, seed, created_at, owner_pid)
-     VALUES ('old', 'old', 'train', 'running', 'd', '{}', 1, 't', 321)`,
-  ).run();
+  insertOldRun(db);
+  // A run left running by a process known only by its pid.
+  db.prepare(`UPDATE runs SET status = 'running', owner_pid = 321 WHERE id = 'old'`).run();
 });
 afterEach(() => db.close());
 
