@@ -8,7 +8,7 @@
 //     [--sparsities 0.9,0.95,0.98] [--results /tmp/select.jsonl] [--cache bench/out/select]
 // A variant is criterion[/scoring]@schedule[~lrSchedule][#l2|#raw][!keep-first][%floor]:
 //   schedule  oneshot | iterative:K | gradual:END_FRACTIONxPRUNE_STEPS (from step 0)
-//   ~lr       cosine (default) | constant | step;  #  the global ranking's normalisation override
+//   ~lr       cosine (default) | constant | step;  #l2|#mean|#none  the global ranking's normalisation
 // One line per cell on stdout; each cell is also appended as a JSON line to --results.
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
@@ -19,6 +19,7 @@ import { initBackend } from '../src/main/engine/backend';
 import { createPreset } from '../src/main/engine/models';
 import { disposeMasks } from '../src/main/engine/prune/masks';
 import { runPruneSession } from '../src/main/engine/prune/pruneSession';
+import type { LayerNormalization } from '../src/main/engine/prune/selection';
 import { measureOn } from '../src/main/engine/prune/sensitivity';
 import { loadModelState, saveModelState } from '../src/main/engine/train/modelState';
 import { trainModel } from '../src/main/engine/train/trainLoop';
@@ -61,13 +62,15 @@ interface Variant {
   scoring: Scoring;
   schedule: PruneSchedule;
   lrSchedule: LrSchedule;
-  normalize?: boolean;
+  normalization?: LayerNormalization;
   pruneFirstLayer: boolean;
   minKeptFraction: number;
 }
 
 function parseVariant(text: string, totalSteps: number): Variant {
-  const m = /^(\w+)(?:\/(\w+))?@([\w:.]+)(?:~(\w+))?(?:#(l2|raw))?(!keep-first)?(?:%([\d.]+))?$/.exec(text);
+  const m = /^(\w+)(?:\/(\w+))?@([\w:.]+)(?:~(\w+))?(?:#(l2|mean|none))?(!keep-first)?(?:%([\d.]+))?$/.exec(
+    text,
+  );
   if (!m) throw new Error(`Cannot read variant "${text}".`);
   const [, criterion, scoring, scheduleText, lr, norm, keepFirst, floor] = m;
   let schedule: PruneSchedule = { kind: 'oneshot' };
@@ -89,7 +92,7 @@ function parseVariant(text: string, totalSteps: number): Variant {
     scoring: (scoring ?? 'calibration') as Scoring,
     schedule,
     lrSchedule: (lr ?? 'cosine') as LrSchedule,
-    normalize: norm === undefined ? undefined : norm === 'l2',
+    normalization: norm as LayerNormalization | undefined,
     pruneFirstLayer: !keepFirst,
     minKeptFraction: floor === undefined ? 0.01 : Number(floor),
   };
@@ -167,7 +170,7 @@ async function main(): Promise<void> {
         prune,
         finetune: benchTrainConfig(settings.seed, settings.finetuneEpochs),
         measureLatency: false,
-        normalizeScores: variant.normalize,
+        normalization: variant.normalization,
       });
       const accuracy = (await measureOn(model, validation, 10)).accuracy;
       const cell = {

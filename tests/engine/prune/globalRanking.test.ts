@@ -7,8 +7,8 @@ import {
 import { disposeMasks, prunedFlags } from '../../../src/main/engine/prune/masks';
 import { findPrunableKernels } from '../../../src/main/engine/prune/prunableKernels';
 import { runPruneSession } from '../../../src/main/engine/prune/pruneSession';
-import { computeSaliency, criterionNeedsLayerNormalization } from '../../../src/main/engine/prune/saliency';
-import { l2Normalized, selectWeights } from '../../../src/main/engine/prune/selection';
+import { computeSaliency, layerNormalization } from '../../../src/main/engine/prune/saliency';
+import { l2Normalized, meanNormalized, selectWeights } from '../../../src/main/engine/prune/selection';
 import { createRng } from '../../../src/main/engine/train/rng';
 import {
   basePrune,
@@ -62,7 +62,7 @@ describe('per-layer L2 normalisation', () => {
     expect(pruned(raw[0]!.keep)).toBe(990);
     expect(pruned(raw[1]!.keep)).toBe(210);
     // normalised: both lose exactly 60%, and the same weights
-    const normalised = selectWeights(layers, { ...rules, normalizePerLayer: true });
+    const normalised = selectWeights(layers, { ...rules, normalization: 'l2' });
     expect(pruned(normalised[0]!.keep)).toBe(600);
     expect(pruned(normalised[1]!.keep)).toBe(600);
     expect([...normalised[0]!.keep]).toEqual([...normalised[1]!.keep]);
@@ -81,21 +81,49 @@ describe('per-layer L2 normalisation', () => {
       minKeptFraction: 0.01,
     };
     const plain = selectWeights(layers, rules);
-    const flagged = selectWeights(layers, { ...rules, normalizePerLayer: true });
+    const flagged = selectWeights(layers, { ...rules, normalization: 'l2' });
     expect(flagged.map((s) => [...s.keep])).toEqual(plain.map((s) => [...s.keep]));
   });
 
-  it('applies to first-order gradient scores, and to magnitude when whole units are ranked', () => {
-    for (const c of ['taylor', 'gradient', 'movement'] as const) {
-      expect(criterionNeedsLayerNormalization(c)).toBe(true);
-    }
+  it('l2 for first-order gradient scores on weights, mean for units, raw for the rest', () => {
+    for (const c of ['taylor', 'gradient', 'movement'] as const) expect(layerNormalization(c)).toBe('l2');
     // fisher is a loss change (comparable across layers); lamp is normalised by definition
-    for (const c of ['fisher', 'magnitude', 'lamp', 'random'] as const) {
-      expect(criterionNeedsLayerNormalization(c)).toBe(false);
+    for (const c of ['fisher', 'magnitude', 'lamp', 'random'] as const)
+      expect(layerNormalization(c)).toBe('none');
+    // a unit's summed score grows with its fan-in; L2 would favour emptying the widest layer
+    for (const c of ['fisher', 'taylor', 'gradient', 'magnitude'] as const) {
+      expect(layerNormalization(c, 'structured')).toBe('mean');
     }
-    // a filter's L1 sum grows with its fan-in: raw sums are not comparable across layers
-    expect(criterionNeedsLayerNormalization('magnitude', 'structured')).toBe(true);
-    expect(criterionNeedsLayerNormalization('random', 'structured')).toBe(false);
+    expect(layerNormalization('lamp', 'structured')).toBe('none');
+    expect(layerNormalization('random', 'structured')).toBe('none');
+  });
+
+  it('mean normalisation: a unit at its layer mean scores 1 however wide the layer', () => {
+    expect([...meanNormalized(Float32Array.from([1, 3, -Infinity]))]).toEqual([0.5, 1.5, -Infinity]);
+    expect([...meanNormalized(new Float32Array(2))]).toEqual([0, 0]);
+    // two layers of equal units, 4 and 12 wide: half of all units goes evenly, not from the wide one
+    const layers = [
+      { key: 'narrow', scores: Float32Array.from([2, 2.1, 1.9, 2]) },
+      {
+        key: 'wide',
+        scores: Float32Array.from([1, 1.05, 0.95, 1, 1.02, 0.98, 1, 1.01, 0.99, 1, 1.03, 0.97]),
+      },
+    ];
+    const [narrow, wide] = selectWeights(layers, {
+      target: { kind: 'sparsity', value: 0.5 },
+      scope: 'global',
+      minKeptFraction: 0.01,
+      normalization: 'mean',
+    });
+    expect(narrow!.pruned).toBeGreaterThanOrEqual(1);
+    expect(wide!.pruned).toBeLessThan(11);
+    const l2 = selectWeights(layers, {
+      target: { kind: 'sparsity', value: 0.5 },
+      scope: 'global',
+      minKeptFraction: 0.01,
+      normalization: 'l2',
+    });
+    expect(l2[1]!.pruned).toBe(8); // L2: the 12-wide layer's units (≈0.29) all rank below the narrow's (0.5)
   });
 });
 
@@ -141,7 +169,7 @@ describe('calibration batches', () => {
         target: prune.target,
         scope: 'global',
         minKeptFraction: prune.minKeptFraction,
-        normalizePerLayer: true,
+        normalization: 'l2',
       },
     );
     const unnormalised = selectWeights(

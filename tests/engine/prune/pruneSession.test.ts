@@ -406,6 +406,40 @@ describe('prune session', () => {
     }
   });
 
+  it('global structured pruning ranks units on a comparable scale for every criterion: no layer collapses', async () => {
+    // c1's filters sum 9 weights, c2's 54, d1's units 200: raw unit sums would empty c1 first
+    for (const criterion of ['fisher', 'taylor', 'gradient', 'magnitude', 'lamp', 'random'] as const) {
+      const dense = smallCnn({ batchNorm: true });
+      const result = await runPruneSession(
+        sessionInput({
+          model: dense,
+          prune: {
+            ...basePrune,
+            criterion,
+            granularity: 'structured',
+            scope: 'global',
+            target: { kind: 'sparsity', value: 0.5 },
+            finetuneEpochs: 0,
+          },
+        }),
+      );
+      const units = result.reports[0]!.units!;
+      expect(units.sparsity, criterion).toBeCloseTo(12 / 24, 6); // c1 6 + c2 8 + d1 10 units
+      for (const [layer, total] of [
+        ['c1', 6],
+        ['c2', 8],
+        ['d1', 10],
+      ] as const) {
+        const kept = result.model.getLayer(layer).getWeights()[0]!.shape.at(-1)!;
+        // more than the one unit the 1% floor guarantees: the ranking itself left the layer alive
+        expect(kept, `${criterion} ${layer}`).toBeGreaterThan(1);
+        expect(kept, `${criterion} ${layer}`).toBeLessThanOrEqual(total);
+      }
+      result.model.dispose();
+      dense.dispose();
+    }
+  });
+
   it('structured oneshot hands back a smaller model and fine-tunes it', async () => {
     const dense = smallCnn({ batchNorm: true });
     const denseParams = dense.countParams();

@@ -12,7 +12,7 @@ import { CALIBRATION_BATCH_SIZE, disposeCalibration, makeCalibrationBatches } fr
 import { applyMasks, countRevivedWeights, disposeMasks, prunedFlags, type WeightMasks } from './masks';
 import { findPrunableKernels } from './prunableKernels';
 import { pruneUnstructuredStep } from './pruneStep';
-import { criterionNeedsLayerNormalization } from './saliency';
+import { layerNormalization } from './saliency';
 import { createScoreAccumulator, type ScoreAccumulator } from './scoreAccumulator';
 import {
   gradualSparsity,
@@ -22,7 +22,7 @@ import {
   validateGradualSchedule,
   type GradualSchedule,
 } from './schedules';
-import type { SelectionRules } from './selection';
+import type { LayerNormalization, SelectionRules } from './selection';
 import { imageSubset } from './subset';
 import {
   initialStructuredState,
@@ -68,7 +68,7 @@ export interface PruneSessionInput {
    */
   initialMasks?: WeightMasks;
   /** experiments only: override the criterion's cross-layer normalisation in global ranking */
-  normalizeScores?: boolean;
+  normalization?: LayerNormalization;
 }
 
 export interface PruneSessionResult {
@@ -155,10 +155,11 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
 
   const rulesFor = (sparsity: number): SelectionRules => ({
     target: prune.target.kind === 'threshold' ? prune.target : { kind: 'sparsity', value: sparsity },
-    scope: prune.scope,
+    // random has no signal to compare across layers: its global form cuts every layer to the target
+    // (a global draw of whole units can empty a small layer by chance, which is no baseline)
+    scope: prune.criterion === 'random' ? 'layer' : prune.scope,
     minKeptFraction: prune.minKeptFraction,
-    normalizePerLayer:
-      input.normalizeScores ?? criterionNeedsLayerNormalization(prune.criterion, prune.granularity),
+    normalization: input.normalization ?? layerNormalization(prune.criterion, prune.granularity),
   });
   let accumulator: ScoreAccumulator | null = null;
 

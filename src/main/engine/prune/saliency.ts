@@ -4,6 +4,7 @@ import type { Criterion } from '../../../shared/dto';
 import { createRng } from '../train/rng';
 import type { CalibrationBatch } from './calibration';
 import type { PrunableKernel } from './prunableKernels';
+import type { LayerNormalization } from './selection';
 
 /** One score per kernel weight, in the kernel's own memory order; low score = pruned first. */
 export type SaliencyScores = Map<string, Float32Array>;
@@ -151,19 +152,22 @@ export function lampScores(weights: Float32Array): Float32Array {
 }
 
 /**
- * How a global ranking compares this criterion's scores across layers: per-layer L2-normalised for
- * taylor, gradient and movement, whose scale follows each layer's gradients (its depth, fan-in, weight
- * sharing) rather than importance; raw for fisher (a loss change, comparable across layers by
- * construction), lamp (normalised by definition) and random. Magnitude ranks raw weights (Han et al.'s
- * textbook ranking) but normalised units: a filter's L1 sum grows with its fan-in (9 weights in a first
- * conv filter, 288 in the next), so raw sums would empty the early layers.
+ * How a global ranking puts this criterion's scores from different layers on one scale:
+ * - weights: `l2` (each layer's scores ÷ their L2 norm, Molchanov et al. 2017) for taylor, gradient and
+ *   movement, whose scale follows each layer's gradients (depth, fan-in, weight sharing) rather than
+ *   importance; raw for fisher (a loss change, comparable across layers by construction), magnitude
+ *   (Han et al.'s textbook ranking), lamp (normalised by definition) and random;
+ * - units (structured): `mean` for every criterion but lamp and random — a unit's summed score grows
+ *   with its fan-in (a first conv filter sums 9 weights, the next 288), and L2 would give a layer of n
+ *   equal units 1/√n each, emptying the widest layer first.
  */
-export function criterionNeedsLayerNormalization(
+export function layerNormalization(
   criterion: Criterion,
   granularity: 'unstructured' | 'structured' = 'unstructured',
-): boolean {
-  if (criterion === 'magnitude') return granularity === 'structured';
-  return criteria[criterion].usesGradients && criterion !== 'fisher';
+): LayerNormalization {
+  if (criterion === 'lamp' || criterion === 'random') return 'none';
+  if (granularity === 'structured') return 'mean';
+  return criteria[criterion].usesGradients && criterion !== 'fisher' ? 'l2' : 'none';
 }
 
 /** Seeded per kernel (from its name), so scoring one layer alone draws what scoring all layers draws. */

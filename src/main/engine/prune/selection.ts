@@ -22,13 +22,15 @@ export interface SelectionRules {
   /** every layer keeps at least this fraction (global scope and threshold targets); at least one weight always */
   minKeptFraction: number;
   /**
-   * Global scope with a sparsity target only: rank each layer's scores divided by that layer's L2 norm of
-   * scores (Molchanov et al. 2017). Gradient-based scores (taylor, gradient) carry each layer's gradient
-   * scale, which says nothing about importance across layers; raw, they let whole layers be cut away.
+   * Global scope with a sparsity target only: how each layer's scores are put on one scale before the
+   * ranking — `l2` divides by the layer's L2 norm of scores (Molchanov et al. 2017), `mean` by the layer's
+   * mean score, `none` ranks raw (see saliency.ts's layerNormalization for which criterion uses which).
    * Reported thresholds stay in raw score units.
    */
-  normalizePerLayer?: boolean;
+  normalization?: LayerNormalization;
 }
+
+export type LayerNormalization = 'none' | 'l2' | 'mean';
 
 /**
  * Decides which weights to prune. Sparsity targets are met exactly: round(s·n) weights per layer
@@ -48,7 +50,12 @@ export function selectWeights(layers: readonly LayerScores[], rules: SelectionRu
     counts = layers.map((l, i) => Math.min(Math.round(s * l.scores.length), caps[i]!));
   } else {
     const total = layers.reduce((a, l) => a + l.scores.length, 0);
-    const ranked = rules.normalizePerLayer ? effective.map(l2Normalized) : effective;
+    const ranked =
+      rules.normalization === 'l2'
+        ? effective.map(l2Normalized)
+        : rules.normalization === 'mean'
+          ? effective.map(meanNormalized)
+          : effective;
     counts = globalCounts(ranked, caps, Math.round(rules.target.value * total));
   }
   return layers.map((layer, i) => {
@@ -73,6 +80,26 @@ export function l2Normalized(scores: Float32Array): Float32Array {
   const norm = Math.sqrt(sumSquares);
   if (!(norm > 0)) return scores;
   return scores.map((v) => v / norm);
+}
+
+/**
+ * A layer's scores divided by their mean (over the weights or units not pruned yet; −∞ stays −∞): a unit
+ * as important as its layer's average scores 1, however many units the layer has. L2 normalisation
+ * would give a layer of n equal units 1/√n each, so a global ranking would empty the widest layer first.
+ */
+export function meanNormalized(scores: Float32Array): Float32Array {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < scores.length; i++) {
+    const v = scores[i]!;
+    if (Number.isFinite(v)) {
+      sum += v;
+      n += 1;
+    }
+  }
+  const mean = n === 0 ? 0 : sum / n;
+  if (!(mean > 0)) return scores;
+  return scores.map((v) => v / mean);
 }
 
 function maxPrunable(n: number, rules: SelectionRules): number {
