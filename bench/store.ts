@@ -34,7 +34,10 @@ function dataset(id: string): DatasetDetail {
     id,
     name: `dataset ${id}`,
     sourcePath: `/data/${id}`,
+    origin: 'path',
     kind: 'idx',
+    contentHash: `hash-${id}`,
+    runCount: 0,
     createdAt: new Date(Date.UTC(2026, 0, 1)).toISOString(),
     classes: Array.from({ length: 10 }, (_, i) => ({
       name: `class${i}`,

@@ -1,14 +1,19 @@
-// npm run bench:train [-- --images N] [-- --quick] — training speed of keras-cifar-cnn, per backend,
-// beside PyTorch's CPU training of the same network on the same images, measured in one run.
-// 28×28×1 inputs (Fashion-MNIST from Debian's dataset-fashion-mnist when installed, else seeded
-// synthetic images), batch 64, Adam, one epoch after a warm-up, through the app's own training loop.
-//   default: 4,096 images per backend (the cpu backend, ~50× slower, times 256 of them)
-//   --quick: 1,024 images (cpu: 64)
-// wasm runs at 1 thread and at one per core (each in its own process: wasm's threads are fixed at start),
-// each followed by PyTorch (bench/torch_train.py, Debian's python3-torch) at the same thread count.
-// The last stdout line is one JSON object:
-//   {"results":[{"backend":"wasm","threads":1,"imagesPerSecond":X,"images":N},…],
-//    "torchImagesPerSecond":Y,"torchThreads":T,"torch":[…],"cores":2,…}
+// npm run bench:train [-- --images N] [-- --quick] [-- --rounds R] [-- --profile] [-- --skip-cpu]
+// Training speed of keras-cifar-cnn against wasm's own ceiling and PyTorch's CPU training of the same
+// network on the same images, all in one run. 28×28×1 inputs (Fashion-MNIST from Debian's
+// dataset-fashion-mnist when installed, else seeded synthetic images), batch 64, Adam, one epoch after a
+// warm-up, through the app's own training loop.
+//   default: 4,096 images, 3 rounds (the cpu backend, ~300× slower, times 256 images once)
+//   --quick: 1,024 images, 1 round (cpu: 64)
+//   --skip-cpu: leave out the cpu backend (minutes of work; nothing wasm changes moves its figure)
+// Every round runs, in this order: wasm at 1 thread, PyTorch at 1 thread, wasm at one thread per core,
+// PyTorch at as many — each wasm run in its own process (wasm's threads are fixed when it first starts).
+// Figures are medians over rounds; ratios (2 threads ÷ 1, wasm ÷ PyTorch) are medians of each round's
+// own ratio, so both sides of a ratio saw about the same machine load.
+// Each wasm run also measures, in its process: tf.matMul's peak (the roofline), the training step's
+// FLOPs (from the model) over its time, evaluation and sensitivity-analysis images/s (forward only) and,
+// with --profile, a fine-tune epoch (masks re-applied after every step) timed per phase and kernel.
+// The last stdout line is one JSON object with all of it.
 import * as tf from '@tensorflow/tfjs';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -17,39 +22,30 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { BackendName } from '../src/shared/dto';
-import { initBackend } from '../src/main/engine/backend';
 import { readIdxImages, readIdxLabels } from '../src/main/engine/data/idx';
 import { createPreset } from '../src/main/engine/models';
+import { trainingStepFlops } from '../src/main/engine/models/counts';
 import { syntheticImageSet } from '../src/main/engine/train/syntheticImages';
-import { trainModel } from '../src/main/engine/train/trainLoop';
-import type { TrainLoopConfig } from '../src/main/engine/train/trainTypes';
 import type { ImageSet } from '../src/main/engine/types';
+import { benchConfig, runChild, type ChildResult } from './trainChild';
+import { profileTable } from './trainProfileTable';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+const profile = args.includes('--profile');
+const skipCpu = args.includes('--skip-cpu');
 const option = (name: string) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
 };
 const images = Number(option('images') ?? (quick ? 1024 : 4096));
+const rounds = Number(option('rounds') ?? (quick ? 1 : 3));
 const cpuImages = Math.min(images, quick ? 64 : 256);
-const batchSize = 64;
 const size = 28;
 const classes = 10;
 const cores = cpus().length;
 const fashionDir = option('data') ?? '/usr/share/datasets/fashion-mnist';
 const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-
-const config: TrainLoopConfig = {
-  epochs: 1,
-  batchSize,
-  learningRate: 0.001,
-  optimizer: 'adam',
-  momentum: 0.9,
-  augment: { flip: false, shiftPixels: 0 },
-  earlyStoppingPatience: 0,
-  seed: 1,
-};
 
 async function loadImages(): Promise<{ set: ImageSet; source: string }> {
   const imagesFile = join(fashionDir, 'train-images-idx3-ubyte.gz');
@@ -76,164 +72,205 @@ async function loadImages(): Promise<{ set: ImageSet; source: string }> {
   };
 }
 
-function subset(set: ImageSet, count: number): ImageSet {
-  const pixels = set.height * set.width * set.channels;
-  return {
-    ...set,
-    count,
-    images: set.images.subarray(0, count * pixels),
-    labels: set.labels.subarray(0, count),
-  };
-}
+type TorchResult = { threads: number; imagesPerSecond: number } | { threads: number; error: string };
 
-/** One epoch through the app's training loop after a warm-up of a few batches; images per second. */
-async function measureBackend(set: ImageSet): Promise<{ seconds: number; imagesPerSecond: number }> {
-  const model = createPreset('keras-cifar-cnn', { inputShape: [size, size, 1], classes, seed: 1 });
-  try {
-    await trainModel({ model, train: subset(set, 4 * batchSize), classes, config });
-    const started = performance.now();
-    await trainModel({ model, train: set, classes, config: { ...config, seed: 2 } });
-    const seconds = (performance.now() - started) / 1000;
-    return { seconds, imagesPerSecond: set.count / seconds };
-  } finally {
-    model.dispose();
-  }
-}
-
-async function measureTorch(
-  dataDir: string,
-  count: number,
-  threads: number,
-): Promise<
-  { threads: number; imagesPerSecond: number; seconds: number } | { threads: number; error: string }
-> {
+async function measureTorch(dataDir: string, count: number, threads: number): Promise<TorchResult> {
   try {
     const { stdout } = await promisify(execFile)(python, [
       join(import.meta.dirname, 'torch_train.py'),
       ...['--images', join(dataDir, 'images.u8'), '--labels', join(dataDir, 'labels.u8')],
       ...['--count', String(count), '--size', String(size), '--classes', String(classes)],
-      ...['--batch', String(batchSize), '--threads', String(threads)],
+      ...['--batch', String(benchConfig.batchSize), '--threads', String(threads)],
     ]);
     const last = stdout.trim().split('\n').at(-1) ?? '{}';
-    const result = JSON.parse(last) as { imagesPerSecond: number; seconds: number };
-    return { threads, imagesPerSecond: result.imagesPerSecond, seconds: result.seconds };
+    return { threads, imagesPerSecond: (JSON.parse(last) as { imagesPerSecond: number }).imagesPerSecond };
   } catch (error) {
     return { threads, error: (error as Error).message.split('\n')[0] ?? 'failed' };
   }
 }
 
-const round = (x: number) => Math.round(x * 10) / 10;
+type ChildAnswer = ChildResult | { skipped: BackendName; reason: string };
 
-interface BackendResult {
-  backend: BackendName;
-  threads: number;
-  imagesPerSecond: number;
-  images: number;
-  seconds: number;
-  reason: string;
-}
-
-/** Child mode: one backend at one thread count (wasm threads are fixed when wasm first starts). */
+/** Child mode: one backend at one thread count. */
 async function child(backend: BackendName, threads: number): Promise<void> {
   const { set } = await loadImages();
-  const info = await initBackend(backend, { wasmThreads: threads });
-  if (info.name !== backend) {
-    console.log(JSON.stringify({ skipped: backend, reason: info.reason }));
-    return;
-  }
-  const measured = backend === 'cpu' ? subset(set, Math.min(cpuImages, set.count)) : set;
-  const { seconds, imagesPerSecond } = await measureBackend(measured);
-  const result: BackendResult = {
-    backend,
-    threads: info.threads,
-    imagesPerSecond: round(imagesPerSecond),
-    images: measured.count,
-    seconds: round(seconds),
-    reason: info.reason,
-  };
-  console.log(JSON.stringify(result));
+  console.log(JSON.stringify(await runChild(backend, threads, set, classes, { profile, cpuImages })));
 }
 
-async function runChild(
-  backend: BackendName,
-  threads: number,
-): Promise<BackendResult | { skipped: BackendName; reason: string }> {
-  const passOn = ['--images', String(images), ...(option('data') ? ['--data', fashionDir] : [])];
+async function spawnChild(backend: BackendName, threads: number): Promise<ChildAnswer> {
+  const passOn = [
+    ...['--images', String(images)],
+    ...(option('data') ? ['--data', fashionDir] : []),
+    ...(profile ? ['--profile'] : []),
+  ];
   const { stdout } = await promisify(execFile)(
     process.execPath,
     ['--import', 'tsx', import.meta.filename, ...passOn, '--child', backend, '--threads', String(threads)],
-    { maxBuffer: 1 << 20, timeout: 30 * 60_000 },
+    { maxBuffer: 16 << 20, timeout: 30 * 60_000 },
   );
-  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as ChildAnswer;
 }
+
+const median = (values: number[]): number | null => {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const round = (x: number | null, digits = 1) =>
+  x === null ? null : Math.round(x * 10 ** digits) / 10 ** digits;
 
 async function main(): Promise<void> {
   const { set, source } = await loadImages();
+  const threadCounts = [...new Set([1, cores])];
+  const model = createPreset('keras-cifar-cnn', { inputShape: [size, size, 1], classes, seed: 1 });
+  const stepFlops = trainingStepFlops(model, benchConfig.batchSize, 'adam');
+  model.dispose();
   console.log(
-    `keras-cifar-cnn, ${size}×${size}×1, batch ${batchSize}, ${set.count} ${source} images, ${cores} cores`,
+    `keras-cifar-cnn, ${size}×${size}×1, batch ${benchConfig.batchSize}, ${set.count} ${source} images, ` +
+      `${cores} cores, ${rounds} round(s); ${(stepFlops.total / 1e9).toFixed(3)} GFLOP per training step ` +
+      `(${(stepFlops.total / benchConfig.batchSize / 1e6).toFixed(2)} MFLOP per image)`,
   );
   const dataDir = await mkdtemp(join(tmpdir(), 'prunelab-bench-train-'));
-  const results: BackendResult[] = [];
+  const wasmRuns = new Map<number, ChildResult[]>(threadCounts.map((t) => [t, []]));
+  const torchRuns = new Map<number, TorchResult[]>(threadCounts.map((t) => [t, []]));
+  const others: ChildResult[] = [];
   const skipped: { backend: BackendName; reason: string }[] = [];
-  const torch: Awaited<ReturnType<typeof measureTorch>>[] = [];
-  const record = (r: BackendResult | { skipped: BackendName; reason: string }) => {
-    if ('skipped' in r) {
-      skipped.push({ backend: r.skipped, reason: r.reason });
-      console.log(`${r.skipped}: not available (${r.reason})`);
-    } else {
-      results.push(r);
-      console.log(
-        `${r.backend}, ${r.threads} thread(s): ${r.imagesPerSecond} images/s over ${r.images} images (${r.reason})`,
-      );
+  const keep = (answer: ChildAnswer, into: ChildResult[]) => {
+    if ('skipped' in answer) {
+      skipped.push({ backend: answer.skipped, reason: answer.reason });
+      console.log(`${answer.skipped}: not available (${answer.reason})`);
+      return;
     }
+    into.push(answer);
+    const roof =
+      answer.matMulPeakGflops !== null
+        ? `; ${answer.achievedGflops} GFLOP/s = ${(answer.fractionOfPeak! * 100).toFixed(1)}% of matMul's ` +
+          (answer.fractionOfPeakByCpu !== null
+            ? `(${(answer.fractionOfPeakByCpu * 100).toFixed(1)}% by CPU time) `
+            : '') +
+          `${answer.matMulPeakGflops}; evaluation ${answer.evaluationImagesPerSecond} images/s, ` +
+          `sensitivity ${answer.sensitivityImagesPerSecond}`
+        : '';
+    console.log(
+      `${answer.backend}, ${answer.threads} thread(s): ${answer.imagesPerSecond} images/s ` +
+        `(${answer.imagesPerCpuSecond} per CPU-second)${roof} (${answer.reason})`,
+    );
+    if (answer.profile) console.log(profileTable(`profile, ${answer.threads} thread(s)`, answer.profile));
   };
   try {
     await writeFile(join(dataDir, 'images.u8'), set.images);
     await writeFile(join(dataDir, 'labels.u8'), Uint8Array.from(set.labels));
-    record(await runChild('tensorflow', 1));
-    // wasm and PyTorch alternate per thread count, so each pair sees about the same machine load
-    for (const threads of [...new Set([1, cores])]) {
-      record(await runChild('wasm', threads));
-      const t = await measureTorch(dataDir, set.count, threads);
-      torch.push(t);
-      console.log(
-        'error' in t
-          ? `torch, ${threads} thread(s): ${t.error}`
-          : `torch, ${threads} thread(s): ${round(t.imagesPerSecond)} images/s`,
-      );
+    keep(await spawnChild('tensorflow', 1), others);
+    for (let r = 0; r < rounds; r++) {
+      for (const threads of threadCounts) {
+        keep(await spawnChild('wasm', threads), wasmRuns.get(threads)!);
+        const t = await measureTorch(dataDir, set.count, threads);
+        torchRuns.get(threads)!.push(t);
+        console.log(
+          'error' in t
+            ? `torch, ${threads} thread(s): ${t.error}`
+            : `torch, ${threads} thread(s): ${round(t.imagesPerSecond)} images/s`,
+        );
+      }
     }
-    record(await runChild('cpu', 1));
+    if (!skipCpu) keep(await spawnChild('cpu', 1), others);
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
-  const torchOk = torch.filter(
-    (t): t is { threads: number; imagesPerSecond: number; seconds: number } => !('error' in t),
+
+  const torchRate = (t: TorchResult | undefined) => (t && !('error' in t) ? t.imagesPerSecond : null);
+  const ratioPerRound = (a: (r: number) => number | null, b: (r: number) => number | null) =>
+    round(
+      median(
+        Array.from({ length: rounds }, (_, r) => {
+          const x = a(r);
+          const y = b(r);
+          return x !== null && y !== null ? x / y : null;
+        }).filter((v): v is number => v !== null),
+      ),
+      2,
+    );
+  const wasmRate = (threads: number) => (r: number) => wasmRuns.get(threads)![r]?.imagesPerSecond ?? null;
+  const wasm = threadCounts.map((threads) => {
+    const runs = wasmRuns.get(threads)!;
+    const med = (pick: (c: ChildResult) => number | null) =>
+      median(runs.map(pick).filter((v): v is number => v !== null));
+    return {
+      backend: 'wasm' as const,
+      threads,
+      imagesPerSecond: round(med((c) => c.imagesPerSecond)),
+      imagesPerCpuSecond: round(med((c) => c.imagesPerCpuSecond)),
+      achievedGflops: round(
+        med((c) => c.achievedGflops),
+        2,
+      ),
+      matMulPeakGflops: round(
+        med((c) => c.matMulPeakGflops),
+        2,
+      ),
+      fractionOfPeak: round(
+        med((c) => c.fractionOfPeak),
+        3,
+      ),
+      evaluationImagesPerSecond: round(med((c) => c.evaluationImagesPerSecond)),
+      sensitivityImagesPerSecond: round(med((c) => c.sensitivityImagesPerSecond)),
+      evaluationOverTraining: ratioPerRound(
+        (r) => runs[r]?.evaluationImagesPerSecond ?? null,
+        (r) => runs[r]?.imagesPerSecond ?? null,
+      ),
+      samples: runs.map((c) => c.imagesPerSecond),
+    };
+  });
+  const torch = threadCounts.map((threads) => ({
+    threads,
+    imagesPerSecond: round(
+      median(
+        torchRuns
+          .get(threads)!
+          .map(torchRate)
+          .filter((v): v is number => v !== null),
+      ),
+    ),
+    errors: torchRuns.get(threads)!.flatMap((t) => ('error' in t ? [t.error] : [])),
+  }));
+  const vsTorch = Object.fromEntries(
+    threadCounts.map((threads) => [
+      `threads${threads}`,
+      ratioPerRound(wasmRate(threads), (r) => torchRate(torchRuns.get(threads)![r])),
+    ]),
   );
-  const best = <T extends { imagesPerSecond: number }>(list: T[]) =>
-    list.reduce<T | undefined>((a, b) => (a && a.imagesPerSecond >= b.imagesPerSecond ? a : b), undefined);
-  const torchBest = best(torchOk);
-  const wasmBest = best(results.filter((r) => r.backend === 'wasm'));
-  const pair = (threads: number) => {
-    const w = results.find((r) => r.backend === 'wasm' && r.threads === threads);
-    const t = torchOk.find((r) => r.threads === threads);
-    return w && t ? Math.round((w.imagesPerSecond / t.imagesPerSecond) * 100) / 100 : null;
-  };
+  const threadScaling = cores > 1 ? ratioPerRound(wasmRate(cores), wasmRate(1)) : null;
+  const profiles = Object.fromEntries(
+    threadCounts.map((threads) => [`threads${threads}`, wasmRuns.get(threads)![0]?.profile ?? null]),
+  );
+  console.log(
+    `medians over ${rounds} round(s): ` +
+      wasm
+        .map(
+          (w) =>
+            `wasm ${w.threads}t ${w.imagesPerSecond} images/s (${((w.fractionOfPeak ?? 0) * 100).toFixed(1)}% of peak, ` +
+            `evaluation ×${w.evaluationOverTraining})`,
+        )
+        .join('; ') +
+      `; ${cores} threads ÷ 1: ×${threadScaling}; wasm ÷ PyTorch: ${JSON.stringify(vsTorch)}`,
+  );
   console.log(
     JSON.stringify({
-      results: results.map(({ reason: _reason, ...r }) => r),
-      torchImagesPerSecond: torchBest ? round(torchBest.imagesPerSecond) : null,
-      torchThreads: torchBest?.threads ?? null,
-      torch: torch.map((t) =>
-        'error' in t ? t : { threads: t.threads, imagesPerSecond: round(t.imagesPerSecond) },
-      ),
-      wasmVsTorch: {
-        sameThreads1: pair(1),
-        [`sameThreads${cores}`]: pair(cores),
-        best:
-          wasmBest && torchBest
-            ? Math.round((wasmBest.imagesPerSecond / torchBest.imagesPerSecond) * 100) / 100
-            : null,
-      },
+      stepFlops,
+      results: [
+        ...wasm,
+        ...others.map((o) => ({
+          backend: o.backend,
+          threads: o.threads,
+          imagesPerSecond: o.imagesPerSecond,
+        })),
+      ],
+      torch,
+      wasmVsTorch: vsTorch,
+      threadScaling,
+      profile: profile ? profiles : null,
+      rounds,
       cores,
       images: set.count,
       data: source,

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs before `npm test`: the tests need a few programs from Debian (a browser for the end-to-end suite,
-// strace for the crash tests, later a Redis server for the queue). Where they are missing and we are root
+// strace for the crash tests, a Redis server for the queue tests). Where they are missing and we are root
 // with apt, install them; otherwise say in one line what to install and stop, rather than failing later in
 // a confusing way.
 import { spawnSync } from 'node:child_process';
@@ -11,6 +11,8 @@ const testPackages = [
   { pkg: 'chromium', file: '/usr/bin/chromium' },
   // kills a process at an exact system call and records the calls (crash and durability tests)
   { pkg: 'strace', file: '/usr/bin/strace' },
+  // the queue tests start their own redis-server (random loopback port, no persistence)
+  { pkg: 'redis-server', file: '/usr/bin/redis-server' },
 ];
 
 const missing = testPackages.filter(({ file }) => !existsSync(file)).map(({ pkg }) => pkg);

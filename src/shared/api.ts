@@ -14,6 +14,7 @@ import type {
   JobSummary,
   PresetInfo,
   PruneStepReport,
+  QueueStatus,
   RunDetail,
   RunStatus,
   RunSummary,
@@ -33,7 +34,9 @@ export interface Results {
   'datasets.import': { jobId: string };
   'datasets.list': DatasetSummary[];
   'datasets.get': DatasetDetail;
-  'datasets.delete': { deleted: true };
+  'datasets.rename': DatasetDetail;
+  /** How many runs went with the dataset (deleteRuns must be true when it had any). */
+  'datasets.delete': { deleted: true; runsDeleted: number };
   'datasets.samples': { total: number; items: DatasetSample[] };
   'datasets.exportImages': { jobId: string };
   'runs.start': { runId: string; jobId: string };
@@ -48,6 +51,7 @@ export interface Results {
   'exports.list': ArtifactSummary[];
   'jobs.list': JobSummary[];
   'jobs.cancel': { cancelled: true };
+  'jobs.queue': QueueStatus;
   'settings.get': Settings;
   'settings.set': Settings;
 }
@@ -82,6 +86,11 @@ export interface Events {
     datasetId: string | null;
     artifactId: string | null;
     error: ApiErrorData | null;
+    /**
+     * An import whose content is already imported (same content hash) ends done without a new dataset:
+     * this names the existing one. Import again with `duplicate: 'copy'` to keep a second copy.
+     */
+    duplicateOf?: { datasetId: string; name: string };
   };
   'run.status': { runId: string; status: RunStatus; error: string | null };
   /** The worker that picked the run up says which backend trains it (the badge stops waiting). */
@@ -95,7 +104,7 @@ export interface Events {
   'run.pruneStep': { runId: string; report: PruneStepReport };
   'run.evaluation': { runId: string; which: 'dense' | 'final'; report: EvaluationReport };
   'run.sensitivity': { runId: string; curve: SensitivityCurve };
-  'dataset.changed': { datasetId: string; change: 'imported' | 'deleted' };
+  'dataset.changed': { datasetId: string; change: 'imported' | 'deleted' | 'renamed' };
   /**
    * Electron only, pushed by main (never by the services, so serve mode never emits it): a menu command
    * the page carries out, because only the page knows what is on screen (e.g. which run to export).

@@ -10,6 +10,8 @@ export interface BackendInfo {
   threads: number;
   /** Why this backend, in words a user reads, e.g. "tfjs-node not installed: using wasm, 2 threads". */
   reason: string;
+  /** The `prunelab worker` that ran it ("host (pid …)"); absent when it ran on this machine. */
+  worker?: string;
 }
 
 export interface SystemInfo {
@@ -66,11 +68,30 @@ export interface ClassCount {
   test: number;
 }
 
+/** Where a dataset was imported from: a path on the serving machine, or a folder uploaded from a browser. */
+export type DatasetOrigin = 'path' | 'upload';
+
+export type SplitName = 'train' | 'validation' | 'test';
+
 export interface DatasetSummary {
   id: string;
+  /** Unique among datasets (case-insensitively); renamable. */
   name: string;
+  /**
+   * The path imported. For an upload it is the uploaded copy under the data directory, which is removed
+   * once the import has read it: the dataset lives on in its cache (see `origin`).
+   */
   sourcePath: string;
+  origin: DatasetOrigin;
   kind: DatasetKind;
+  /**
+   * sha256 of what training reads (the cached pixels, labels and split, the shape and class names): two
+   * imports with the same hash are the same dataset. Null for datasets imported before it was recorded,
+   * until an import compares against them.
+   */
+  contentHash: string | null;
+  /** How many runs (any kind, any status) train or prune on this dataset. */
+  runCount: number;
   createdAt: string;
   classes: ClassCount[];
   imported: number;
@@ -88,7 +109,16 @@ export interface DatasetSummary {
     meanWidth: number;
     meanHeight: number;
   };
-  split: { train: number; validation: number; test: number; seed: number; fromFolders: boolean };
+  split: {
+    train: number;
+    validation: number;
+    test: number;
+    seed: number;
+    /** Some split came from the source itself: split folders, or IDX / CIFAR train and test files. */
+    fromFolders: boolean;
+    /** Which splits the source gave (the rest were carved from train with `seed`); absent in old records. */
+    given?: SplitName[];
+  };
   warnings: string[];
 }
 
@@ -206,6 +236,8 @@ export interface RunSummary {
   testAccuracy: number | null;
   /** gzip bytes of the smallest export, if any */
   exportGzipBytes: number | null;
+  /** Which export `exportGzipBytes` measures (the run may have several). */
+  smallestExport: { artifactId: string; format: ExportFormat; encoding: WeightEncoding | null } | null;
 }
 
 export type MetricSplit = 'train' | 'validation' | 'test';
@@ -434,6 +466,38 @@ export interface JobSummary {
   done: number;
   total: number;
   startedAt: string | null;
+  /**
+   * Where the job runs: absent on this machine; with a queue, null while it waits on the queue (or
+   * between workers), else the worker holding it ("host (pid …)").
+   */
+  worker?: string | null;
+}
+
+/** A `prunelab worker` that reported to this coordinator. */
+export interface QueueWorker {
+  id: string;
+  host: string;
+  pid: number;
+  concurrency: number;
+  /** Jobs it holds now. */
+  running: number;
+  lastSeen: string;
+}
+
+/** The distributed queue, as the jobs view shows it (jobs.queue). */
+export interface QueueStatus {
+  /** false: jobs run in local worker processes (no --queue, no queue setting). */
+  enabled: boolean;
+  /** The Redis URL, password masked. */
+  url: string | null;
+  /** Jobs on the queue not yet taken, being worked on, and held back; null when Redis does not answer. */
+  depth: { waiting: number; active: number; delayed: number } | null;
+  /** Workers seen in the last minute. */
+  workers: QueueWorker[];
+  /** Why depth is missing, in words. */
+  problem: string | null;
+  /** The line that starts a worker for this coordinator (token included), once it serves HTTP. */
+  workerCommand?: string | null;
 }
 
 export type Theme = 'system' | 'light' | 'dark';
@@ -442,4 +506,6 @@ export interface Settings {
   theme: Theme;
   jobConcurrency: number;
   recentDatasets: string[];
+  /** redis://… of a BullMQ queue that `prunelab worker`s take jobs from; used from the next start. */
+  queueUrl: string | null;
 }

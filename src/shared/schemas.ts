@@ -54,8 +54,11 @@ export const trainConfig = z.strictObject({
   seed: seed.default(42),
 });
 
+/** A sparsity: a fraction of the prunable weights in [0, 1) (shared/sparsity.ts reads typed text). */
+const sparsityValue = z.number().min(0).lt(1);
+
 export const pruneTarget = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('sparsity'), value: z.number().min(0).max(0.999) }),
+  z.strictObject({ kind: z.literal('sparsity'), value: sparsityValue }),
   z.strictObject({ kind: z.literal('threshold'), value: z.number().min(0).finite() }),
 ]);
 
@@ -107,7 +110,7 @@ export const sensitivityConfig = z.strictObject({
     })
     .default('taylor'),
   sparsities: z
-    .array(z.number().min(0).max(0.999))
+    .array(sparsityValue)
     .min(1)
     .max(100)
     .default(Array.from({ length: 20 }, (_, i) => i * 0.05)),
@@ -140,6 +143,11 @@ export const importOptions = z.strictObject({
   seed: seed.default(42),
   /** names for label numbers 0, 1, … of IDX and CIFAR sources (overrides a classes.txt beside the files) */
   classNames: z.array(name).min(2).max(1000).optional(),
+  /**
+   * When the same content is already imported: 'reuse' ends the import without a copy and names the
+   * existing dataset (job.finished.duplicateOf); 'copy' keeps a second dataset anyway.
+   */
+  duplicate: z.enum(['reuse', 'copy']).default('reuse'),
 });
 
 const empty = z.strictObject({});
@@ -160,7 +168,9 @@ export const payloads = {
   'datasets.import': importOptions,
   'datasets.list': empty,
   'datasets.get': z.strictObject({ id }),
-  'datasets.delete': z.strictObject({ id }),
+  'datasets.rename': z.strictObject({ id, name }),
+  /** A dataset some runs use is deleted only with deleteRuns: true — its runs go with it. */
+  'datasets.delete': z.strictObject({ id, deleteRuns: z.boolean().default(false) }),
   'datasets.samples': z.strictObject({
     id,
     split: z.enum(['train', 'validation', 'test']).default('train'),
@@ -178,7 +188,7 @@ export const payloads = {
     train: trainConfig.default(trainConfig.parse({})),
     prune: pruneConfig.default(pruneConfig.parse({})),
     criteria: z.array(criterion).min(1).max(4),
-    sparsities: z.array(z.number().min(0).max(0.999)).min(1).max(20),
+    sparsities: z.array(sparsityValue).min(1).max(20),
     seeds: z.array(seed).min(1).max(10),
     schedules: z
       .array(pruneSchedule)
@@ -213,11 +223,18 @@ export const payloads = {
   'exports.list': z.strictObject({ runId: id }),
   'jobs.list': empty,
   'jobs.cancel': z.strictObject({ jobId: id }),
+  'jobs.queue': empty,
   'settings.get': empty,
   'settings.set': z.strictObject({
     theme: z.enum(['system', 'light', 'dark']).optional(),
     jobConcurrency: z.number().int().min(1).max(8).optional(),
     recentDatasets: z.array(absolutePath).max(9).optional(),
+    queueUrl: z
+      .string()
+      .max(2048)
+      .regex(/^rediss?:\/\/[^\s]+$/, 'a queue URL starts with redis:// or rediss://')
+      .nullable()
+      .optional(),
   }),
 } as const;
 

@@ -12,7 +12,7 @@ export interface FakeServices extends FakeApi {
 
 export function createFakeServices(): FakeServices {
   const api = createFakeApi();
-  const settings: Settings = { theme: 'system', jobConcurrency: 1, recentDatasets: [] };
+  const settings: Settings = { theme: 'system', jobConcurrency: 1, recentDatasets: [], queueUrl: null };
   const services: FakeServices = {
     ...api,
     closed: 0,

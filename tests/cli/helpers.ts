@@ -1,6 +1,6 @@
 // Runs the real `prunelab` binary (bin/prunelab.js → tsx → src/main/cli) and builds tiny datasets from the
 // bundled sample, so CLI tests exercise exactly what a user runs.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,4 +54,55 @@ export function tinyDataset(dir: string, classes = 3, perClass = 20): string {
     }
   }
   return root;
+}
+
+export interface BackgroundCli {
+  child: ChildProcess;
+  /** Everything written so far. */
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Resolves with the first match of `pattern` on stderr (rejects if the process ends first). */
+  stderrMatch(pattern: RegExp): Promise<RegExpExecArray>;
+  exited: Promise<number | null>;
+}
+
+/** The real binary started in the background (a training to cancel, a server to talk to). */
+export function startCli(args: string[]): BackgroundCli {
+  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'prunelab.js'), ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const waiters: { pattern: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    for (const w of [...waiters]) {
+      const match = w.pattern.exec(stderr);
+      if (match) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(match);
+      }
+    }
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return {
+    child,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    stderrMatch(pattern) {
+      const now = pattern.exec(stderr);
+      if (now) return Promise.resolve(now);
+      return new Promise((resolve, reject) => {
+        waiters.push({ pattern, resolve });
+        void exited.then(() => reject(new Error(`ended without ${pattern}:\n${stderr}`)));
+      });
+    },
+    exited,
+  };
 }

@@ -19,10 +19,13 @@ describe('prunelab import --json', () => {
       'classes',
       'datasetId',
       'imported',
+      'name',
       'problems',
+      'reused',
       'skipped',
       'warnings',
     ]);
+    expect(run.json).toMatchObject({ name: 'tiny', reused: false });
     expect(run.json.classes).toEqual([
       { name: 'Ankle boot', count: 6 },
       { name: 'Bag', count: 6 },
@@ -47,6 +50,30 @@ describe('prunelab import --json', () => {
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
+  });
+
+  it('offers the existing dataset when the same content is imported again; --copy keeps a second one', async () => {
+    const dataDir = join(dir, 'home-again');
+    const source = tinyDataset(join(dir, 'again'), 2, 5);
+    const first = await runCli(['import', source, '--json', '--data-dir', dataDir]);
+    expect(first.code, first.stderr).toBe(0);
+    // the same images in another folder are the same content
+    const elsewhere = tinyDataset(join(dir, 'again-copy'), 2, 5);
+    const again = await runCli(['import', elsewhere, '--data-dir', dataDir]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain(
+      `Already imported: the same content is the dataset "tiny" (${first.json.datasetId}).`,
+    );
+    expect(again.stdout).toContain('import a second copy with --copy');
+    const json = await runCli(['import', elsewhere, '--json', '--data-dir', dataDir]);
+    expect(json.json).toMatchObject({ datasetId: first.json.datasetId, name: 'tiny', reused: true });
+    const copy = await runCli(['import', elsewhere, '--copy', '--json', '--data-dir', dataDir]);
+    expect(copy.json).toMatchObject({ name: 'tiny (2)', reused: false });
+    expect(copy.json.datasetId).not.toBe(first.json.datasetId);
+    const db = new Database(join(dataDir, 'prunelab.db'), { readonly: true });
+    const names = db.prepare('SELECT name FROM datasets ORDER BY created_at').all();
+    db.close();
+    expect(names).toEqual([{ name: 'tiny' }, { name: 'tiny (2)' }]);
   });
 
   it('fails with a clear message, a non-zero exit code and an error JSON line on a bad path', async () => {

@@ -1,7 +1,12 @@
 // End to end in Debian's Chromium against `prunelab serve` with the real services and engine:
 // import the bundled sample, train + prune a short run while its curves and sparsity maps update,
-// run a second one, compare the two, export one. Screenshots of each view go to test-artifacts/e2e/.
+// run a second one, compare the two, export one; then the history around them: the run's exports, a
+// re-import that offers the dataset already there, a rename, the delete dialog, an import whose files are
+// all left out. Screenshots of each view go to test-artifacts/e2e/ (the changed ones light and dark).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { shot as shotPage, startSession, type E2eSession, type PageGlobals } from './serveSession';
 
@@ -18,6 +23,16 @@ const shot = (name: string) => shotPage(page, artifacts, name);
 const open = async (hash: string) => {
   await page.goto(`${baseUrl}${hash}`);
 };
+
+/** Every thumbnail of the sample decoded at the dataset's 28 px (the function runs in the page). */
+async function thumbnailsShown() {
+  await page.waitForFunction(() => {
+    const imgs = [
+      ...(globalThis as unknown as PageGlobals).document.querySelectorAll('[data-test="thumbnails"] img'),
+    ];
+    return imgs.length === 140 && imgs.every((i) => i.complete && i.naturalWidth === 28);
+  });
+}
 
 /** Polls the page until the run's status badge says done, recording what the live views showed on the way. */
 async function watchRunToEnd(timeoutMs: number, liveShot: string) {
@@ -105,13 +120,7 @@ describe('PruneLab in Chromium against prunelab serve', () => {
     await page.waitForSelector('[data-test="dataset-detail"]', { timeout: 300_000 });
     expect(await page.locator('[data-test="class-row"]').count()).toBe(10);
     expect(await page.textContent('[data-test="split-summary"]')).toContain('2400 / 300 / 300');
-    // every thumbnail decoded at the dataset's 28 px (the function runs in the page)
-    await page.waitForFunction(() => {
-      const imgs = [
-        ...(globalThis as unknown as PageGlobals).document.querySelectorAll('[data-test="thumbnails"] img'),
-      ];
-      return imgs.length === 140 && imgs.every((i) => i.complete && i.naturalWidth === 28);
-    });
+    await thumbnailsShown();
     await shot('datasets');
   });
 
@@ -270,6 +279,134 @@ describe('PruneLab in Chromium against prunelab serve', () => {
     ]);
     expect(download.suggestedFilename()).toMatch(/^taylor-e2e-tfjs-float32\.zip$/);
     expect(await download.failure()).toBeNull();
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+// Light, then dark (switched from the keyboard, as a user does), then back to light.
+async function shotBoth(name: string) {
+  const theme = (want: string) =>
+    page.waitForFunction(
+      (t) => (globalThis as unknown as PageGlobals).document.documentElement.dataset.theme === t,
+      want,
+    );
+  await page.waitForTimeout(300);
+  await shot(name);
+  // the theme key is ignored while typing: leave the field the test typed into
+  await page.evaluate(() =>
+    (
+      globalThis as unknown as { document: { activeElement: { blur?: () => void } | null } }
+    ).document.activeElement?.blur?.(),
+  );
+  await page.keyboard.press('t');
+  await theme('dark');
+  await page.waitForTimeout(300);
+  await shot(`${name}-dark`);
+  await page.keyboard.press('t');
+  await theme('light');
+}
+
+describe('history that makes sense', () => {
+  const token = () => new URL(baseUrl).searchParams.get('token')!;
+  const ask = async <T>(name: string, data: unknown): Promise<T> => {
+    const answer = await page.request.post(`${new URL(baseUrl).origin}/api/request/${name}`, {
+      headers: { 'x-prunelab-token': token() },
+      data,
+    });
+    const result = (await answer.json()) as { ok: boolean; value: T };
+    expect(result.ok).toBe(true);
+    return result.value;
+  };
+
+  it('a run lists its exports, and exporting did not change when the run finished', async () => {
+    await page.keyboard.press('Escape'); // the export dialog of the test before
+    await page.waitForSelector('[data-test="export-dialog"]', { state: 'detached' });
+    await open(`#/runs/${runIds[0]}`);
+    await page.waitForSelector('[data-test="exports-panel"] [data-test="export-row"]');
+    const row = (await page.textContent('[data-test="export-row"]')) ?? '';
+    expect(row).toContain('TF.js float32');
+    expect(row).toMatch(/✓ ok\s*top-1 100\.0% · max \|Δlogit\| .* \(≤ 0\.0001 needed\) · [\d,]+ images/);
+    expect(await page.textContent('[data-test="export-tile"]')).toContain('TF.js float32');
+    const run = await ask<{ finishedAt: string; artifacts: { createdAt: string }[] }>('runs.get', {
+      id: runIds[0],
+    });
+    expect(run.finishedAt < run.artifacts[0]!.createdAt).toBe(true);
+    await shotBoth('run-exports');
+  });
+
+  it('importing the sample again offers the dataset already there', async () => {
+    const { sampleDatasetPath } = await ask<{ sampleDatasetPath: string }>('system.info', {});
+    await open('#/datasets');
+    await page.waitForSelector('[data-test="dataset-detail"]');
+    expect(await page.textContent('[data-test="dataset-name"]')).toBe('fashion-mnist (sample)');
+    await page.fill('[data-test="path-input"]', sampleDatasetPath);
+    await page.press('[data-test="path-input"]', 'Enter');
+    await page.waitForSelector('[data-test="duplicate-offer"]', { timeout: 300_000 });
+    expect(await page.textContent('[data-test="duplicate-offer"]')).toContain(
+      'Already imported: this content is the dataset fashion-mnist (sample)',
+    );
+    expect(await page.locator('[data-test="dataset-item"]').count()).toBe(1);
+    await thumbnailsShown();
+    await shotBoth('datasets-duplicate');
+  });
+
+  it('renames the dataset; the runs table shows the new name and which export each size is', async () => {
+    await page.click('[data-test="rename"]');
+    await page.fill('[data-test="rename-input"]', 'fashion sample');
+    await page.press('[data-test="rename-input"]', 'Enter');
+    await page.waitForFunction(
+      () =>
+        (
+          globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }
+        ).document.querySelector('[data-test="dataset-name"]')?.textContent === 'fashion sample',
+    );
+    await open('#/runs');
+    await page.waitForSelector('[data-test="runs-table"]');
+    // the list on screen may be the one loaded before the rename until the reload lands
+    const rowsNamed = async () =>
+      (await page.locator('[data-test="run-row"]').allTextContents()).filter((r) =>
+        r.includes('fashion sample'),
+      ).length;
+    await expect.poll(rowsNamed, { timeout: 30_000 }).toBe(4);
+    const rows = await page.locator('[data-test="run-row"]').allTextContents();
+    expect(rows.some((r) => r.includes('TF.js float32'))).toBe(true);
+    await shotBoth('runs-renamed');
+  });
+
+  it('asks before deleting the dataset, saying its four runs go with it', async () => {
+    await open('#/datasets');
+    await page.waitForSelector('[data-test="dataset-detail"]');
+    await thumbnailsShown();
+    await page.click('[data-test="delete"]');
+    await page.waitForSelector('[data-test="confirm-dialog"]');
+    expect(await page.textContent('[data-test="delete-runs"]')).toContain('4 runs use it.');
+    expect(await page.textContent('[data-test="confirm-ok"]')).toContain('Delete it and its 4 runs');
+    await shotBoth('datasets-delete-dialog');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-test="confirm-dialog"]', { state: 'detached' });
+    expect(await page.locator('[data-test="dataset-item"]').count()).toBe(1);
+  });
+
+  it('an import whose every file is left out lists the files and why', async () => {
+    const broken = mkdtempSync(join(tmpdir(), 'prunelab-e2e-broken-'));
+    try {
+      for (const cls of ['cat', 'dog']) {
+        mkdirSync(join(broken, cls));
+        writeFileSync(join(broken, cls, 'photo.png'), 'not a png');
+        writeFileSync(join(broken, cls, 'empty.jpg'), '');
+      }
+      await page.fill('[data-test="path-input"]', broken);
+      await page.press('[data-test="path-input"]', 'Enter');
+      await page.waitForSelector('[data-test="import-failure"]', { timeout: 120_000 });
+      const report = (await page.textContent('[data-test="import-failure"]')) ?? '';
+      for (const file of ['cat/photo.png', 'cat/empty.jpg', 'dog/photo.png', 'dog/empty.jpg'])
+        expect(report).toContain(file);
+      expect(await page.textContent('[role="alert"]')).toContain('4 file(s) were left out, listed below');
+      await thumbnailsShown();
+      await shotBoth('datasets-import-failed');
+    } finally {
+      rmSync(broken, { recursive: true, force: true });
+    }
     expect(pageErrors).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import type {
   SystemInfo,
   ArtifactSummary,
   JobSummary,
+  QueueStatus,
 } from '../../src/shared/dto';
 import { createClient, type ApiClient, type FolderFile } from '../../src/renderer/api/client';
 import { makePresets, makeSettings, makeSystem } from './fixtures';
@@ -24,6 +25,7 @@ export interface FakeState {
   runs: RunDetail[];
   artifacts: ArtifactSummary[];
   jobs: JobSummary[];
+  queue: QueueStatus;
   /** Answer a request with this error instead (by request name). */
   failures: Partial<Record<RequestName, ApiErrorData>>;
 }
@@ -57,6 +59,7 @@ export function createFakeApi(
     runs: [],
     artifacts: [],
     jobs: [],
+    queue: { enabled: false, url: null, depth: null, workers: [], problem: null },
     failures: {},
     ...init,
   };
@@ -94,9 +97,30 @@ export function createFakeApi(
         const d = state.datasets.find((x) => x.id === payload.id);
         return d ? ok(d) : notFound('dataset');
       }
-      case 'datasets.delete':
+      case 'datasets.rename': {
+        const d = state.datasets.find((x) => x.id === payload.id);
+        if (!d) return notFound('dataset');
+        const name = String(payload.name);
+        if (state.datasets.some((x) => x.id !== d.id && x.name.toLowerCase() === name.toLowerCase()))
+          return {
+            ok: false,
+            error: {
+              code: 'CONFLICT',
+              message: `a dataset named "${name}" already exists; choose another name`,
+            },
+          };
+        d.name = name;
+        return ok(d);
+      }
+      case 'datasets.delete': {
+        // Like the services: a dataset some runs use goes only with deleteRuns, and its runs with it.
+        const runsDeleted = state.runs.filter((r) => r.datasetId === payload.id).length;
+        if (runsDeleted > 0 && payload.deleteRuns !== true)
+          return { ok: false, error: { code: 'CONFLICT', message: `used by ${runsDeleted} runs` } };
         state.datasets = state.datasets.filter((x) => x.id !== payload.id);
-        return ok({ deleted: true });
+        state.runs = state.runs.filter((r) => r.datasetId !== payload.id);
+        return ok({ deleted: true, runsDeleted });
+      }
       case 'datasets.samples': {
         const indices =
           (payload.indices as number[] | undefined) ??
@@ -156,6 +180,8 @@ export function createFakeApi(
         return ok(state.jobs);
       case 'jobs.cancel':
         return ok({ cancelled: true });
+      case 'jobs.queue':
+        return ok(state.queue);
     }
   }
 

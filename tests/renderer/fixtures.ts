@@ -53,7 +53,7 @@ export function makeSystem(over: Partial<SystemInfo> = {}): SystemInfo {
 }
 
 export function makeSettings(over: Partial<Settings> = {}): Settings {
-  return { theme: 'light', jobConcurrency: 1, recentDatasets: [], ...over };
+  return { theme: 'light', jobConcurrency: 1, recentDatasets: [], queueUrl: null, ...over };
 }
 
 export function makePresets(): PresetInfo[] {
@@ -95,7 +95,10 @@ export function makeDataset(over: Partial<DatasetDetail> = {}): DatasetDetail {
     id: 'ds-fashion',
     name: 'Fashion sample',
     sourcePath: '/data/fashion-sample',
+    origin: 'path',
     kind: 'folder',
+    contentHash: 'c0ffee',
+    runCount: 0,
     createdAt: '2026-11-29T07:40:00.000Z',
     classes,
     imported: total,
@@ -372,6 +375,8 @@ export function makeRun(opts: RunOptions = {}): RunDetail {
     testAccuracy: evaluation.accuracy,
     exportGzipBytes:
       opts.gzip === undefined ? (p ? Math.round(240_000 * (1 - p.sparsity) + 20_000) : 250_000) : opts.gzip,
+    smallestExport:
+      opts.gzip === null ? null : { artifactId: `art-${id}`, format: 'tfjs', encoding: 'uint8' },
     metrics,
     pruneSteps: steps,
     denseEvaluation: p ? makeEvaluation(0.88, rand) : null,

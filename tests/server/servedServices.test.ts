@@ -6,7 +6,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppServices, type AppServices } from '../../src/main/services';
 import { startServer, type RunningServer } from '../../src/main/server/startServer';
-import type { DatasetSummary, Settings } from '../../src/shared/dto';
+import { describeSource } from '../../src/shared/datasetWords';
+import type { DatasetDetail, DatasetSummary, Settings } from '../../src/shared/dto';
 import { wirePaths } from '../../src/shared/wire';
 import { openSocket, rawRequest, requestEach } from './http';
 import { hostileCases } from './hostilePayloads';
@@ -17,6 +18,7 @@ const headers = { 'x-prunelab-token': TOKEN };
 let dir: string;
 let services: AppServices;
 let server: RunningServer;
+let uploadedId: string | undefined;
 
 /** Every file under root with its size, except the database files (checked through the API instead). */
 async function snapshot(root: string): Promise<string[]> {
@@ -134,5 +136,36 @@ describe('serve mode on the real services', () => {
         (await readdir(join(dir, 'data', 'uploads'), { recursive: true })).filter((f) => f.endsWith('.png')),
       )
       .toEqual([]);
+    uploadedId = datasetId;
+  });
+
+  it('keeps an uploaded dataset working after the server restarts, saying its upload folder is gone', async () => {
+    expect(uploadedId).toBeDefined();
+    await server.close();
+    await services.close();
+    services = await createAppServices({ dataDir: join(dir, 'data'), mode: 'serve' });
+    server = await startServer({
+      api: services,
+      dataDir: join(dir, 'data'),
+      rendererDir: null,
+      token: TOKEN,
+    });
+
+    const dataset = await request<DatasetDetail>('datasets.get', { id: uploadedId });
+    expect(dataset.origin).toBe('upload');
+    await expect(stat(dataset.sourcePath)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(describeSource(dataset)).toBe(
+      'uploaded from a browser (folder "shades"); the uploaded copy was removed after import — the dataset lives in its cache',
+    );
+    // The gone folder is not offered as a recent path to import again.
+    expect((await request<Settings>('settings.get', {})).recentDatasets).not.toContain(dataset.sourcePath);
+    const samples = await request<{ total: number }>('datasets.samples', { id: uploadedId, split: 'train' });
+    expect(samples.total).toBe(dataset.split.train);
+    const presets = await request<{ name: string }[]>('presets.list', { inputShape: [8, 8, 1], classes: 2 });
+    const { jobId } = await request<{ jobId: string }>('runs.start', {
+      config: { datasetId: uploadedId, train: { preset: presets[0]!.name, epochs: 1, batchSize: 2 } },
+    });
+    const trained = await services.waitForJob(jobId);
+    expect(trained.status, JSON.stringify(trained.error)).toBe('done');
   });
 });

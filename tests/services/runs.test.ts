@@ -1,10 +1,11 @@
 // Runs with the real worker and engine on tiny data: a sweep trains ONE dense parent per seed and every
 // prune run starts from it; a sensitivity analysis runs through runs.start; an export is recorded.
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppServices, type AppServices } from '../../src/main/services';
+import { dataLayout } from '../../src/main/engine/types';
 import type { ArtifactSummary, RunDetail, RunSummary } from '../../src/shared/dto';
 import type { Events } from '../../src/shared/api';
 import { tinyDataset } from '../cli/helpers';
@@ -117,9 +118,21 @@ describe('runs with the real worker', () => {
   });
 
   it('exports a run into the data dir by default and lists the artifact', async () => {
+    const before = await call<RunSummary>('runs.get', { id: parent.id });
+    const statuses: Events['run.status'][] = [];
+    const off = services.subscribe('run.status', (s) => statuses.push(s));
     const { jobId } = await call<{ jobId: string }>('exports.create', { runId: parent.id, format: 'tfjs' });
     const outcome = await services.waitForJob(jobId);
+    off();
     expect(outcome.status, JSON.stringify(outcome.error)).toBe('done');
+    // An export is not the run's own work: its status and finishedAt stay as training left them.
+    expect(statuses.filter((s) => s.runId === parent.id)).toEqual([]);
+    const after = await call<RunSummary>('runs.get', { id: parent.id });
+    expect([after.status, after.startedAt, after.finishedAt]).toEqual([
+      'done',
+      before.startedAt,
+      before.finishedAt,
+    ]);
     const artifacts = await call<ArtifactSummary[]>('exports.list', { runId: parent.id });
     expect(artifacts).toHaveLength(1);
     expect(artifacts[0]!.id).toBe(outcome.artifactId);
@@ -128,6 +141,47 @@ describe('runs with the real worker', () => {
     expect(artifacts[0]!.parity?.ok).toBe(true);
     const run = await call<RunSummary>('runs.get', { id: parent.id });
     expect(run.exportGzipBytes).toBe(artifacts[0]!.gzipBytes);
+    expect(run.smallestExport).toEqual({
+      artifactId: outcome.artifactId,
+      format: 'tfjs',
+      encoding: 'float32',
+    });
+  });
+
+  it('refuses an export folder whose path runs through a file before any work, naming it', async () => {
+    const before = await call<RunSummary>('runs.get', { id: parent.id });
+    const blocker = join(dir, 'not-a-folder');
+    writeFileSync(blocker, 'x');
+    const result = await services.dispatch('exports.create', {
+      runId: parent.id,
+      outDir: join(blocker, 'model'),
+    });
+    expect(result).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(!result.ok && result.error.message).toMatch(
+      /not-a-folder\/model cannot be written: a part of its path is a file/,
+    );
+    expect(readFileSync(blocker, 'utf8')).toBe('x');
+    const after = await call<RunSummary>('runs.get', { id: parent.id });
+    expect([after.status, after.finishedAt]).toEqual(['done', before.finishedAt]);
+  });
+
+  it('a failed export leaves the run done, with its finishedAt', async () => {
+    const before = await call<RunSummary>('runs.get', { id: parent.id });
+    // The run's saved model moved away makes the export job itself fail; it is put back afterwards.
+    const runDir = dataLayout.runDir(join(dir, 'data'), parent.id);
+    renameSync(runDir, `${runDir}.away`);
+    try {
+      const { jobId } = await call<{ jobId: string }>('exports.create', {
+        runId: parent.id,
+        outDir: join(dir, 'failed-export'),
+      });
+      const outcome = await services.waitForJob(jobId);
+      expect(outcome.status).toBe('failed');
+    } finally {
+      renameSync(`${runDir}.away`, runDir);
+    }
+    const after = await call<RunSummary>('runs.get', { id: parent.id });
+    expect([after.status, after.finishedAt, after.error]).toEqual(['done', before.finishedAt, null]);
   });
 
   it('refuses to export a sensitivity run or a run that is not done', async () => {

@@ -108,6 +108,9 @@ describe('services dispatch validation', () => {
       ['settings.set', { jobConcurrency: 0 }],
       ['settings.set', { theme: 'neon' }],
       ['settings.set', { recentDatasets: ['../x'] }],
+      ['settings.set', { queueUrl: 'http://lab:6379' }],
+      ['settings.set', { queueUrl: 'redis://lab 6379' }],
+      ['jobs.queue', { verbose: true }],
       ['jobs.cancel', { jobId: '' }],
     ];
     for (const [name, payload] of hostile) {
@@ -119,6 +122,14 @@ describe('services dispatch validation', () => {
     expect(tableCounts(s)).toEqual(before);
     expect(readdirSync(join(dir, 'data'), { recursive: true }).length).toBe(filesBefore);
     expect(s.handlers['jobs.list'] && (await call<unknown[]>(s, 'jobs.list', {}))).toEqual([]);
+    // Without a queue, jobs run here and the queue view says so.
+    expect(await call(s, 'jobs.queue', {})).toEqual({
+      enabled: false,
+      url: null,
+      depth: null,
+      workers: [],
+      problem: null,
+    });
     expect(taskLog().filter((l) => l.task !== 'importTask')).toEqual([]);
   });
 
@@ -342,6 +353,26 @@ describe('services runs', () => {
       ok: false,
       error: { code: 'NOT_FOUND' },
     });
+  });
+
+  it('stops a run of its own when another process asks through the store, queued or running', async () => {
+    const s = await open();
+    const datasetId = await importDataset(s);
+    const firstEpoch = new Promise<void>((resolve) => s.subscribe('run.epoch', () => resolve()));
+    const first = await call<{ runId: string; jobId: string }>(s, 'runs.start', {
+      config: { datasetId, train: { epochs: 500 } },
+    });
+    // concurrency 1: the second waits in the queue
+    const second = await call<{ runId: string; jobId: string }>(s, 'runs.start', {
+      config: { datasetId, train: { epochs: 500 } },
+    });
+    await firstEpoch;
+    s.store.runs.requestCancel(second.runId);
+    expect((await s.waitForJob(second.jobId)).status).toBe('cancelled');
+    s.store.runs.requestCancel(first.runId);
+    expect((await s.waitForJob(first.jobId)).status).toBe('cancelled');
+    const statuses = (await call<RunSummary[]>(s, 'runs.list', {})).map((r) => r.status);
+    expect(statuses).toEqual(['cancelled', 'cancelled']);
   });
 
   it('applies a new job concurrency setting', async () => {

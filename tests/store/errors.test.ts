@@ -66,7 +66,7 @@ describe('writes naming a missing row', () => {
   ])('%s for a missing run is NOT_FOUND', (_name, write) => {
     expect(thrown(() => write(store)).toData()).toEqual({
       code: 'NOT_FOUND',
-      message: 'run ghost does not exist',
+      message: 'no run with id ghost',
       details: { id: 'ghost' },
     });
   });

@@ -36,7 +36,10 @@ export function sampleDataset(id = 'ds-1', name = 'Shapes'): DatasetDetail {
     id,
     name,
     sourcePath: `/data/${name}`,
+    origin: 'path',
     kind: 'folder',
+    contentHash: `hash-of-${id}`,
+    runCount: 0,
     createdAt: '2026-01-01T10:00:00.000Z',
     classes: [
       { name: 'circle', count: 60, train: 48, validation: 6, test: 6 },
@@ -55,7 +58,7 @@ export function sampleDataset(id = 'ds-1', name = 'Shapes'): DatasetDetail {
       meanWidth: 31.5,
       meanHeight: 30.25,
     },
-    split: { train: 80, validation: 10, test: 10, seed: 7, fromFolders: false },
+    split: { train: 80, validation: 10, test: 10, seed: 7, fromFolders: false, given: [] },
     warnings: ['2 files skipped'],
     problems: [
       { path: 'circle/bad.png', reason: 'corrupt', detail: 'truncated IDAT' },

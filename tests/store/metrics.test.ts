@@ -113,7 +113,7 @@ describe('metrics repository', () => {
         { runId: other, ...epoch(1, { 'train.loss': 2 }) },
         { runId: 'ghost', ...epoch(1, { 'train.loss': 3 }) },
       ]),
-    ).toThrow('run ghost does not exist');
+    ).toThrow('no run with id ghost');
     expect(store.metrics.series(runId)).toEqual([]);
     expect(store.metrics.series(other)).toEqual([]);
     store.metrics.appendMany([

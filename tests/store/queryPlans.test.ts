@@ -92,8 +92,8 @@ describe('query plans once SQLite has statistics of a skewed history', () => {
   it('still answers every filter without a full scan or a sort', () => {
     const s = memoryStore();
     try {
-      s.datasets.save(sampleDataset('ds-1'));
-      s.datasets.save(sampleDataset('ds-2'));
+      s.datasets.save(sampleDataset('ds-1', 'Shapes'));
+      s.datasets.save(sampleDataset('ds-2', 'Digits'));
       const sweep = s.sweeps.create({ name: 'g', datasetId: 'ds-1', request: {} });
       s.transaction(() => {
         for (let i = 0; i < 300; i++) {

@@ -51,6 +51,70 @@ describe('datasets', () => {
     store.datasets.save({ ...sampleDataset('b', 'B'), createdAt: '2026-01-02T00:00:00.000Z' });
     expect(store.datasets.list().map((d) => d.id)).toEqual(['b', 'a']);
   });
+
+  it('counts the runs on each dataset', () => {
+    store.datasets.save(sampleDataset('a', 'A'));
+    store.datasets.save(sampleDataset('b', 'B'));
+    store.runs.create({ name: 'r1', kind: 'train', config: trainConfig('a') });
+    store.runs.create({ name: 'r2', kind: 'train', config: trainConfig('a') });
+    expect(store.datasets.list().map((d) => [d.id, d.runCount])).toEqual([
+      ['b', 0],
+      ['a', 2],
+    ]);
+    expect(store.datasets.get('a')?.runCount).toBe(2);
+  });
+
+  it('keeps names unique whatever their case: saving a taken name is a CONFLICT', () => {
+    store.datasets.save(sampleDataset('a', 'Shapes'));
+    expect(store.datasets.nameTaken('SHAPES')?.id).toBe('a');
+    expect(store.datasets.nameTaken('Shapes', 'a')).toBeNull();
+    expect(() => store.datasets.save(sampleDataset('b', 'shapes'))).toThrow(
+      expect.objectContaining({ code: 'CONFLICT', message: expect.stringContaining('"shapes"') }),
+    );
+    expect(store.datasets.list()).toHaveLength(1);
+  });
+
+  it('renames a dataset with the runs and sweeps that carry its name', () => {
+    store.datasets.save(sampleDataset('a', 'Shapes'));
+    store.datasets.save(sampleDataset('b', 'Digits'));
+    const named = store.runs.create({
+      name: 'taylor 80% · Shapes · dense',
+      kind: 'train',
+      config: trainConfig('a'),
+    });
+    const typed = store.runs.create({ name: 'my Shapes run', kind: 'train', config: trainConfig('a') });
+    const sweep = store.sweeps.create({ name: 'sweep · Shapes', datasetId: 'a', request: {} });
+    const renamed = store.datasets.rename('a', 'Shapes v2');
+    expect(renamed.name).toBe('Shapes v2');
+    expect(store.runs.get(named.id)?.name).toBe('taylor 80% · Shapes v2 · dense');
+    expect(store.runs.get(named.id)?.datasetName).toBe('Shapes v2');
+    expect(store.runs.get(typed.id)?.name).toBe('my Shapes run');
+    expect(store.sweeps.get(sweep.id)?.name).toBe('sweep · Shapes v2');
+    // another dataset's name, in any case, is refused; renaming to its own name in another case is fine
+    expect(() => store.datasets.rename('a', 'DIGITS')).toThrow(expect.objectContaining({ code: 'CONFLICT' }));
+    expect(store.datasets.rename('a', 'SHAPES V2').name).toBe('SHAPES V2');
+    expect(() => store.datasets.rename('ghost', 'x')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+  });
+
+  it('finds the oldest dataset with a content hash and lists the ones without', () => {
+    store.datasets.save({
+      ...sampleDataset('a', 'A'),
+      contentHash: 'h1',
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+    store.datasets.save({
+      ...sampleDataset('b', 'B'),
+      contentHash: 'h1',
+      createdAt: '2026-01-02T00:00:00.000Z',
+    });
+    store.datasets.save({ ...sampleDataset('c', 'C'), contentHash: null });
+    expect(store.datasets.findByContentHash('h1')?.id).toBe('a');
+    expect(store.datasets.findByContentHash('h2')).toBeNull();
+    expect(store.datasets.unhashedIds()).toEqual(['c']);
+    store.datasets.setContentHash('c', 'h3');
+    expect(store.datasets.unhashedIds()).toEqual([]);
+    expect(store.datasets.get('c')?.contentHash).toBe('h3');
+  });
 });
 
 describe('run-owned records', () => {
@@ -141,6 +205,35 @@ describe('run-owned records', () => {
     expect(store.artifacts.listByRun(runId)).toEqual([b]);
   });
 
+  it('a run names its smallest model export, which exportGzipBytes measures', () => {
+    const artifact = (
+      format: ArtifactSummary['format'],
+      encoding: ArtifactSummary['encoding'],
+      gzip: number,
+    ) =>
+      store.artifacts.create({
+        runId,
+        format,
+        encoding,
+        path: `/e/${format}`,
+        zipPath: null,
+        bytes: gzip * 2,
+        gzipBytes: gzip,
+        sha256: '0'.repeat(64),
+        sizes: null,
+        parity: null,
+      });
+    expect(store.runs.get(runId)).toMatchObject({ exportGzipBytes: null, smallestExport: null });
+    artifact('tfjs', 'float32', 100);
+    const onnx = artifact('onnx', 'uint8', 50);
+    artifact('dataset-png', null, 1); // images of the dataset, not a model
+    expect(store.runs.get(runId)).toMatchObject({
+      exportGzipBytes: 50,
+      smallestExport: { artifactId: onnx.id, format: 'onnx', encoding: 'uint8' },
+    });
+    expect(store.runs.list()[0]?.smallestExport?.artifactId).toBe(onnx.id);
+  });
+
   it('run detail gathers everything recorded under the run', () => {
     store.metrics.append(runId, {
       epoch: 1,
@@ -191,8 +284,13 @@ describe('settings', () => {
       theme: 'dark',
       jobConcurrency: 3,
       recentDatasets: ['/a', '/b'],
+      queueUrl: null,
     });
     expect(store.settings.get().recentDatasets).toEqual(['/a', '/b']);
+    expect(store.settings.update({ queueUrl: 'redis://:pw@lab:6379/0' }).queueUrl).toBe(
+      'redis://:pw@lab:6379/0',
+    );
+    expect(store.settings.update({ queueUrl: null }).queueUrl).toBeNull();
   });
 });
 

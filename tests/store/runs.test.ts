@@ -43,6 +43,7 @@ describe('runs repository', () => {
       sparsity: null,
       testAccuracy: null,
       exportGzipBytes: null,
+      smallestExport: null,
     });
     expect(store.runs.get('t-1')).toEqual(created);
     expect(store.runs.get('nope')).toBeNull();
@@ -108,7 +109,7 @@ describe('runs repository', () => {
     expect(requeued).toMatchObject({ status: 'queued', error: null, finishedAt: null });
     // Starting again keeps the first start time.
     expect(store.runs.setStatus(run.id, 'running').startedAt).toBe('2026-01-01T12:00:01.000Z');
-    expect(() => store.runs.setStatus('missing', 'done')).toThrow(/run missing does not exist/);
+    expect(() => store.runs.setStatus('missing', 'done')).toThrow(/no run with id missing/);
   });
 
   it('stores hostile text as data (values are always bound)', () => {
@@ -297,16 +298,16 @@ describe('runs repository', () => {
       store.runs.create({ name: 'x', kind: 'train', config: trainConfig('ghost') }),
     );
     expect(ghostDataset).toBeInstanceOf(ApiError);
-    expect(ghostDataset).toMatchObject({ code: 'NOT_FOUND', message: 'dataset ghost does not exist' });
+    expect(ghostDataset).toMatchObject({ code: 'NOT_FOUND', message: 'no dataset with id ghost' });
     expect(
       err(() => store.runs.create({ name: 'x', kind: 'prune', config: pruneConfig('ds-1', 'gone') })),
     ).toMatchObject({
       code: 'NOT_FOUND',
-      message: 'parent run gone does not exist',
+      message: 'no parent run with id gone',
     });
     expect(
       err(() => store.runs.create({ name: 'x', kind: 'train', config: trainConfig(), sweepId: 'nosweep' })),
-    ).toMatchObject({ code: 'NOT_FOUND', message: 'sweep nosweep does not exist' });
+    ).toMatchObject({ code: 'NOT_FOUND', message: 'no sweep with id nosweep' });
     expect(store.runs.list()).toEqual([]);
   });
 });

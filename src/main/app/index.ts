@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAppServices } from '../services';
 import { resolveDataDir } from '../services/dataDir';
+import { serveWorkersIfQueued } from '../server/coordinatorServer';
 import type { ElectronMain } from './electronTypes';
 import { createMainApp } from './mainApp';
 
@@ -24,8 +25,12 @@ electron.app.setAppUserModelId?.(APP_ID);
 
 const mainApp = createMainApp({
   electron,
-  createServices: ({ dataDir, launcher, reveal }) =>
-    createAppServices({ dataDir, mode: 'electron', launcher, reveal }),
+  // With a queue set in the app's settings, the app also serves the routes its workers talk to.
+  createServices: async ({ dataDir, launcher, reveal }) =>
+    serveWorkersIfQueued(await createAppServices({ dataDir, mode: 'electron', launcher, reveal }), {
+      dataDir,
+      log: (line) => console.error(line),
+    }),
   dataDir: resolveDataDir({ flag: dataDirFlag, env: process.env }),
   preloadPath: join(here, '..', 'preload', 'index.cjs'),
   rendererDir: join(here, '..', 'renderer'),

@@ -39,15 +39,25 @@ export interface CliCommand {
   run(ctx: CommandContext): Promise<Record<string, unknown>>;
 }
 
-/** A failure the user should read as one clear line; exitCode defaults to 1. */
+/**
+ * A failure the user should read as one clear line; exitCode defaults to 1. `lines` follow it for the
+ * human reader (e.g. the files an import left out and why); `details` go into the --json error object.
+ */
 export class CliError extends Error {
   readonly exitCode: number;
   readonly code: string;
+  readonly lines: readonly string[];
+  readonly details: unknown;
 
-  constructor(message: string, options: { exitCode?: number; code?: string } = {}) {
+  constructor(
+    message: string,
+    options: { exitCode?: number; code?: string; lines?: readonly string[]; details?: unknown } = {},
+  ) {
     super(message);
     this.name = 'CliError';
     this.exitCode = options.exitCode ?? 1;
     this.code = options.code ?? 'CLI';
+    this.lines = options.lines ?? [];
+    this.details = options.details;
   }
 }

@@ -85,7 +85,13 @@ export async function runProgram(
     out: (line) => {
       if (!json) io.stdout(line + '\n');
     },
-    err: (line) => io.stderr(line + '\n'),
+    // On a terminal a permanent line takes the place of the progress line being redrawn.
+    err: (line) => {
+      if (io.isTty && lastProgressLength > 0) {
+        io.stderr(`\r${line.padEnd(lastProgressLength)}\n`);
+        lastProgressLength = 0;
+      } else io.stderr(line + '\n');
+    },
     progress: (line) => {
       if (io.isTty) {
         io.stderr(`\r${line.padEnd(lastProgressLength)}`);
@@ -117,10 +123,14 @@ function failure(io: ProgramIo, json: boolean, err: unknown): number {
   let code = 'INTERNAL';
   let exitCode = 1;
   let message = String(err);
+  let lines: readonly string[] = [];
+  let details: unknown;
   if (err instanceof CliError) {
     code = err.code;
     exitCode = err.exitCode;
     message = err.message;
+    lines = err.lines;
+    details = err.details;
   } else if (err instanceof ApiError) {
     code = err.code;
     message = err.message;
@@ -128,6 +138,10 @@ function failure(io: ProgramIo, json: boolean, err: unknown): number {
     message = err.message;
   }
   io.stderr(`prunelab: ${message}\n`);
-  if (json) io.stdout(JSON.stringify({ error: { code, message: message.split('\n')[0] } }) + '\n');
+  for (const line of lines) io.stderr(`${line}\n`);
+  if (json) {
+    const error = { code, message: message.split('\n')[0], ...(details === undefined ? {} : { details }) };
+    io.stdout(JSON.stringify({ error }) + '\n');
+  }
   return exitCode;
 }

@@ -1,15 +1,34 @@
 // What every command shares: open the services on the data dir, call a request (failures become
 // ApiErrors), run a job to its end while printing its progress, cancel it on Ctrl-C, and turn a dataset
 // argument (an imported id or a path) into a dataset id.
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ResultOf, RequestName, PayloadIn } from '../../shared/api';
 import type { DatasetDetail } from '../../shared/dto';
 import { ApiError } from '../../shared/errors';
 import { createAppServices, type AppServices, type JobResult } from '../services';
 import { CliError, type CliIo } from './command';
+import { problemLines, problemsIn } from './doctorLines';
+import { numberOption } from './flags';
+import { createProgressLines } from './progressLines';
+
+export { numberOption };
 
 export async function openServices(dataDir: string): Promise<AppServices> {
   return createAppServices({ dataDir, mode: 'cli' });
+}
+
+/** Runs `work` on the services of the data dir, closing them (jobs stopped, database closed) after. */
+export async function withServices<T>(
+  dataDir: string,
+  work: (services: AppServices) => Promise<T>,
+): Promise<T> {
+  const services = await openServices(dataDir);
+  try {
+    return await work(services);
+  } finally {
+    await services.close();
+  }
 }
 
 export async function call<N extends RequestName>(
@@ -21,8 +40,6 @@ export async function call<N extends RequestName>(
   if (!result.ok) throw new ApiError(result.error);
   return result.value as ResultOf<N>;
 }
-
-const PROGRESS_EVERY_MS = 1000;
 
 function formatValue(name: string, value: number): string {
   return name.includes('accuracy') || name.includes('f1') ? `${(value * 100).toFixed(1)}%` : value.toFixed(4);
@@ -38,18 +55,9 @@ export async function followJob(
   io: CliIo,
   label: string,
 ): Promise<JobResult> {
-  const lastPrint = new Map<string, number>();
+  const lines = createProgressLines(io);
   const unsubscribe = [
-    services.subscribe('job.progress', (p) => {
-      const now = Date.now();
-      const key = `${p.jobId}:${p.phase}`;
-      const finished = p.total > 0 && p.done >= p.total;
-      if (lastPrint.has(key) && now - (lastPrint.get(key) ?? 0) < PROGRESS_EVERY_MS && !finished) return;
-      lastPrint.set(key, now);
-      const counts = p.total > 0 ? ` ${p.done}/${p.total}` : '';
-      const eta = p.etaSeconds !== undefined ? ` (about ${p.etaSeconds} s left)` : '';
-      io.progress(`${p.kind}: ${p.message ?? `${p.phase}${counts}`}${eta}`);
-    }),
+    services.subscribe('job.progress', (p) => lines.progress(p)),
     services.subscribe('run.epoch', (e) => {
       const values = e.values.map(
         (v) => `${v.split === 'train' ? '' : `${v.split} `}${v.name} ${formatValue(v.name, v.value)}`,
@@ -59,6 +67,7 @@ export async function followJob(
   ];
   unsubscribe.push(
     services.subscribe('job.finished', (f) => {
+      lines.finished(f);
       // A dense parent that fails explains why the followed job never starts.
       if (f.jobId !== jobId && f.status === 'failed')
         io.err(`${f.kind} failed: ${f.error?.message ?? 'unknown error'}`);
@@ -80,7 +89,11 @@ export async function followJob(
       throw new CliError(`${label} cancelled`, { exitCode: 130, code: 'CANCELLED' });
     if (result.status === 'failed') {
       const error = result.error ?? { code: 'INTERNAL' as const, message: 'unknown failure' };
-      throw new CliError(`${label} failed: ${error.message}`, { code: error.code });
+      throw new CliError(`${label} failed: ${error.message}`, {
+        code: error.code,
+        lines: problemLines(problemsIn(error.details)),
+        ...(error.details === undefined ? {} : { details: error.details }),
+      });
     }
     return result;
   } finally {
@@ -97,7 +110,10 @@ export interface ImportFlags {
   seed?: number;
 }
 
-/** An imported dataset's id as given, or the path imported now (reusing an earlier import of that path). */
+/**
+ * The dataset `--dataset` names: an imported dataset's id; else a path, imported now (reusing an earlier
+ * import of that path, or of the same content); else an imported dataset's name.
+ */
 export async function ensureDataset(
   services: AppServices,
   value: string,
@@ -108,6 +124,16 @@ export async function ensureDataset(
     return call(services, 'datasets.get', { id: value });
   }
   const path = resolve(io.cwd, value);
+  if (!existsSync(path)) {
+    const named = services.store.datasets.nameTaken(value);
+    if (named) return call(services, 'datasets.get', { id: named.id });
+    if (ID_PATTERN.test(value))
+      throw new CliError(
+        `no dataset with id ${value}, and nothing named ${value} here to import; ` +
+          '`prunelab datasets list` shows the imported datasets',
+        { code: 'NOT_FOUND' },
+      );
+  }
   const earlier = services.store.datasets
     .list()
     .find(
@@ -121,45 +147,31 @@ export async function ensureDataset(
     io.err(`dataset: using ${earlier.name} (${earlier.id}), imported earlier from ${path}`);
     return call(services, 'datasets.get', { id: earlier.id });
   }
-  return importDataset(services, { path, ...flags }, io);
+  return (await importDataset(services, { path, ...flags }, io)).dataset;
 }
 
+export interface Imported {
+  dataset: DatasetDetail;
+  /** The content was already imported: `dataset` is that earlier dataset, and nothing new was kept. */
+  reused: boolean;
+}
+
+/** Imports a path, printing the doctor's findings; content already imported gives the existing dataset. */
 export async function importDataset(
   services: AppServices,
   options: PayloadIn<'datasets.import'>,
   io: CliIo,
-): Promise<DatasetDetail> {
+): Promise<Imported> {
   const { jobId } = await call(services, 'datasets.import', options);
   const result = await followJob(services, jobId, io, 'import');
+  if (result.duplicateOf) {
+    const { datasetId, name } = result.duplicateOf;
+    io.err(`import: this content is already imported as "${name}" (${datasetId}); using that dataset`);
+    return { dataset: await call(services, 'datasets.get', { id: datasetId }), reused: true };
+  }
   const detail = result.result as DatasetDetail;
   io.err(`import: ${detail.imported} images in ${detail.classes.length} classes (${detail.skipped} skipped)`);
-  return call(services, 'datasets.get', { id: detail.id });
-}
-
-/** Parses a number option, failing with a usage error that names the flag. */
-export function numberOption(
-  values: Record<string, unknown>,
-  flag: string,
-  kind: 'int' | 'float' = 'float',
-): number | undefined {
-  const raw = values[flag];
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (
-    typeof raw !== 'string' ||
-    raw.trim() === '' ||
-    !Number.isFinite(n) ||
-    (kind === 'int' && !Number.isInteger(n))
-  ) {
-    throw new CliError(
-      `--${flag} must be ${kind === 'int' ? 'an integer' : 'a number'}, got "${String(raw)}"`,
-      {
-        exitCode: 2,
-        code: 'USAGE',
-      },
-    );
-  }
-  return n;
+  return { dataset: await call(services, 'datasets.get', { id: detail.id }), reused: false };
 }
 
 export function percent(fraction: number | null | undefined): string {

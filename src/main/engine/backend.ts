@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo, BackendName } from '../../shared/dto';
 import { availableParallelism, tmpdir } from 'node:os';
-import { registerWasmTrainingKernels } from './kernels';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { attachSimdKernels, registerWasmTrainingKernels } from './kernels';
+import { quietTfjs } from './quietTfjs';
 import { prepareThreadedWasm, unrefWasmWorkers } from './wasmThreads';
 
 // tfjs-node is an optional dependency that is often absent (its native library is downloaded at
@@ -28,6 +30,7 @@ export async function initBackend(
   preferred: BackendName | 'auto' = 'auto',
   options: InitBackendOptions = {},
 ): Promise<BackendInfo> {
+  quietTfjs();
   const notes: string[] = [];
   if (preferred === 'auto' || preferred === 'tensorflow') {
     const native = await tryTfjsNode();
@@ -95,9 +98,10 @@ async function tryWasm(requestedThreads: number, scratchDir: string): Promise<At
     } finally {
       restore();
     }
+    const threads = wasm.getThreadsCount();
+    await attachSimdKernels(tf.backend() as unknown as BackendWasm, threads);
     wasmStarted = true;
     if (threaded) unrefWasmWorkers();
-    const threads = wasm.getThreadsCount();
     const note =
       threads < requestedThreads
         ? ` (asked for ${requestedThreads}; threads are fixed when wasm first starts)`

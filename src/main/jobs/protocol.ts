@@ -11,6 +11,8 @@ export interface WorkerError {
   name: string;
   message: string;
   code?: string;
+  /** What the failure carries for the user (e.g. an import's list of left-out files); plain JSON. */
+  details?: unknown;
   stack?: string;
 }
 
@@ -39,14 +41,15 @@ export function isToWorker(value: unknown): value is ToWorker {
   return type === 'start' || type === 'cancel' || type === 'shutdown';
 }
 
-/** Turns anything a task throws into the error that crosses the boundary, keeping name and code. */
+/** Turns anything a task throws into the error that crosses the boundary, keeping name, code and details. */
 export function toWorkerError(err: unknown): WorkerError {
   if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
+    const { code, details } = err as { code?: unknown; details?: unknown };
     return {
       name: err.name,
       message: err.message,
       ...(typeof code === 'string' ? { code } : {}),
+      ...(details !== undefined ? { details } : {}),
       ...(err.stack ? { stack: err.stack } : {}),
     };
   }

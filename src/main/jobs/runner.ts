@@ -33,6 +33,8 @@ export interface JobObserver {
   started?(job: JobSpec): void;
   event?(job: JobSpec, event: TaskEvent): void;
   finished?(job: JobSpec, outcome: JobOutcome): void;
+  /** Writes what the events so far changed; a remote runner calls it before acknowledging a batch. */
+  persist?(): void;
 }
 
 export interface JobRunnerOptions {
@@ -74,6 +76,30 @@ interface JobState {
   terminal: FromWorker | null;
   timers: ReturnType<typeof setTimeout>[];
   settle: (outcome: JobOutcome) => void;
+}
+
+/**
+ * Whether a queued job may start: null (its `after` jobs are done), 'wait', or the outcome it ends with
+ * before it ever runs — cancelled when a dependency was cancelled, failed when one failed or is unknown.
+ */
+export function dependencyOutcome(
+  spec: JobSpec,
+  ended: ReadonlyMap<string, JobOutcome['status']>,
+  isPending: (jobId: string) => boolean,
+): JobOutcome | 'wait' | null {
+  for (const dep of spec.after ?? []) {
+    const status = ended.get(dep);
+    if (status === 'done') continue;
+    if (status === undefined && isPending(dep)) return 'wait';
+    const message =
+      status === undefined
+        ? `it waits for job ${dep}, which is unknown or ended earlier`
+        : `it waited for job ${dep}, which ended ${status}`;
+    return status === 'cancelled'
+      ? { status: 'cancelled', forced: false, reason: message }
+      : { status: 'failed', error: { name: 'DependencyFailed', message }, crashed: false };
+  }
+  return null;
 }
 
 /** The local runner, plus what it holds (tests check that a long session does not grow). */
@@ -118,19 +144,6 @@ export function createJobRunner(options: JobRunnerOptions): LocalJobRunner {
     for (const id of ended.keys()) if (!needed.has(id)) ended.delete(id);
   }
 
-  /** A queued job whose dependencies cannot succeed any more ends before it ever runs. */
-  function blockedReason(spec: JobSpec): { message: string; depStatus: string } | null | 'wait' {
-    for (const dep of spec.after ?? []) {
-      const status = ended.get(dep);
-      if (status === 'done') continue;
-      if (status !== undefined)
-        return { message: `it waited for job ${dep}, which ended ${status}`, depStatus: status };
-      if (jobs.has(dep)) return 'wait';
-      return { message: `it waits for job ${dep}, which is unknown or ended earlier`, depStatus: 'unknown' };
-    }
-    return null;
-  }
-
   let pumping = false;
   let pumpAgain = false;
 
@@ -155,20 +168,10 @@ export function createJobRunner(options: JobRunnerOptions): LocalJobRunner {
     if (closed) return;
     for (const state of [...jobs.values()]) {
       if (state.status !== 'queued' || !jobs.has(state.spec.id)) continue;
-      const blocked = blockedReason(state.spec);
+      const blocked = dependencyOutcome(state.spec, ended, (id) => jobs.has(id));
       if (blocked === 'wait') continue;
       if (blocked !== null) {
-        // A job whose dependency was cancelled is cancelled too; one whose dependency failed, failed.
-        finish(
-          state,
-          blocked.depStatus === 'cancelled'
-            ? { status: 'cancelled', forced: false, reason: blocked.message }
-            : {
-                status: 'failed',
-                error: { name: 'DependencyFailed', message: blocked.message },
-                crashed: false,
-              },
-        );
+        finish(state, blocked);
         continue;
       }
       const running = [...jobs.values()].filter((j) => j.status === 'running').length;

@@ -19,6 +19,8 @@ import { contentSecurityPolicy, serveStatic } from './staticFiles';
 import type { ServedApi } from './types';
 import { limitError, limitStatus } from './uploadLimits';
 import type { UploadStore } from './uploads';
+import { handleWorkerRequest } from './workerRoutes';
+import { remotePaths } from '../jobs/queue/remoteWire';
 
 export interface RouteContext {
   api: ServedApi;
@@ -242,6 +244,12 @@ export function createRequestHandler(ctx: RouteContext) {
     const url = requestUrl(req);
     if (!url) {
       refuse(req, res, 400, 'VALIDATION', 'malformed URL');
+      return;
+    }
+    // Workers are programs, not pages: they reach this server through a tunnel or a proxy under any
+    // host name, and carry their own token (checked there).
+    if (url.pathname === remotePaths.root || url.pathname.startsWith(`${remotePaths.root}/`)) {
+      void handleWorkerRequest(ctx.api.remote ?? null, req, res, url);
       return;
     }
     const local = checkLocalRequest(req.headers, ctx.hostNames, ctx.port());

@@ -2,6 +2,7 @@
 // errors, handler failures become error data. Nothing here throws (STYLE.md §3, §4).
 import { payloads, requestNames, type Handlers, type RequestName } from '../../shared/api';
 import { fail, ok, toErrorData, type Result } from '../../shared/errors';
+import { toValidationIssue } from '../../shared/validation';
 
 export type Dispatch = (name: string, rawPayload: unknown) => Promise<Result<unknown>>;
 
@@ -18,10 +19,8 @@ export function createDispatch(handlers: Handlers): Dispatch {
     }
     const parsed = payloads[name].safeParse(rawPayload ?? {});
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({
-        path: i.path.map(String).join('.'),
-        message: i.message,
-      }));
+      // Each refused field with what it allows, so an edge can say it in its own terms (the CLI names flags).
+      const issues = parsed.error.issues.map(toValidationIssue);
       const first = issues[0];
       const where = first && first.path ? ` at ${first.path}` : '';
       return fail('VALIDATION', `invalid ${name} payload${where}: ${first?.message ?? 'rejected'}`, {

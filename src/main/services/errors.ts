@@ -3,7 +3,7 @@ import { ApiError, errorCodes, type ApiErrorData, type ErrorCode } from '../../s
 import type { WorkerError } from '../jobs/protocol';
 
 export const notFound = (what: string, id: string) =>
-  new ApiError({ code: 'NOT_FOUND', message: `${what} ${id} does not exist`, details: { id } });
+  new ApiError({ code: 'NOT_FOUND', message: `no ${what} with id ${id}`, details: { id } });
 export const conflict = (message: string, details?: unknown) =>
   new ApiError(
     details === undefined ? { code: 'CONFLICT', message } : { code: 'CONFLICT', message, details },
@@ -16,5 +16,7 @@ const codes = new Set<string>(errorCodes);
 /** A task's failure as API error data: its own code when it names one (PARITY_FAILED…), else `fallback`. */
 export function workerErrorToData(error: WorkerError, fallback: ErrorCode): ApiErrorData {
   const code = error.code !== undefined && codes.has(error.code) ? (error.code as ErrorCode) : fallback;
-  return { code, message: error.message };
+  return error.details === undefined
+    ? { code, message: error.message }
+    : { code, message: error.message, details: error.details };
 }

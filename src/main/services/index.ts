@@ -17,6 +17,8 @@ import { createJobAndSettingsHandlers } from './handlers/jobsSettings';
 import { createRunHandlers } from './handlers/runs';
 import { createSystemHandlers, type SystemOptions } from './handlers/system';
 import { createJobCoordinator, type JobResult } from './jobCoordinator';
+import { localQueueStatus, prepareQueueCoordination, type QueueCoordination } from './queueCoordination';
+import type { RemoteAccess } from '../jobs/queue/queueRunner';
 
 export interface AppServicesOptions extends SystemOptions {
   dataDir: string;
@@ -37,6 +39,16 @@ export interface AppServicesOptions extends SystemOptions {
   keepFinishedJobs?: number;
   /** Whether a run's owner process is still running (pid + start time); tests inject it. */
   isOwnerAlive?: IsOwnerAlive;
+  /**
+   * redis://… of a BullMQ queue: train, prune, sensitivity and export jobs go there for `prunelab
+   * worker`s instead of local worker processes. null: local; undefined: the saved setting (app and
+   * serve mode; the CLI uses only what it is given).
+   */
+  queueUrl?: string | null;
+  /** How long to wait for Redis at start (default 10 s). */
+  queueConnectTimeoutMs?: number;
+  /** Where the queue reports what it does (stderr by default). */
+  log?: (line: string) => void;
 }
 
 export interface AppServices {
@@ -54,6 +66,14 @@ export interface AppServices {
   readonly sweptAtStart: SweepReport;
   readonly dataDir: string;
   readonly store: Store;
+  /** With a queue: what the server serves to `prunelab worker`s; null when jobs run locally. */
+  readonly remote: RemoteAccess | null;
+  /** With a queue: its URL (password masked); null when jobs run locally. */
+  readonly queueDisplay: string | null;
+  /** Runs left unfinished on the queue by the previous start, resumed by this one. */
+  readonly resumedFromQueue: string[];
+  /** With a queue: the URL its workers reach this process at, once a server listens (shown in the UI). */
+  announceCoordinator(origin: string): void;
   /** Kills running workers (their runs become 'interrupted', resumable) and closes the database. */
   close(): Promise<void>;
 }
@@ -86,6 +106,30 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   const interruptedAtStart = store.markInterruptedRuns();
   const sweptAtStart = await sweepLeftovers(dataDir);
   const bus = createEventBus();
+  const appVersion = options.appVersion ?? readAppVersion();
+  const queueUrl =
+    options.queueUrl !== undefined
+      ? options.queueUrl
+      : options.mode === 'cli'
+        ? null
+        : store.settings.get().queueUrl;
+  let queue: QueueCoordination | null = null;
+  try {
+    if (queueUrl) {
+      queue = prepareQueueCoordination({
+        dataDir,
+        url: queueUrl,
+        version: appVersion,
+        ...(options.log ? { log: options.log } : {}),
+        ...(options.queueConnectTimeoutMs === undefined
+          ? {}
+          : { connectTimeoutMs: options.queueConnectTimeoutMs }),
+      });
+    }
+  } catch (err) {
+    store.close();
+    throw err;
+  }
   const jobs = createJobCoordinator({
     store,
     bus,
@@ -96,26 +140,47 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
     ...(options.maxQueuedJobs === undefined ? {} : { maxQueuedJobs: options.maxQueuedJobs }),
     ...(options.keepFinishedJobs === undefined ? {} : { keepFinishedJobs: options.keepFinishedJobs }),
+    ...(queue ? { createRunner: queue.createRunner } : {}),
   });
+  if (queue) {
+    try {
+      await queue.ready();
+    } catch (err) {
+      await jobs.close();
+      store.close();
+      throw err;
+    }
+  }
   const ctx: ServiceContext = {
     store,
     jobs,
     bus,
     dataDir,
     mode: options.mode,
-    appVersion: options.appVersion ?? readAppVersion(),
+    appVersion,
+    queueStatus: queue ? () => queue.status() : async () => localQueueStatus,
   };
   const handlers: Handlers = {
     ...createSystemHandlers(ctx, options),
-    ...createDatasetHandlers(ctx),
+    ...createDatasetHandlers(
+      ctx,
+      options.sampleDatasetPath === undefined ? {} : { sampleDatasetPath: options.sampleDatasetPath },
+    ),
     ...createRunHandlers(ctx),
     ...createExportHandlers(ctx),
     ...createJobAndSettingsHandlers(ctx),
   };
+  const dispatch = createDispatch(handlers);
+  const resumedFromQueue = queue ? await queue.resumeUnfinished(store, dispatch) : [];
+  if (resumedFromQueue.length > 0) {
+    (options.log ?? ((line: string) => console.error(line)))(
+      `queue: resumed ${resumedFromQueue.length} run(s) the last start left on the queue`,
+    );
+  }
   let closed = false;
   return {
     handlers,
-    dispatch: createDispatch(handlers),
+    dispatch,
     subscribe: bus.subscribe,
     exportDownload: createExportDownload(ctx),
     waitForJob: (jobId) => jobs.wait(jobId),
@@ -123,6 +188,10 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     sweptAtStart,
     dataDir,
     store,
+    remote: queue?.access ?? null,
+    queueDisplay: queue?.display ?? null,
+    resumedFromQueue,
+    announceCoordinator: (origin) => queue?.announce(origin),
     async close() {
       if (closed) return;
       closed = true;

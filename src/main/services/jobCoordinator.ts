@@ -12,7 +12,13 @@ import { jobLimits } from '../../shared/limits';
 import type { TaskEvent } from '../engine/types';
 import type { WorkerLauncher } from '../jobs/launcher';
 import type { TaskName } from '../jobs/protocol';
-import { createJobRunner, type JobOutcome, type JobSpec } from '../jobs/runner';
+import {
+  createJobRunner,
+  type JobOutcome,
+  type JobRunner,
+  type JobRunnerOptions,
+  type JobSpec,
+} from '../jobs/runner';
 import type { Store } from '../store';
 import type { EventBus } from './events';
 import { workerErrorToData } from './errors';
@@ -24,9 +30,21 @@ export interface JobRequest {
   runId?: string | null;
   datasetId?: string | null;
   after?: string[];
-  /** Synchronous store writes for a successful result, run inside the job's final transaction. */
-  onDone?: (result: unknown) => { artifactId?: string | null; events?: () => void } | void;
+  /**
+   * Synchronous store writes for a successful result, run inside the job's final transaction. It may
+   * name the artifact it recorded, the dataset an import turned out to duplicate, and work to do once
+   * the transaction has committed (events, removing files).
+   */
+  onDone?: (result: unknown) => JobDoneNote | void;
 }
+
+export interface JobDoneNote {
+  artifactId?: string | null;
+  duplicateOf?: DuplicateOf;
+  afterCommit?: () => void;
+}
+
+type DuplicateOf = NonNullable<Events['job.finished']['duplicateOf']>;
 
 export interface JobResult {
   jobId: string;
@@ -34,7 +52,17 @@ export interface JobResult {
   result: unknown;
   error: ApiErrorData | null;
   artifactId: string | null;
+  /** An import that found its content already imported: the existing dataset. */
+  duplicateOf?: DuplicateOf;
 }
+
+/**
+ * The jobs that are a run's own work and so set its status. An export of a finished run is recorded with
+ * the run (its progress names it) but never changes the run's status or its finishedAt.
+ */
+const runJobKinds: ReadonlySet<JobKind> = new Set(['train', 'prune', 'sensitivity']);
+const drivesRun = (job: JobSpec): job is JobSpec & { runId: string } =>
+  job.runId !== null && runJobKinds.has(job.kind);
 
 export interface JobCoordinator {
   /** Queues a job; throws LIMIT when the queue is full. */
@@ -68,6 +96,10 @@ export interface JobCoordinatorOptions {
   maxQueuedJobs?: number;
   /** Finished jobs whose result stays for a late `wait` (default jobLimits.keepFinishedJobs). */
   keepFinishedJobs?: number;
+  /** How often the store is asked whether another process wants one of our runs stopped (default 1 s). */
+  cancelPollMs?: number;
+  /** Which runner carries the jobs: local worker processes (default) or a queue (src/main/jobs/queue). */
+  createRunner?: (options: JobRunnerOptions) => JobRunner;
 }
 
 const failureCode: Record<JobKind, ErrorCode> = {
@@ -193,10 +225,33 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
   }
 
   function onStarted(job: JobSpec) {
-    if (!job.runId) return;
+    if (!drivesRun(job)) return;
     flush();
     setRunStatus(job.runId, 'running');
     emitRunStatus(job.runId, 'running');
+  }
+
+  // Another process (the CLI's `runs cancel`, the app for a run a CLI trains) asks through the store.
+  let cancelPoll: ReturnType<typeof setInterval> | null = null;
+  function honourCancelRequests() {
+    const ours = runner.list().filter((j) => j.runId !== null && runJobKinds.has(j.kind));
+    if (ours.length === 0) {
+      if (cancelPoll) clearInterval(cancelPoll);
+      cancelPoll = null;
+      return;
+    }
+    let asked: string[];
+    try {
+      asked = store.runs.cancelRequested(ours.map((j) => j.runId as string));
+    } catch {
+      return; // a busy database: ask again on the next tick
+    }
+    for (const job of ours) if (job.runId && asked.includes(job.runId)) runner.cancel(job.id);
+  }
+  function watchCancelRequests() {
+    if (cancelPoll || closing) return;
+    cancelPoll = setInterval(honourCancelRequests, options.cancelPollMs ?? 1000);
+    cancelPoll.unref();
   }
 
   interface Recorded {
@@ -204,6 +259,7 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
     runStatus: RunStatus;
     error: ApiErrorData | null;
     artifactId: string | null;
+    duplicateOf?: DuplicateOf;
     afterCommit?: () => void;
   }
 
@@ -241,14 +297,15 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
         if (outcome.status === 'done') {
           const done = request?.onDone?.(outcome.result);
           recorded.artifactId = done?.artifactId ?? null;
-          if (done?.events) recorded.afterCommit = done.events;
+          if (done?.duplicateOf) recorded.duplicateOf = done.duplicateOf;
+          if (done?.afterCommit) recorded.afterCommit = done.afterCommit;
         }
-        if (job.runId) setRunStatus(job.runId, recorded.runStatus, recorded.error?.message ?? null);
+        if (drivesRun(job)) setRunStatus(job.runId, recorded.runStatus, recorded.error?.message ?? null);
       });
       return recorded;
     } catch (err) {
       const error = storeErrorData(err);
-      if (job.runId) {
+      if (drivesRun(job)) {
         try {
           setRunStatus(job.runId, 'failed', error.message);
         } catch {
@@ -264,9 +321,9 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
     const request = requests.get(job.id);
     requests.delete(job.id);
     phaseStarts.delete(job.id);
-    const { status, runStatus, error, artifactId, afterCommit } = record(job, outcome, request);
+    const { status, runStatus, error, artifactId, duplicateOf, afterCommit } = record(job, outcome, request);
     afterCommit?.();
-    if (job.runId) emitRunStatus(job.runId, runStatus, error?.message ?? null);
+    if (drivesRun(job)) emitRunStatus(job.runId, runStatus, error?.message ?? null);
     bus.emit('job.finished', {
       jobId: job.id,
       kind: job.kind,
@@ -275,6 +332,7 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
       datasetId: job.datasetId,
       artifactId,
       error,
+      ...(duplicateOf ? { duplicateOf } : {}),
     });
     return {
       jobId: job.id,
@@ -282,11 +340,12 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
       result: outcome.status === 'done' ? outcome.result : null,
       error,
       artifactId,
+      ...(duplicateOf ? { duplicateOf } : {}),
     };
   }
 
   const finishedResults = new Map<string, JobResult>();
-  const runner = createJobRunner({
+  const runner = (options.createRunner ?? createJobRunner)({
     launcher: options.launcher,
     dataDir: options.dataDir,
     concurrency: options.concurrency,
@@ -295,6 +354,7 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
       started: onStarted,
       event: onEvent,
       finished: (job, outcome) => finishedResults.set(job.id, onFinished(job, outcome)),
+      persist: flush,
     },
   });
 
@@ -350,6 +410,7 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
         (result) => remember(jobId, result),
         () => results.delete(jobId),
       );
+      if (spec.runId !== null && runJobKinds.has(spec.kind)) watchCancelRequests();
       return jobId;
     },
     wait(jobId) {
@@ -366,13 +427,15 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
     },
     cancel: (jobId) => runner.cancel(jobId),
     jobOfRun(runId) {
-      return runner.list().find((j) => j.runId === runId)?.id;
+      return runner.list().find((j) => j.runId === runId && runJobKinds.has(j.kind))?.id;
     },
     list: () => runner.list(),
     setConcurrency: (n) => runner.setConcurrency(n),
     flush,
     async close() {
       closing = true;
+      if (cancelPoll) clearInterval(cancelPoll);
+      cancelPoll = null;
       await runner.close();
       flush();
     },

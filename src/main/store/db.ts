@@ -66,11 +66,14 @@ const CHECK_MMAP_BYTES = 256 * 2 ** 20;
 function quickCheck(db: Db): string[] {
   try {
     const rows = db.pragma('quick_check(20)') as { quick_check: string }[];
-    const found = rows.map((r) => r.quick_check);
-    return found.length === 1 && found[0] === 'ok' ? [] : found;
+    // One row may hold several lines ("*** in database main ***\nTree 17 page 17: …"): one problem per line.
+    if (rows.length === 1 && rows[0]!.quick_check === 'ok') return [];
+    const lines = rows.flatMap((r) => r.quick_check.split('\n')).map((l) => l.trim());
+    const found = lines.filter((l) => l !== '' && !l.startsWith('***'));
+    return found.length > 0 ? found : ['the integrity check failed'];
   } catch (err) {
     // A page too damaged to walk stops the check itself.
-    return [(err as Error).message];
+    return [(err as Error).message.replace(/\s+/g, ' ')];
   }
 }
 

@@ -10,7 +10,7 @@ export function storeError(message: string, details?: unknown): ApiError {
 }
 
 export function notFound(what: string, id: string): ApiError {
-  return new ApiError({ code: 'NOT_FOUND', message: `${what} ${id} does not exist`, details: { id } });
+  return new ApiError({ code: 'NOT_FOUND', message: `no ${what} with id ${id}`, details: { id } });
 }
 
 function sqliteCode(err: unknown): string {

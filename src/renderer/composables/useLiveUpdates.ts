@@ -36,6 +36,11 @@ export function useLiveUpdates(): void {
     api.on('dataset.changed', (e) => {
       datasets.forget(e.datasetId);
       void datasets.load().catch(() => undefined);
+      // A rename shows in run names and their dataset column; a delete takes its runs with it.
+      if (e.change === 'imported') return;
+      void runs.load().catch(() => undefined);
+      for (const detail of Object.values(runs.details))
+        if (detail.datasetId === e.datasetId) void runs.fetchDetail(detail.id).catch(() => undefined);
     }),
   ];
   // After a reconnect: lists, job progress and the runs still in flight are re-read, so a run that

@@ -1,4 +1,5 @@
 // Sweeps: how many runs a grid queues, and how to summarise repeated seeds as mean ± spread.
+import { parseSparsityText } from '../../shared/sparsity';
 import type { RunSummary } from '../../shared/dto';
 
 export function sweepSize(criteria: number, sparsities: number, seeds: number, schedules = 1): number {
@@ -10,11 +11,9 @@ export function parseFractions(text: string): { values: number[] } | { error: st
   const tokens = text.split(/[\s,;]+/).filter(Boolean);
   const values: number[] = [];
   for (const t of tokens) {
-    const pct = t.endsWith('%');
-    const v = Number(pct ? t.slice(0, -1) : t) / (pct ? 100 : 1);
-    if (!Number.isFinite(v) || v < 0 || v >= 1)
-      return { error: `"${t}" is not a sparsity between 0 and 0.999` };
-    values.push(v);
+    const parsed = parseSparsityText(t);
+    if ('error' in parsed) return parsed;
+    values.push(parsed.value);
   }
   return { values: [...new Set(values)] };
 }

@@ -42,11 +42,20 @@ export const useDatasetsStore = defineStore('datasets', () => {
     return jobId;
   }
 
-  async function remove(id: string) {
-    await api.call('datasets.delete', { id });
+  /** Deletes a dataset; `deleteRuns` must be true when runs use it (they go with it). */
+  async function remove(id: string, deleteRuns = false): Promise<number> {
+    const { runsDeleted } = await api.call('datasets.delete', { id, deleteRuns });
     list.value = list.value.filter((d) => d.id !== id);
     const { [id]: _gone, ...rest } = details.value;
     details.value = rest;
+    return runsDeleted;
+  }
+
+  async function rename(id: string, name: string): Promise<DatasetDetail> {
+    const detail = await api.call('datasets.rename', { id, name });
+    details.value = { ...details.value, [id]: detail };
+    list.value = list.value.map((d) => (d.id === id ? { ...d, name: detail.name } : d));
+    return detail;
   }
 
   function forget(id: string) {
@@ -54,5 +63,17 @@ export const useDatasetsStore = defineStore('datasets', () => {
     details.value = rest;
   }
 
-  return { list, loaded, details, canUpload, load, fetchDetail, importPath, importUpload, remove, forget };
+  return {
+    list,
+    loaded,
+    details,
+    canUpload,
+    load,
+    fetchDetail,
+    importPath,
+    importUpload,
+    remove,
+    rename,
+    forget,
+  };
 });

@@ -26,5 +26,10 @@ export const useSettingsStore = defineStore('settings', () => {
     settings.value = await api.call('settings.set', { theme: next });
   }
 
-  return { settings, system, osPrefersDark, theme, effectiveTheme, load, setTheme };
+  /** The queue jobs go to from the next start (null: this machine). */
+  async function setQueueUrl(url: string | null) {
+    settings.value = await api.call('settings.set', { queueUrl: url });
+  }
+
+  return { settings, system, osPrefersDark, theme, effectiveTheme, load, setTheme, setQueueUrl };
 });

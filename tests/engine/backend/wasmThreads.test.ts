@@ -66,6 +66,21 @@ describe('threaded wasm under Node', () => {
     expect((await readdir(scratchDir)).filter((n) => n.endsWith('.cjs'))).toHaveLength(1);
   });
 
+  it('splits PruneLab’s SIMD kernels over both threads with the same bits as one thread', async () => {
+    const run = async (threads: number) => {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', join(import.meta.dirname, 'kernelBitsChild.ts'), scratchDir, String(threads)],
+        { timeout: 90_000 },
+      );
+      return JSON.parse(stdout.trim().split('\n').at(-1)!) as { threads: number; hash: string };
+    };
+    const [one, two] = [await run(1), await run(2)];
+    expect(one.threads).toBe(1);
+    expect(two.threads).toBe(2);
+    expect(two.hash).toBe(one.hash);
+  });
+
   it('trains deterministically with two threads', async () => {
     const data = presetData('vgg-bn');
     const run = async () => {

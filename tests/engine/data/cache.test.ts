@@ -1,10 +1,10 @@
-import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetDetail } from '../../../src/shared/dto';
-import { readDatasetCache, readDatasetSamples } from '../../../src/main/engine/data/cache';
+import { hashDatasetCache, readDatasetCache, readDatasetSamples } from '../../../src/main/engine/data/cache';
 import { NO_SPLIT, type LoadedDataset } from '../../../src/main/engine/data/loadedDataset';
 import { MemoryPixels } from '../../../src/main/engine/data/pixelStore';
 import { writeDatasetCache } from '../../../src/main/engine/data/writeCache';
@@ -56,7 +56,7 @@ describe('the dataset cache', () => {
 
   it('reads back every split as typed arrays with pixels and labels in place', async () => {
     const { detail: read, splits } = await readDatasetCache(dir);
-    expect(read).toEqual(detail);
+    expect(read).toEqual({ ...detail, contentHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(splits.classes).toEqual(['a', 'b', 'c']);
     expect([splits.train.count, splits.validation.count, splits.test.count]).toEqual([7, 2, 1]);
     expect([splits.train.height, splits.train.width, splits.train.channels]).toEqual([H, W, C]);
@@ -96,5 +96,50 @@ describe('the dataset cache', () => {
     } finally {
       await rm(damaged, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the content hash', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'prunelab-hash-'));
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+  const detail = { id: 'd', name: 'd' } as DatasetDetail;
+  const write = async (name: string, data: LoadedDataset, splitOf: Uint8Array) => {
+    const dir = join(root, name);
+    await mkdir(dir);
+    const meta = await writeDatasetCache(dir, { ...detail, id: name }, data, splitOf);
+    return { dir, hash: meta.detail.contentHash };
+  };
+
+  it('is what training reads: the same pixels, labels and split give the same hash, re-read from disk too', async () => {
+    const splitOf = Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 1, 1, 2]);
+    const a = await write('a', dataset(10), splitOf);
+    const b = await write('b', dataset(10), splitOf);
+    expect(a.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(b.hash).toBe(a.hash); // another id and name, same content
+    expect(await hashDatasetCache(a.dir)).toBe(a.hash);
+  });
+
+  it('changes with the split, a pixel, a label or a class name', async () => {
+    const splitOf = Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 1, 1, 2]);
+    const base = (await write('base', dataset(10), splitOf)).hash;
+    const otherSplit = Uint8Array.from([0, 0, 0, 0, 0, 0, 1, 0, 1, 2]);
+    const changedPixels = dataset(10);
+    const bytes = Uint8Array.from((changedPixels.pixels as MemoryPixels).data);
+    bytes[3] = bytes[3]! ^ 1;
+    changedPixels.pixels = new MemoryPixels(bytes, per);
+    const relabelled = { ...dataset(10), labels: Uint16Array.from({ length: 10 }, (_, i) => (i + 1) % 3) };
+    const renamed = { ...dataset(10), classes: ['a', 'b', 'x'] };
+    const hashes = [
+      (await write('split', dataset(10), otherSplit)).hash,
+      (await write('pixel', changedPixels, splitOf)).hash,
+      (await write('label', relabelled, splitOf)).hash,
+      (await write('class', renamed, splitOf)).hash,
+    ];
+    expect(new Set([base, ...hashes]).size).toBe(5);
   });
 });

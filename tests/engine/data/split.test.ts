@@ -81,13 +81,18 @@ describe('assignSplits', () => {
   it('keeps given train/validation/test assignments untouched', () => {
     const labels = Uint16Array.from([0, 1, 0, 1, 0, 1]);
     const given = Uint8Array.from([0, 0, 1, 1, 2, 2]);
-    expect(assignSplits(loaded(labels, given), f, 1)).toEqual({ splitOf: given, fromFolders: true });
+    expect(assignSplits(loaded(labels, given), f, 1)).toEqual({
+      splitOf: given,
+      fromFolders: true,
+      given: ['train', 'validation', 'test'],
+    });
   });
 
-  it('carves a missing validation split out of the given training images only', () => {
+  it('carves a missing validation split out of the given training images only, and says which were given', () => {
     const labels = Uint16Array.from({ length: 100 }, (_, i) => i % 2);
     const given = Uint8Array.from({ length: 100 }, (_, i) => (i < 80 ? 0 : 2));
-    const { splitOf } = assignSplits(loaded(labels, given), f, 1);
+    const { splitOf, given: fromSource } = assignSplits(loaded(labels, given), f, 1);
+    expect(fromSource).toEqual(['train', 'test']); // the IDX / CIFAR case: an official test split
     for (let i = 80; i < 100; i++) expect(splitOf[i]).toBe(2); // the given test set is untouched
     const carved = [...splitOf.subarray(0, 80)].filter((s) => s === 1).length;
     expect(carved).toBe(9); // 80 · 0.1 / 0.9 ≈ 8.9 → 9, stratified over 40 + 40

@@ -15,6 +15,8 @@ interface Case {
 
 const cases: Case[] = [
   { xShape: [2, 8, 8, 3], pool: 2, stride: 2, pad: 'valid' },
+  { xShape: [3, 10, 10, 8], pool: 2, stride: 2, pad: 'valid' }, // the vector-select path: 2×2, stride 2, C % 4 = 0
+  { xShape: [2, 11, 9, 12], pool: 2, stride: 2, pad: 'valid' }, // the same with rows and columns no window covers
   { xShape: [2, 9, 7, 4], pool: 2, stride: 2, pad: 'valid' }, // odd sizes: last row/column never pooled
   { xShape: [2, 9, 7, 4], pool: 2, stride: 2, pad: 'same' },
   { xShape: [1, 9, 9, 2], pool: 3, stride: 2, pad: 'same' }, // overlapping windows

@@ -45,14 +45,24 @@ describe('importTask on the bundled sample', () => {
     ]);
     for (const c of detail.classes)
       expect([c.count, c.train, c.validation, c.test]).toEqual([300, 240, 30, 30]);
-    expect(detail.split).toEqual({ train: 2400, validation: 300, test: 300, seed: 42, fromFolders: false });
+    expect(detail.split).toEqual({
+      train: 2400,
+      validation: 300,
+      test: 300,
+      seed: 42,
+      fromFolders: false,
+      given: [],
+    });
+    expect(detail.contentHash).toMatch(/^[0-9a-f]{64}$/);
 
     const phases = new Set(events.flatMap((e) => (e.type === 'progress' ? [e.phase] : [])));
     expect(phases).toContain('decode');
     expect(phases).toContain('write');
 
     const { detail: cached, splits } = await readDatasetCache(join(dataDir, 'datasets', 'sample'));
-    expect(cached).toEqual(detail);
+    const { earlierHashes, ...recorded } = detail;
+    expect(earlierHashes).toEqual({});
+    expect(cached).toEqual(recorded);
     expect(splits.classes).toEqual(detail.classes.map((c) => c.name));
     expect(splits.train.images).toBeInstanceOf(Uint8Array);
     expect(splits.train.images.length).toBe(2400 * 28 * 28);
@@ -153,7 +163,14 @@ describe('importTask: cancel, split folders, overrides', () => {
     expect(detail.name).toBe('Ants & bees');
     expect(detail.inputShape).toEqual([24, 24, 1]);
     expect(detail.resizeMode).toBe('pad');
-    expect(detail.split).toEqual({ train: 12, validation: 4, test: 6, seed: 42, fromFolders: true });
+    expect(detail.split).toEqual({
+      train: 12,
+      validation: 4,
+      test: 6,
+      seed: 42,
+      fromFolders: true,
+      given: ['train', 'validation', 'test'],
+    });
     expect(detail.classes).toEqual([
       { name: 'ants', count: 11, train: 6, validation: 2, test: 3 },
       { name: 'bees', count: 11, train: 6, validation: 2, test: 3 },
@@ -187,7 +204,26 @@ describe('importTask: cancel, split folders, overrides', () => {
       ctx,
     );
     const { detail } = await readDatasetCache(join(dataDir, 'datasets', 'same'));
-    expect(detail).toEqual(second);
+    const { earlierHashes: _none, ...recorded } = second;
+    expect(detail).toEqual(recorded);
     expect(detail.imported).toBe(600);
+  });
+
+  it('hashes the caches of earlier unhashed datasets that could hold the same content, and only those', async () => {
+    const ctx = { signal: new AbortController().signal, dataDir, emit: () => {} };
+    const parse = (path: string) => importOptions.parse({ path });
+    const small = join(dataDir, 'small');
+    await cp(join(samplePath, 'Bag'), join(small, 'Bag'), { recursive: true });
+    await cp(join(samplePath, 'Coat'), join(small, 'Coat'), { recursive: true });
+    const old = await importTask({ datasetId: 'old', options: parse(small) }, ctx);
+    const other = await importTask({ datasetId: 'other', options: parse(samplePath) }, ctx);
+    const again = await importTask(
+      { datasetId: 'again', options: parse(small), unhashedIds: ['old', 'other', 'gone'] },
+      ctx,
+    );
+    // 'other' has other classes and sizes: not worth reading; 'gone' has no cache at all
+    expect(again.earlierHashes).toEqual({ old: old.contentHash });
+    expect(again.contentHash).toBe(old.contentHash);
+    expect(other.contentHash).not.toBe(old.contentHash);
   });
 });

@@ -34,12 +34,13 @@ describe('ExportDialog', () => {
       kind: 'export',
       runId: 'r1',
       datasetId: null,
-      phase: 'parity check',
-      done: 3,
+      phase: 'parity',
+      done: 2,
       total: 4,
+      message: '64 images in a fresh onnxruntime process',
     });
     await flushPromises();
-    expect(wrapper.text()).toContain('parity check');
+    expect(wrapper.text()).toContain('checking parity… 64 images in a fresh onnxruntime process');
     useJobsStore().applyFinished({
       jobId: 'job-1',
       kind: 'export',
@@ -53,6 +54,8 @@ describe('ExportDialog', () => {
     const result = wrapper.get('[data-test="export-result"]');
     expect(result.get('[data-test="parity"]').text()).toBe('✓ parity');
     expect(result.text()).toContain('top-1 agreement 100.0%');
+    // the sizes say which export they are (a run may have several)
+    expect(result.get('[data-test="size-export-label"]').text()).toBe('TF.js float32');
     const table = result.get('[data-test="size-table"]').text();
     expect(table).toContain('3.26×');
     expect(table).toContain('4.35×');

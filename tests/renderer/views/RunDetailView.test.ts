@@ -214,6 +214,50 @@ describe('RunDetailView', () => {
     expect(wrapper.find('[data-test="export-dialog"]').exists()).toBe(true);
   });
 
+  it('lists every export with its format, encoding, sizes and parity rule; the size tile says which one it is', async () => {
+    const tfjs = makeArtifact('r1', { id: 'a1', format: 'tfjs', encoding: 'float32', gzipBytes: 70_000 });
+    const onnx = makeArtifact('r1', {
+      id: 'a2',
+      format: 'onnx',
+      encoding: 'uint8',
+      gzipBytes: 21_000,
+      bytes: 64_000,
+      zipPath: null,
+      path: '/exports/r1/onnx-uint8',
+      parity: { ok: true, runtime: 'onnxruntime', images: 1000, top1Agreement: 0.984, maxAbsLogitDelta: 0.3 },
+    });
+    const run = {
+      ...makeRun({ id: 'r1', gzip: 21_000 }),
+      smallestExport: { artifactId: 'a2', format: 'onnx' as const, encoding: 'uint8' as const },
+      artifacts: [tfjs, onnx],
+    };
+    const { wrapper } = await mountWithApi(RunDetailView, { props: { runId: 'r1' }, state: { runs: [run] } });
+    const tile = wrapper.get('[data-test="export-tile"]');
+    expect(tile.text()).toContain('20.5 KiB');
+    expect(tile.text()).toContain('ONNX uint8, smallest of 2');
+    const rows = wrapper.findAll('[data-test="export-row"]');
+    expect(rows.map((r) => r.find('strong').text())).toEqual(['TF.js float32', 'ONNX uint8']);
+    expect(rows[1]!.text()).toContain('smallest');
+    expect(rows[1]!.text()).toContain('62.5 KiB');
+    expect(rows[0]!.text()).toContain('×3.26 smaller');
+    const quantized = rows[1]!.get('[data-test="export-parity"]');
+    expect(quantized.text()).toMatch(/^✓ ok\s*top-1 98.4% \(≥ 90% needed\) · 1,000 images$/);
+    expect(quantized.attributes('title')).toBe(
+      'ok — top-1 agreement 98.4% on 1,000 images in onnxruntime (needs ≥ 90%)',
+    );
+    expect(rows[0]!.get('[data-test="export-parity"]').text()).toContain('(≤ 0.0001 needed)');
+    expect(rows[1]!.text()).toContain('/exports/r1/onnx-uint8');
+  });
+
+  it('shows no export panel before the first export', async () => {
+    const { wrapper } = await mountWithApi(RunDetailView, {
+      props: { runId: 'r1' },
+      state: { runs: [{ ...makeRun({ id: 'r1', gzip: null }), artifacts: [] }] },
+    });
+    expect(wrapper.find('[data-test="exports-panel"]').exists()).toBe(false);
+    expect(wrapper.get('[data-test="export-tile"]').text()).toContain('—');
+  });
+
   it('a queued prune run points to its dense parent while that one trains', async () => {
     const parent = { ...makeRun({ id: 'p1', status: 'running' }), name: 'taylor · dense' };
     const child = {

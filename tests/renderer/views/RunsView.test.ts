@@ -45,6 +45,15 @@ describe('RunsView', () => {
     ]);
   });
 
+  it('says which export the size column measures', async () => {
+    const { wrapper } = await mountWithApi(RunsView, {
+      state: { runs: [makeRun({ id: 'a', gzip: 250_000 }), makeRun({ id: 'b', seed: 2, gzip: null })] },
+    });
+    const cells = wrapper.findAll('[data-test="run-export-size"]').map((c) => c.text());
+    expect(cells).toContain('244.1 KiB TF.js uint8');
+    expect(cells).toContain('—');
+  });
+
   it('enables Compare for 2–10 selected runs and opens it with their ids', async () => {
     const { wrapper } = await mountWithApi(RunsView, { state: { runs } });
     const boxes = wrapper.findAll('[data-test="run-row"] input[type="checkbox"]');

@@ -14,7 +14,9 @@ const shipped: Record<string, string> = {
   '002-run-metrics-json.ts': 'b71ef1f8873ab70fc6f6cbe35b4ef205bb5074cd51e7947580a718a541313a61',
   '003-evaluation-predictions.ts': '682342b6f9e6fcc9d6f94fc8839989400c6271a0267c72da1899bc766c18a30a',
   '004-prune-step-measures.ts': '8bb7f27fd5d439659fc57498c2b0cdeaf1f732051edb283cdd0e373d61289d12',
-  '005-run-owner-lease.ts': '9c9d9ea74bfcef0001dbbf5c814e0d89b972827384eded55338203ef250faa32',
+  '005-dataset-identity.ts': '4ffccb832789f7ce3ba1a4a65e8f20455b1ba33eedbbb3285dad60622c5a3405',
+  '006-run-cancel-requests.ts': 'f2456f4fb692f2500309f0f5e405a92b73a78159025bc5b56c0dc0b59b08d0fd',
+  '007-run-owner-lease.ts': '194c5845ecdd661521faa0eba184352cda2816f872cf77afd5fa59d9c0c7294a',
 };
 
 describe('shipped migrations', () => {

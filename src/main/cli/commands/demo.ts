@@ -43,7 +43,8 @@ export const demoCommand: CliCommand = {
     const services = await createAppServices({ dataDir, mode: 'cli' });
     try {
       io.err('demo: 1/4 importing the bundled sample');
-      const dataset = await importDataset(services, { path: sample, name: 'bundled sample', seed }, io);
+      // Named by the services ("<folder> (sample)"); a demo run again on this data dir reuses it.
+      const { dataset } = await importDataset(services, { path: sample, seed }, io);
 
       io.err(
         `demo: 2/4 training ${demoDefaults.preset} (${epochs} epochs) and pruning 80% by taylor saliency`,

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { ArtifactSummary } from '../../../shared/dto';
 import type { AppServices } from '../../services';
 import { CliError, type CliCommand, type CliIo } from '../command';
+import { choiceOption, requireFlag, withFlags, type FlagMap } from '../flags';
 import { bytes, call, followJob, openServices, percent } from '../session';
 
 export function exportSummary(a: ArtifactSummary) {
@@ -22,6 +23,10 @@ export function exportSummary(a: ArtifactSummary) {
   };
 }
 
+const exportFormats = ['tfjs', 'onnx'] as const;
+const weightEncodings = ['float32', 'float16', 'uint8'] as const;
+const exportFlags: FlagMap = { runId: 'run', outDir: 'out', format: 'format', encoding: 'encoding' };
+
 export const exportCommand: CliCommand = {
   name: 'export',
   summary: 'export a finished run as a TF.js LayersModel or ONNX, with its size table and parity check',
@@ -30,32 +35,31 @@ export const exportCommand: CliCommand = {
     '  --force replaces an earlier PruneLab export (and its zip) at --out; a folder or file PruneLab did not write is never replaced',
   options: {
     run: { type: 'string' },
-    format: { type: 'string', default: 'tfjs' },
-    encoding: { type: 'string', default: 'float32' },
+    format: { type: 'string' },
+    encoding: { type: 'string' },
     out: { type: 'string' },
     zip: { type: 'boolean', default: false },
     force: { type: 'boolean', default: false },
   },
   async run({ values, dataDir, io }) {
-    const runId = values.run as string | undefined;
-    if (!runId)
-      throw new CliError(`--run <id> is required\nUsage: ${exportCommand.usage}`, {
-        exitCode: 2,
-        code: 'USAGE',
-      });
+    const runId = requireFlag(values, 'run', '<id>', exportCommand.usage);
+    const format = choiceOption(values, 'format', exportFormats) ?? 'tfjs';
+    const encoding = choiceOption(values, 'encoding', weightEncodings) ?? 'float32';
     const services = await openServices(dataDir);
     try {
-      const artifact = await exportRun(
-        services,
-        {
-          runId,
-          format: values.format as 'tfjs',
-          encoding: values.encoding as 'float32',
-          ...(values.out ? { outDir: resolve(io.cwd, values.out as string) } : {}),
-          zip: values.zip === true,
-          overwrite: values.force === true,
-        },
-        io,
+      const artifact = await withFlags(exportFlags, values, () =>
+        exportRun(
+          services,
+          {
+            runId,
+            format,
+            encoding,
+            ...(values.out ? { outDir: resolve(io.cwd, values.out as string) } : {}),
+            zip: values.zip === true,
+            overwrite: values.force === true,
+          },
+          io,
+        ),
       );
       printArtifact(artifact, io.out);
       return exportSummary(artifact);

@@ -1,8 +1,8 @@
 // The training flags train, prune and demo share, turned into a partial TrainConfig (the schema fills in
 // the rest).
 import type { OptionSpec, OptionValues } from '../command';
-import { CliError } from '../command';
-import { numberOption } from '../session';
+import { trainConfig } from '../../../shared/schemas';
+import { checkFlags, numberOption, requireFlag, type FlagMap } from '../flags';
 
 export const trainOptionSpec: OptionSpec = {
   dataset: { type: 'string' },
@@ -26,13 +26,24 @@ export function trainConfigFromFlags(values: OptionValues): Record<string, unkno
   if (batch !== undefined) config.batchSize = batch;
   if (lr !== undefined) config.learningRate = lr;
   if (seed !== undefined) config.seed = seed;
+  // Refused values are reported now, before a dataset is imported for a run that cannot start.
+  checkFlags(trainConfig, config, 'config.train', trainFlags, values);
   return config;
 }
 
 export function requireDatasetFlag(values: OptionValues, usage: string): string {
-  const dataset = values.dataset;
-  if (typeof dataset !== 'string' || dataset.trim() === '') {
-    throw new CliError(`--dataset <path or id> is required\nUsage: ${usage}`, { exitCode: 2, code: 'USAGE' });
-  }
-  return dataset;
+  return requireFlag(values, 'dataset', '<path, id or name>', usage);
 }
+
+/** The train config's fields, by the flag that sets them (for the API's validation errors). */
+export const trainFlags: FlagMap = {
+  datasetId: 'dataset',
+  'config.datasetId': 'dataset',
+  'config.train.preset': 'preset',
+  'config.train.epochs': 'epochs',
+  'config.train.batchSize': 'batch',
+  'config.train.learningRate': 'lr',
+  'config.train.optimizer': 'optimizer',
+  'config.train.seed': 'seed',
+  name: 'name',
+};

@@ -2,11 +2,21 @@
 // for every image. Splits the source does not give are carved from its training images, stratified and
 // seeded like a full split.
 import { NO_SPLIT, type LoadedDataset } from './loadedDataset';
-import { TEST, TRAIN, VALIDATION, stratifiedSplit, type SplitFractions } from './split';
+import {
+  TEST,
+  TRAIN,
+  VALIDATION,
+  splitNames,
+  stratifiedSplit,
+  type SplitFractions,
+  type SplitName,
+} from './split';
 
 export interface SplitAssignment {
   splitOf: Uint8Array;
   fromFolders: boolean;
+  /** The splits the source itself gave (the rest are carved from its training images). */
+  given: SplitName[];
 }
 
 export function assignSplits(data: LoadedDataset, fractions: SplitFractions, seed: number): SplitAssignment {
@@ -15,10 +25,12 @@ export function assignSplits(data: LoadedDataset, fractions: SplitFractions, see
     return {
       splitOf: stratifiedSplit(data.labels, data.classes.length, fractions, seed),
       fromFolders: false,
+      given: [],
     };
 
   const splitOf = Uint8Array.from(given, (s) => (s === NO_SPLIT ? TRAIN : s));
   const has = (s: number): boolean => splitOf.includes(s);
+  const fromSource = splitNames.filter((_, s) => has(s));
   const carveValidation = !has(VALIDATION);
   const carveTest = !has(TEST);
   if (carveValidation || carveTest) {
@@ -35,5 +47,5 @@ export function assignSplits(data: LoadedDataset, fractions: SplitFractions, see
     );
     pool.forEach((i, k) => (splitOf[i] = sub[k] ?? TRAIN));
   }
-  return { splitOf, fromFolders: true };
+  return { splitOf, fromFolders: true, given: fromSource };
 }

@@ -1,6 +1,8 @@
 // The on-disk dataset cache: meta.json (the DatasetDetail plus the layout) and one binary file per split —
 // count·h·w·c uint8 pixels (NHWC) followed by count uint16 little-endian labels. Training reads it straight
 // into typed arrays; nothing is decoded twice and nothing becomes a JS number array.
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatasetDetail, DatasetSample } from '../../../shared/dto';
@@ -22,6 +24,46 @@ export interface CacheMeta {
 }
 
 export const splitFile = (split: SplitName): string => `${split}.bin`;
+
+/**
+ * The dataset's content hash: sha256 over the cache format, the image shape and the class names, then each
+ * split's name, count and file bytes in split order — what training reads, and nothing about where it came
+ * from. The writer feeds it as it writes (`beginSplit`, then every chunk); `hashDatasetCache` re-reads a
+ * cache written before hashes were recorded and gets the same digest.
+ */
+export class ContentHasher {
+  private readonly hash: Hash = createHash('sha256');
+
+  constructor(shape: readonly [number, number, number], classes: readonly string[]) {
+    this.hash.update(`${JSON.stringify({ format: CACHE_FORMAT, version: CACHE_VERSION, shape, classes })}\n`);
+  }
+
+  beginSplit(split: SplitName, count: number): void {
+    this.hash.update(`${split}:${count}\n`);
+  }
+
+  update(bytes: Uint8Array): void {
+    this.hash.update(bytes);
+  }
+
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+/** The content hash of a cache on disk (see ContentHasher). */
+export async function hashDatasetCache(datasetDir: string, signal?: AbortSignal): Promise<string> {
+  const meta = await readCacheMeta(datasetDir);
+  const hasher = new ContentHasher(meta.shape, meta.classes);
+  for (const split of splitNames) {
+    hasher.beginSplit(split, meta.splits[split].count);
+    for await (const chunk of createReadStream(join(datasetDir, meta.splits[split].file), {
+      ...(signal ? { signal } : {}),
+    }))
+      hasher.update(chunk as Buffer);
+  }
+  return hasher.digest();
+}
 
 export async function readCacheMeta(datasetDir: string): Promise<CacheMeta> {
   let meta: CacheMeta;

@@ -89,19 +89,27 @@ export async function importDataset(
   try {
     data = await load(options, tempDir, ctx, tuning);
     throwIfAborted(ctx.signal);
-    const { splitOf, fromFolders } = assignSplits(data, options.split, options.seed);
+    const { splitOf, fromFolders, given } = assignSplits(data, options.split, options.seed);
     const classes = classCounts(data, splitOf);
     const populated = classes.filter((c) => c.count > 0);
     if (populated.length < 2)
       throw importFailed(
-        `${options.path} yields images of ${populated.length} class(es): a classifier needs at least two.`,
+        `${options.path} yields images of ${populated.length} class(es): a classifier needs at least two` +
+          (data.problems.length > 0
+            ? ` (${data.problems.length} file(s) were left out, listed below).`
+            : '.'),
+        { problems: data.problems },
       );
     const sum = (k: 'train' | 'validation' | 'test'): number => classes.reduce((n, c) => n + c[k], 0);
     const detail: DatasetDetail = {
       id: datasetId,
       name: options.name ?? basename(resolve(options.path)),
       sourcePath: resolve(options.path),
+      // The services know where an import came from and which names are free; they settle both.
+      origin: 'path',
       kind: data.kind,
+      contentHash: null,
+      runCount: 0,
       createdAt: (tuning.now ?? (() => new Date()))().toISOString(),
       classes,
       imported: data.count,
@@ -116,11 +124,12 @@ export async function importDataset(
         test: sum('test'),
         seed: options.seed,
         fromFolders,
+        given,
       },
       warnings: data.warnings,
       problems: data.problems,
     };
-    await writeDatasetCache(
+    const meta = await writeDatasetCache(
       tempDir,
       detail,
       data,
@@ -135,7 +144,7 @@ export async function importDataset(
     await rm(finalDir, { recursive: true, force: true });
     await rename(tempDir, finalDir);
     await fsyncFolder(dirname(finalDir));
-    return detail;
+    return meta.detail;
   } catch (err) {
     if (data?.pixels instanceof SpooledPixels) data.pixels.dispose();
     await rm(tempDir, { recursive: true, force: true });

@@ -130,7 +130,7 @@ function assemble(
     const which = empty.map((e) => `'${e}'`).join(', ');
     throw importFailed(
       `Class folder${empty.length > 1 ? 's' : ''} ${which} in ${root} ${empty.length > 1 ? 'have' : 'has'} no usable images` +
-        (problems.length > 0 ? ` (${problems.length} file(s) were left out; see details).` : '.'),
+        (problems.length > 0 ? ` (${problems.length} file(s) were left out, listed below).` : '.'),
       { problems },
     );
   }

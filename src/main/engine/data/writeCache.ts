@@ -3,7 +3,14 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatasetDetail } from '../../../shared/dto';
-import { CACHE_FORMAT, CACHE_VERSION, splitFile, writeCacheMeta, type CacheMeta } from './cache';
+import {
+  CACHE_FORMAT,
+  CACHE_VERSION,
+  ContentHasher,
+  splitFile,
+  writeCacheMeta,
+  type CacheMeta,
+} from './cache';
 import { throwIfAborted } from './errors';
 import type { LoadedDataset } from './loadedDataset';
 import { splitNames } from './split';
@@ -20,12 +27,14 @@ export async function writeDatasetCache(
 ): Promise<CacheMeta> {
   const perImage = data.pixels.recordBytes;
   const splits = {} as CacheMeta['splits'];
+  const hasher = new ContentHasher(data.inputShape, data.classes);
   let written = 0;
   for (const [s, split] of splitNames.entries()) {
     const members: number[] = [];
     splitOf.forEach((x, i) => x === s && members.push(i));
     const file = splitFile(split);
     splits[split] = { count: members.length, file };
+    hasher.beginSplit(split, members.length);
     const handle = await open(join(dir, file), 'w');
     try {
       const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / perImage));
@@ -34,12 +43,14 @@ export async function writeDatasetCache(
         throwIfAborted(signal);
         const part = members.slice(start, start + perChunk);
         part.forEach((i, k) => data.pixels.readInto(data.slots[i] ?? i, chunk, k * perImage));
+        hasher.update(chunk.subarray(0, part.length * perImage));
         await handle.write(chunk, 0, part.length * perImage);
         written += part.length;
         onProgress?.(written, data.count);
       }
       const labels = Buffer.alloc(members.length * 2);
       members.forEach((i, k) => labels.writeUInt16LE(data.labels[i] ?? 0, 2 * k));
+      hasher.update(labels);
       await handle.write(labels);
     } finally {
       await handle.close();
@@ -48,7 +59,7 @@ export async function writeDatasetCache(
   const meta: CacheMeta = {
     format: CACHE_FORMAT,
     version: CACHE_VERSION,
-    detail,
+    detail: { ...detail, contentHash: hasher.digest() },
     classes: data.classes,
     shape: data.inputShape,
     splits,

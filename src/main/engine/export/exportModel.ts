@@ -75,12 +75,13 @@ export interface ExportOutcome {
 }
 
 const STEPS = ['write', 'sizes', 'parity', 'finish'] as const;
+// The detail shown after the stage's words (src/shared/stages.ts: "writing the model files… TF.js …").
 const STEP_MESSAGES: Record<(typeof STEPS)[number], (o: ExportModelOptions) => string> = {
-  write: (o) => `writing ${o.format === 'tfjs' ? 'TF.js LayersModel' : 'ONNX'} (${o.encoding})`,
-  sizes: () => 'measuring the files and the dense parent',
+  write: (o) => `${o.format === 'tfjs' ? 'TF.js LayersModel' : 'ONNX'}, ${o.encoding}`,
+  sizes: () => 'the files and the dense parent',
   parity: (o) =>
-    `checking ${o.parityImages.count} images in a fresh ${o.format === 'tfjs' ? 'tfjs' : 'onnxruntime'} process`,
-  finish: () => 'writing metadata.json',
+    `${o.parityImages.count} images in a fresh ${o.format === 'tfjs' ? 'tfjs' : 'onnxruntime'} process`,
+  finish: () => 'with the sha256 of every file',
 };
 
 /**

@@ -69,7 +69,9 @@ export async function inspectExportFolder(dir: string): Promise<ExistingOutput> 
   try {
     info = await lstat(dir);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'absent' };
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { kind: 'absent' };
+    if (code === 'ENOTDIR') throw pathThroughFile(dir);
     throw err;
   }
   if (info.isSymbolicLink()) return { kind: 'foreign', reason: 'it is a symbolic link' };
@@ -113,7 +115,9 @@ export async function inspectExportZip(zipPath: string): Promise<ExistingOutput>
   try {
     info = await lstat(zipPath);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'absent' };
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { kind: 'absent' };
+    if (code === 'ENOTDIR') throw pathThroughFile(zipPath);
     throw err;
   }
   if (!info.isFile()) return { kind: 'foreign', reason: 'it is not a plain file' };
@@ -170,6 +174,15 @@ export function notOurs(path: string, reason: string): ApiError {
   return refuse(
     `${path} is not a PruneLab export (${reason}); nothing was changed. Choose an empty or new folder.`,
     { path, existing: 'foreign' },
+  );
+}
+
+/** A folder or zip whose path runs through a file can never be written: said before any work starts. */
+function pathThroughFile(path: string): ApiError {
+  return refuse(
+    `${path} cannot be written: a part of its path is a file, not a folder; nothing was changed. ` +
+      'Choose an empty or new folder.',
+    { path, existing: 'file-in-path' },
   );
 }
 

@@ -8,12 +8,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ExportFormat, ParityResult, WeightEncoding } from '../../../shared/dto';
 import { tempFolderPrefix } from '../files/scratchNames';
+import { FLOAT32_MAX_LOGIT_DELTA, QUANTIZED_MIN_TOP1 } from '../../../shared/exportWords';
 import type { ParityChildRequest } from './parityChild';
 
-/** float32 exports must reproduce the app's logits to this absolute tolerance, with identical top-1. */
-export const FLOAT32_MAX_LOGIT_DELTA = 1e-4;
-/** Below this top-1 agreement a quantized export is reported as not matching (it is still written). */
-export const QUANTIZED_MIN_TOP1 = 0.9;
+// The thresholds live with their wording in src/shared, so the app and the CLI state the same rule.
+export { FLOAT32_MAX_LOGIT_DELTA, QUANTIZED_MIN_TOP1 };
 
 export interface ParityImages {
   /** float32 NHWC, scaled exactly as the model expects */
@@ -151,8 +150,8 @@ export function judge(
     ...result,
     ok,
     message: ok
-      ? `${encoding} export agrees with the app on ${pct}% of top-1 predictions`
-      : `${encoding} export agrees with the app on only ${pct}% of top-1 predictions (or produced non-finite logits)`,
+      ? `${encoding} export agrees with the app on ${pct}% of top-1 predictions (at least ${QUANTIZED_MIN_TOP1 * 100}% required)`
+      : `${encoding} export agrees with the app on only ${pct}% of top-1 predictions (at least ${QUANTIZED_MIN_TOP1 * 100}% required), or produced non-finite logits`,
   };
 }
 

@@ -42,6 +42,7 @@ async function predictTfjs(
   images: Float32Array,
 ): Promise<{ values: Float32Array; classes: number }> {
   const tf = await import('@tensorflow/tfjs');
+  tf.enableProdMode(); // no console banner in the stderr a failure message quotes; computation unchanged
   // Stock tfjs's own WebAssembly backend (30× faster than plain JS on 1,000 images); cpu if it fails.
   try {
     await import('@tensorflow/tfjs-backend-wasm');

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { callBackendKernel } from './callKernel';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { patchGeometry } from './patchGeometry';
+import { simdKernelsOf } from './simd/simdModule';
 
 interface BackpropFilterAttrs {
   strides: [number, number] | number;
@@ -10,12 +12,11 @@ interface BackpropFilterAttrs {
 }
 
 /**
- * The wasm backend has no Conv2DBackpropFilter, so every conv layer's weight gradient fails there.
- * The filter gradient is itself a convolution:
- *   dW[kh,kw,ci,co] = Σ_{b,oh,ow} x[b, oh·s+kh−padTop, ow·s+kw−padLeft, ci] · dy[b,oh,ow,co]
- * so with the input's channels moved to the batch axis (x → [ci,H,W,B]) and the output gradient used as
- * the filter (dy → [OH,OW,B,co]), a stride-1 convolution dilated by the forward stride, padded like the
- * forward pass, yields [ci,kh,kw,co] — XNNPACK's fast convolution does all the arithmetic.
+ * The wasm backend has no Conv2DBackpropFilter. The filter gradient is one matrix product over the
+ * patches the forward pass read:
+ *   dW[(kh,kw,ci), co] = Σ_{b,oh,ow} patches[(b,oh,ow), (kh,kw,ci)] · dy[(b,oh,ow), co]
+ * so the patches are laid out once (im2col, zeros for padding) and multiplied as Patchesᵀ·dy by
+ * PruneLab's SIMD GEMM, which reads dy where it lies — no transposes, no packing of either operand.
  */
 export function conv2dBackpropFilterWasm({
   inputs,
@@ -38,40 +39,26 @@ export function conv2dBackpropFilterWasm({
     pad,
     dimRoundingMode,
   );
-  const run = (name: string, ins: tf.NamedTensorInfoMap, a: tf.NamedAttrMap) =>
-    callBackendKernel('wasm', name, backend, ins, a);
-  const intermediates: tf.TensorInfo[] = [];
+  const wasm = backend as unknown as BackendWasm;
+  const simd = simdKernelsOf(backend);
+  const [kh, kw, ci, co] = filterShape;
+  const rows = info.batchSize * info.outHeight * info.outWidth;
+  const taps = kh * kw * ci;
+  const patches = wasm.makeOutput([rows, taps], 'float32');
   try {
-    const xByChannel = run('Transpose', { x }, { perm: [3, 1, 2, 0] });
-    intermediates.push(xByChannel);
-    const dyAsFilter = run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
-    intermediates.push(dyAsFilter);
-    const { top, bottom, left, right } = info.padInfo;
-    let grad = run(
-      'Conv2D',
-      { x: xByChannel, filter: dyAsFilter },
-      {
-        strides: [1, 1],
-        dilations: [info.strideHeight, info.strideWidth],
-        pad: [
-          [0, 0],
-          [top, bottom],
-          [left, right],
-          [0, 0],
-        ],
-        dataFormat: 'NHWC',
-      },
+    const out = wasm.makeOutput([...filterShape], 'float32');
+    simd.run(
+      'im2col',
+      [simd.offsetOf(x), simd.offsetOf(patches), ...patchGeometry(info)],
+      rows,
+      64,
+      rows * taps,
     );
-    intermediates.push(grad);
-    const [kh, kw, ci, co] = filterShape;
-    // 'valid' padding whose stride does not divide (H − kh) leaves rows the forward pass never read.
-    if (grad.shape[1] !== kh || grad.shape[2] !== kw) {
-      grad = run('Slice', { x: grad }, { begin: [0, 0, 0, 0], size: [ci, kh, kw, co] });
-      intermediates.push(grad);
-    }
-    return run('Transpose', { x: grad }, { perm: [1, 2, 0, 3] });
+    const product = [simd.offsetOf(patches), simd.offsetOf(dy), simd.offsetOf(out), rows, taps, co];
+    simd.run('gemmTN', product, taps, 4, rows * taps * co);
+    return out;
   } finally {
-    for (const t of intermediates) backend.disposeData(t.dataId);
+    wasm.disposeData(patches.dataId);
   }
 }
 

@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { callBackendKernel } from './callKernel';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { patchGeometry } from './patchGeometry';
+import { simdKernelsOf } from './simd/simdModule';
+import { wrappingConfig, type KernelArgs } from './wrapKernel';
 
 interface BackpropInputAttrs {
   strides: [number, number] | number;
@@ -9,66 +12,54 @@ interface BackpropInputAttrs {
   inputShape: [number, number, number, number];
 }
 
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
-
 /**
- * wasm ships a Conv2DBackpropInput, but as plain loops: in a keras-cifar-cnn training step it took
- * more than half the time. For stride 1 the input gradient is an ordinary convolution of the output
- * gradient with the filter flipped in space and its in/out channels swapped, padded by (k − 1 − pad):
- *   dx[b,i,j,ci] = Σ_{kh,kw,co} dy[b, i+padTop−kh, j+padLeft−kw, co] · W[kh,kw,ci,co]
- * which XNNPACK computes many times faster. Other strides keep wasm's own kernel.
+ * wasm ships a Conv2DBackpropInput as plain loops (more than half of a keras-cifar-cnn step). The input
+ * gradient is the adjoint of the forward pass's patch matrix:
+ *   dPatches[(b,oh,ow), (kh,kw,ci)] = Σ_co dy[(b,oh,ow), co] · W[(kh,kw,ci), co]     (dy·Wᵀ)
+ *   dx = col2im(dPatches)   — each patch entry added back where the forward pass read it
+ * so one SIMD GEMM (over Wᵀ, transposed once: a few thousand weights) and one scatter pass, any stride
+ * and padding, and no work on padded zeros. NCHW keeps wasm's kernel.
  */
-export function makeConv2dBackpropInputWasm(fallback: tf.KernelFunc) {
+export function makeConv2dBackpropInputWasm(fallback: (args: KernelArgs) => tf.TensorInfo) {
   return function conv2dBackpropInputWasm(args: KernelArgs): tf.TensorInfo {
     const { inputs, backend, attrs } = args;
     const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
     const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as BackpropInputAttrs;
-    const [strideH, strideW] = typeof strides === 'number' ? [strides, strides] : strides;
-    if (strideH !== 1 || strideW !== 1 || dataFormat !== 'NHWC') return fallback(args) as tf.TensorInfo;
-
+    if (dataFormat !== 'NHWC') return fallback(args);
     const filterShape = filter.shape as [number, number, number, number];
-    const info = tf.backend_util.computeConv2DInfo(inputShape, filterShape, 1, 1, pad, dimRoundingMode);
-    const [kh, kw] = filterShape;
-    const padTop = kh - 1 - info.padInfo.top;
-    const padLeft = kw - 1 - info.padInfo.left;
-    const padBottom = inputShape[1] - info.outHeight + info.padInfo.top;
-    const padRight = inputShape[2] - info.outWidth + info.padInfo.left;
-    const run = (name: string, ins: tf.NamedTensorInfoMap, a: tf.NamedAttrMap) =>
-      callBackendKernel('wasm', name, backend, ins, a);
-    const flipped = run('Reverse', { x: filter }, { dims: [0, 1] });
+    const info = tf.backend_util.computeConv2DInfo(inputShape, filterShape, strides, 1, pad, dimRoundingMode);
+    const [kh, kw, ci, co] = filterShape;
+    const rows = info.batchSize * info.outHeight * info.outWidth;
+    const taps = kh * kw * ci;
+    const wasm = backend as unknown as BackendWasm;
+    const simd = simdKernelsOf(backend);
+    const filterT = transposedFilter(wasm, filter, taps, co);
+    const patches = wasm.makeOutput([rows, taps], 'float32');
     try {
-      const swapped = run('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
-      try {
-        return run(
-          'Conv2D',
-          { x: dy, filter: swapped },
-          {
-            strides: [1, 1],
-            dilations: [1, 1],
-            pad: [
-              [0, 0],
-              [padTop, padBottom],
-              [padLeft, padRight],
-              [0, 0],
-            ],
-            dataFormat: 'NHWC',
-          },
-        );
-      } finally {
-        backend.disposeData(swapped.dataId);
-      }
+      const product = [simd.offsetOf(dy), simd.offsetOf(filterT), simd.offsetOf(patches), rows, co, taps];
+      simd.run('gemmNN', product, rows, 4, rows * co * taps);
+      const out = wasm.makeOutput([...inputShape], 'float32');
+      const images = info.batchSize;
+      const args = [simd.offsetOf(patches), simd.offsetOf(out), images, ...patchGeometry(info)];
+      simd.run('col2im', args, images, 1, rows * taps);
+      return out;
     } finally {
-      backend.disposeData(flipped.dataId);
+      wasm.disposeData(patches.dataId);
+      wasm.disposeData(filterT.dataId);
     }
   };
 }
 
-/** Replaces wasm's Conv2DBackpropInput, keeping its setup and using it for strides other than 1. */
-export function conv2dBackpropInputWasmConfig(original: tf.KernelConfig): tf.KernelConfig {
-  return {
-    kernelName: 'Conv2DBackpropInput',
-    backendName: 'wasm',
-    setupFunc: original.setupFunc,
-    kernelFunc: makeConv2dBackpropInputWasm(original.kernelFunc) as unknown as tf.KernelFunc,
-  };
+/** W as [taps × co] → Wᵀ [co × taps], one loop over the heap. */
+function transposedFilter(wasm: BackendWasm, filter: tf.TensorInfo, taps: number, co: number): tf.TensorInfo {
+  const out = wasm.makeOutput([co, taps], 'float32');
+  // views after the allocation: growing the heap detaches older views
+  const w = wasm.typedArrayFromHeap(filter) as Float32Array;
+  const t = wasm.typedArrayFromHeap(out) as Float32Array;
+  for (let k = 0; k < taps; k++) for (let c = 0; c < co; c++) t[c * taps + k] = w[k * co + c]!;
+  return out;
 }
+
+/** Replaces wasm's Conv2DBackpropInput, using it for NCHW. */
+export const conv2dBackpropInputWasmConfig = (original: tf.KernelConfig) =>
+  wrappingConfig(original, makeConv2dBackpropInputWasm);

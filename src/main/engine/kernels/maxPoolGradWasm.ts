@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { simdKernelsOf, type PoolShapes } from './simd/simdModule';
 
 interface MaxPoolGradAttrs {
   filterSize: [number, number] | number;
@@ -9,10 +10,10 @@ interface MaxPoolGradAttrs {
 }
 
 /**
- * wasm's MaxPoolGrad was the slowest kernel of a keras-cifar-cnn training step. This one walks the
- * NHWC data once, channels innermost (contiguous), directly on the wasm heap: for every pooling window
- * it finds the first maximum — strictly greater wins, in row-major window order, as tf's cpu kernel
- * does — and adds the window's output gradient there.
+ * wasm's MaxPoolGrad was the slowest kernel of a keras-cifar-cnn training step, and a JavaScript loop
+ * after it still cost a tenth of the step. This one is PruneLab's SIMD $maxPoolGrad, on the heap: for every
+ * pooling window the first maximum (strictly greater wins, row-major window order, as tf's cpu kernel)
+ * receives the window's output gradient, four channels at a time.
  */
 export function maxPoolGradWasm({
   inputs,
@@ -34,47 +35,34 @@ export function maxPoolGradWasm({
     dimRoundingMode,
   );
   const wasm = backend as unknown as BackendWasm;
+  const simd = simdKernelsOf(backend);
   const out = wasm.makeOutput(input.shape, 'float32');
-  // views after the allocation: growing the heap detaches older views
-  const x = wasm.typedArrayFromHeap(input) as Float32Array;
-  const g = wasm.typedArrayFromHeap(dy) as Float32Array;
-  const dx = wasm.typedArrayFromHeap(out) as Float32Array;
-  dx.fill(0);
-  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
-  const { strideHeight, strideWidth, filterHeight, filterWidth } = info;
-  const { top, left } = info.padInfo;
-  const best = new Float32Array(channels);
-  const bestAt = new Int32Array(channels);
-  for (let b = 0; b < batchSize; b++) {
-    for (let oh = 0; oh < outHeight; oh++) {
-      const rowStart = oh * strideHeight - top;
-      for (let ow = 0; ow < outWidth; ow++) {
-        const colStart = ow * strideWidth - left;
-        best.fill(-Infinity);
-        bestAt.fill(-1);
-        for (let fh = 0; fh < filterHeight; fh++) {
-          const row = rowStart + fh;
-          if (row < 0 || row >= inHeight) continue;
-          for (let fw = 0; fw < filterWidth; fw++) {
-            const col = colStart + fw;
-            if (col < 0 || col >= inWidth) continue;
-            const base = ((b * inHeight + row) * inWidth + col) * channels;
-            for (let c = 0; c < channels; c++) {
-              const v = x[base + c]!;
-              if (v > best[c]!) {
-                best[c] = v;
-                bestAt[c] = base + c;
-              }
-            }
-          }
-        }
-        const dyBase = ((b * outHeight + oh) * outWidth + ow) * channels;
-        for (let c = 0; c < channels; c++) {
-          const at = bestAt[c]!;
-          if (at >= 0) dx[at] = dx[at]! + g[dyBase + c]!;
-        }
-      }
-    }
+  const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw, padInfo } = info;
+  const shapes: PoolShapes = [
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+  ];
+  const tensors: [number, number, number] = [simd.offsetOf(input), simd.offsetOf(dy), simd.offsetOf(out)];
+  // every window inside the image ('same' padding can add a window past the edge), no overlap
+  const inside = 2 * info.outHeight <= info.inHeight && 2 * info.outWidth <= info.inWidth;
+  const plain = fh === 2 && fw === 2 && sh === 2 && sw === 2 && padInfo.top === 0 && padInfo.left === 0;
+  if (plain && inside && info.inChannels % 4 === 0) {
+    const elements = input.shape.reduce((a, b) => a * b, 1);
+    simd.run('maxPoolGrad2x2', [...tensors, ...shapes], info.batchSize, 1, elements);
+  } else {
+    const window: [number, number, number, number, number, number] = [
+      fh,
+      fw,
+      sh,
+      sw,
+      padInfo.top,
+      padInfo.left,
+    ];
+    simd.exports.maxPoolGrad(...tensors, ...shapes, ...window);
   }
   return out;
 }

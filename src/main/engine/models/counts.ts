@@ -39,3 +39,49 @@ export function countFlops(model: tf.LayersModel): number {
 export function countParameters(model: tf.LayersModel): number {
   return model.countParams();
 }
+
+/** FLOPs of one optimizer update per parameter: Adam's two moments, bias-corrected step and update; SGD's velocity and step. */
+const optimizerFlopsPerParameter = { adam: 12, sgd: 4 } as const;
+
+export interface TrainingStepFlops {
+  /** forward pass of the batch */
+  forward: number;
+  /** gradients with respect to each layer's input (none for the layer that reads the images) */
+  inputGradients: number;
+  /** gradients with respect to each kernel: as many multiply-adds as the forward pass */
+  weightGradients: number;
+  optimizer: number;
+  total: number;
+}
+
+/**
+ * FLOPs of one training step on `batchSize` images, counted from the model's multiply-accumulate layers
+ * as flopsByLayer counts them (2 per multiply-add; activations, pooling and the loss left out).
+ */
+export function trainingStepFlops(
+  model: tf.LayersModel,
+  batchSize: number,
+  optimizer: keyof typeof optimizerFlopsPerParameter,
+): TrainingStepFlops {
+  const byLayer = flopsByLayer(model);
+  const readsImages = new Set(
+    model.layers.filter((l) => model.inputs.some((input) => l.input === input)).map((l) => l.name),
+  );
+  // a Sequential model's first layer reads the images even where its symbolic input is wrapped
+  if (readsImages.size === 0 && model.layers[0]) readsImages.add(model.layers[0].name);
+  let forward = 0;
+  let inputGradients = 0;
+  for (const [name, flops] of byLayer) {
+    forward += flops * batchSize;
+    if (!readsImages.has(name)) inputGradients += flops * batchSize;
+  }
+  const weightGradients = forward;
+  const optimizerFlops = optimizerFlopsPerParameter[optimizer] * countParameters(model);
+  return {
+    forward,
+    inputGradients,
+    weightGradients,
+    optimizer: optimizerFlops,
+    total: forward + inputGradients + weightGradients + optimizerFlops,
+  };
+}

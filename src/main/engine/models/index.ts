@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { PresetInfo, PresetName } from '../../../shared/dto';
+import { quietTfjs } from '../quietTfjs';
 import { countFlops, countParameters } from './counts';
 import { kerasCifarCnnPreset } from './kerasCifarCnn';
 import { lenet5Preset } from './lenet5';
@@ -50,6 +51,7 @@ export function createPreset(name: PresetName, options: PresetOptions): tf.Seque
 
 /** Facts about one preset for this input: parameters and FLOPs per image depend on the input shape. */
 export function describePreset(name: PresetName, inputShape: InputShape, classes: number): PresetInfo {
+  quietTfjs(); // builds a model, maybe on tfjs's plain-JS backend, outside any worker
   const preset = getPreset(name);
   const model = createPreset(name, { inputShape, classes, seed: 0 });
   try {

@@ -45,7 +45,7 @@ export async function exportTask(input: ExportTaskInput, ctx: TaskContext): Prom
     phase: 'load',
     done: 0,
     total: 4,
-    message: 'loading the model and the test images',
+    message: 'from the run folder and the dataset cache',
   });
   const { detail, splits } = await readDatasetCache(dataLayout.datasetDir(ctx.dataDir, input.datasetId));
   const state = await loadModelState(input.modelDir);

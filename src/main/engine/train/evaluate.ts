@@ -28,7 +28,8 @@ export async function predictSet(
     throwIfAborted(signal);
     const [lossT, predT, confT] = tf.tidy(() => {
       const { x, y } = makeBatch(set, order.subarray(start, end), classes);
-      const logits = model.predict(x) as tf.Tensor2D;
+      // one pass over the whole batch: predict would otherwise run it 32 images at a time
+      const logits = model.predict(x, { batchSize: end - start }) as tf.Tensor2D;
       const logProbs = tf.logSoftmax(logits);
       return [
         tf.neg(tf.sum(tf.mul(y, logProbs))),

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName } from '../../../shared/dto';
+import { fusedAdamStep, fusedSgdStep } from '../kernels/fusedOptimizerStep';
 
 /**
  * Adam and SGD with momentum, written out so that their whole state (step count and one or two slot
@@ -32,6 +33,11 @@ export interface OptimizerOptions {
   learningRate: number;
   /** sgd only */
   momentum: number;
+  /**
+   * one pass over each variable on the wasm backend (PruneLab's SIMD module) instead of six tensor ops —
+   * the same bits; default true. Other backends always use the tensor ops.
+   */
+  fused?: boolean;
 }
 
 const adamBeta1 = 0.9;
@@ -40,6 +46,7 @@ const adamEpsilon = 1e-7;
 
 export function createOptimizer(variables: tf.Variable[], options: OptimizerOptions): TrainOptimizer {
   const slotCount = options.name === 'adam' ? 2 : 1;
+  const useFused = options.fused ?? true;
   let step = 0;
   let slots: tf.Variable[][] = Array.from({ length: slotCount }, () =>
     variables.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false))),
@@ -59,6 +66,20 @@ export function createOptimizer(variables: tf.Variable[], options: OptimizerOpti
           const g = grads[i]!;
           const m = slots[0]![i]!;
           const v = slots[1]![i]!;
+          const fused = useFused
+            ? fusedAdamStep(variable, g, m, v, {
+                beta1: adamBeta1,
+                beta2: adamBeta2,
+                learningRate: lr,
+                epsilon: adamEpsilon,
+              })
+            : null;
+          if (fused) {
+            m.assign(fused.m);
+            v.assign(fused.v);
+            variable.assign(fused.w);
+            return;
+          }
           const mNew = m.mul(adamBeta1).add(g.mul(1 - adamBeta1));
           const vNew = v.mul(adamBeta2).add(g.square().mul(1 - adamBeta2));
           m.assign(mNew);
@@ -68,6 +89,14 @@ export function createOptimizer(variables: tf.Variable[], options: OptimizerOpti
       } else {
         variables.forEach((variable, i) => {
           const velocity = slots[0]![i]!;
+          const fused = useFused
+            ? fusedSgdStep(variable, grads[i]!, velocity, { momentum: options.momentum, learningRate })
+            : null;
+          if (fused) {
+            velocity.assign(fused.u);
+            variable.assign(fused.w);
+            return;
+          }
           const vNew = velocity.mul(options.momentum).add(grads[i]!);
           velocity.assign(vNew);
           variable.assign(variable.sub(vNew.mul(learningRate)));

@@ -5,6 +5,7 @@ import { predictSet, throwIfAborted } from './evaluate';
 import { learningRateAt } from './lrSchedule';
 import { createOptimizer } from './optimizers';
 import { epochRng, shuffledIndices } from './rng';
+import { noProfiler } from './stepProfiler';
 import type { EpochResult, LoopState, StepInfo, TrainLoopOptions, TrainResult } from './trainTypes';
 
 const yieldWithSetImmediate = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -20,6 +21,7 @@ export async function trainModel(options: TrainLoopOptions): Promise<TrainResult
   const { model, train, validation, classes, config, signal, hooks } = options;
   const yieldToEventLoop = options.yieldToEventLoop ?? yieldWithSetImmediate;
   const now = options.now ?? (() => performance.now());
+  const profiler = options.profiler ?? noProfiler;
   validateConfig(options);
 
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -68,14 +70,21 @@ export async function trainModel(options: TrainLoopOptions): Promise<TrainResult
           options,
           variables,
           (grads) => {
-            hooks?.gradients?.(grads, variables, info);
-            optimizer.apply(grads, learningRateAt(schedule, config.learningRate, loop.step, totalSteps));
+            if (hooks?.gradients)
+              profiler.phase('gradients hook', () => hooks.gradients!(grads, variables, info));
+            const rate = learningRateAt(schedule, config.learningRate, loop.step, totalSteps);
+            profiler.phase('optimizer', () => optimizer.apply(grads, rate));
           },
           order.subarray(start, end),
           augmenting ? rng : null,
         );
-        await hooks?.afterOptimizerStep?.(loop.step, info);
-        const [lossValue, correctValue] = await Promise.all([loss.data(), correctCount.data()]);
+        if (hooks?.afterOptimizerStep) {
+          await profiler.phase('after-step hook (masks)', () => hooks.afterOptimizerStep!(loop.step, info));
+        }
+        const [lossValue, correctValue] = profiler.phase('loss read-back', () => [
+          loss.dataSync(),
+          correctCount.dataSync(),
+        ]);
         loss.dispose();
         correctCount.dispose();
         lossSum += lossValue[0]! * (end - start);
@@ -90,6 +99,7 @@ export async function trainModel(options: TrainLoopOptions): Promise<TrainResult
           accuracy: correctValue[0]! / (end - start),
         });
         batch += 1;
+        profiler.stepDone();
         await yieldToEventLoop();
         throwIfAborted(signal);
       }
@@ -158,22 +168,33 @@ export async function trainModel(options: TrainLoopOptions): Promise<TrainResult
 
 /** One forward/backward pass and update; returns the batch's mean loss and correct count as tensors. */
 function trainStep(
-  { model, train, classes, config }: TrainLoopOptions,
+  { model, train, classes, config, profiler = noProfiler }: TrainLoopOptions,
   variables: tf.Variable[],
   applyGradients: (grads: tf.Tensor[]) => void,
   indices: Uint32Array,
   rng: ReturnType<typeof epochRng> | null,
 ): { loss: tf.Scalar; correctCount: tf.Scalar } {
-  const { x, y } = makeBatch(train, indices, classes, rng ? { options: config.augment, rng } : undefined);
+  const { x, y } = profiler.phase('batch assembly', () =>
+    makeBatch(train, indices, classes, rng ? { options: config.augment, rng } : undefined),
+  );
   let correctCount: tf.Scalar | null = null;
   try {
-    const { value, grads } = tf.variableGrads(() => {
-      const logits = model.apply(x, { training: true }) as tf.Tensor2D;
-      correctCount = tf.keep(
-        tf.sum<tf.Tensor>(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(y, 1)), 'float32')) as tf.Scalar,
-      );
-      return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
-    }, variables);
+    // the tape runs the forward pass inside; the clock is 'backward' once it returns
+    const { value, grads } = profiler.phase('backward', () =>
+      tf.variableGrads(
+        () =>
+          profiler.phase('forward', () => {
+            const logits = model.apply(x, { training: true }) as tf.Tensor2D;
+            correctCount = tf.keep(
+              tf.sum<tf.Tensor>(
+                tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(y, 1)), 'float32'),
+              ) as tf.Scalar,
+            );
+            return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+          }),
+        variables,
+      ),
+    );
     try {
       applyGradients(variables.map((v) => grads[v.name]!));
     } finally {

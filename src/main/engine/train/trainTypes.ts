@@ -3,6 +3,7 @@ import type { LrSchedule, TrainConfig } from '../../../shared/dto';
 import type { ImageSet } from '../types';
 import type { ModelMeta, WeightMasks } from './modelState';
 import type { OptimizerState } from './optimizers';
+import type { StepProfiler } from './stepProfiler';
 
 /** The parts of a TrainConfig the loop uses (the preset is the caller's business). */
 export type TrainLoopConfig = Pick<
@@ -108,6 +109,8 @@ export interface TrainLoopOptions {
   yieldToEventLoop?: () => Promise<void>;
   /** clock for epoch timings, in milliseconds */
   now?: () => number;
+  /** times every step by phase and kernel (bench:train --profile); absent, the loop only runs */
+  profiler?: Pick<StepProfiler, 'phase' | 'stepDone'>;
 }
 
 export interface TrainResult {

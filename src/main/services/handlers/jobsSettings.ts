@@ -3,7 +3,10 @@ import type { Handlers } from '../../../shared/api';
 import type { ServiceContext } from '../context';
 import { notFound } from '../errors';
 
-type JobAndSettingsHandlers = Pick<Handlers, 'jobs.list' | 'jobs.cancel' | 'settings.get' | 'settings.set'>;
+type JobAndSettingsHandlers = Pick<
+  Handlers,
+  'jobs.list' | 'jobs.cancel' | 'jobs.queue' | 'settings.get' | 'settings.set'
+>;
 
 export function createJobAndSettingsHandlers(ctx: ServiceContext): JobAndSettingsHandlers {
   return {
@@ -13,6 +16,9 @@ export function createJobAndSettingsHandlers(ctx: ServiceContext): JobAndSetting
     async 'jobs.cancel'({ jobId }) {
       if (!ctx.jobs.cancel(jobId)) throw notFound('running or queued job', jobId);
       return { cancelled: true };
+    },
+    async 'jobs.queue'() {
+      return ctx.queueStatus();
     },
     async 'settings.get'() {
       return ctx.store.settings.get();

@@ -6,6 +6,7 @@ import { dataLayout } from '../../engine/types';
 import { diffConfigs } from '../configDiff';
 import type { ServiceContext } from '../context';
 import { conflict, notFound } from '../errors';
+import { cancelElsewhere } from '../cancelElsewhere';
 import { parentDependency, runKindOf, submitRunJob } from '../runJobs';
 import { expandSweep } from '../sweep';
 
@@ -144,10 +145,9 @@ export function createRunHandlers(ctx: ServiceContext): RunHandlers {
       const run = requireRun(ctx, id);
       const jobId = ctx.jobs.jobOfRun(id);
       if (jobId && ctx.jobs.cancel(jobId)) return { cancelled: true };
-      if (run.status === 'queued' || run.status === 'running') {
-        throw conflict(`run ${id} is ${run.status} in another PruneLab process; cancel it there`);
-      }
-      throw conflict(`run ${id} is already ${run.status}`);
+      if (run.status !== 'queued' && run.status !== 'running')
+        throw conflict(`run ${id} is already ${run.status}`);
+      return cancelElsewhere(ctx, run);
     },
 
     async 'runs.resume'({ id }) {
@@ -179,6 +179,8 @@ export function createRunHandlers(ctx: ServiceContext): RunHandlers {
       if (ctx.jobs.jobOfRun(id) || run.status === 'running') {
         throw conflict(`run ${id} is ${run.status}; cancel it before deleting`);
       }
+      const exporting = ctx.jobs.list().find((j) => j.runId === id);
+      if (exporting) throw conflict(`run ${id} is being exported; wait for the export or cancel it first`);
       const owner = store.runs.foreignOwner(id);
       if (owner) throw conflict(`run ${id} is ${run.status} in another PruneLab process (pid ${owner.pid})`);
       store.runs.remove(id);

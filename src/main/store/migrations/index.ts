@@ -5,7 +5,9 @@ import { migration001 } from './001-initial';
 import { migration002 } from './002-run-metrics-json';
 import { migration003 } from './003-evaluation-predictions';
 import { migration004 } from './004-prune-step-measures';
-import { migration005 } from './005-run-owner-lease';
+import { migration005 } from './005-dataset-identity';
+import { migration006 } from './006-run-cancel-requests';
+import { migration007 } from './007-run-owner-lease';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -16,6 +18,8 @@ export const migrations: readonly Migration[] = [
   migration003,
   migration004,
   migration005,
+  migration006,
+  migration007,
 ];
 
 export const latestVersion = migrations.length;

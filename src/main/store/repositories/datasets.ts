@@ -1,14 +1,21 @@
 // Datasets: rows ⇄ DatasetSummary / DatasetDetail. The import task produces the DatasetDetail; the store
-// keeps it whole (problems included) so the import report survives restarts.
+// keeps it whole (problems included) so the import report survives restarts. Names are unique
+// (case-insensitively): a clash is a CONFLICT, and a rename carries over to the runs and sweeps that
+// carry the name in theirs.
 import type { DatasetDetail, DatasetSummary } from '../../../shared/dto';
+import { ApiError } from '../../../shared/errors';
+import { renameInLabel } from '../datasetNames';
 import type { Db } from '../db';
+import { notFound } from '../errors';
 import { fromJson, toJson } from '../json';
 
 interface DatasetRow {
   id: string;
   name: string;
   source_path: string;
+  origin: DatasetSummary['origin'];
   kind: DatasetSummary['kind'];
+  content_hash: string | null;
   created_at: string;
   imported: number;
   skipped: number;
@@ -24,16 +31,23 @@ interface DatasetRow {
   problems_json: string;
 }
 
-const summaryColumns = `id, name, source_path, kind, created_at, imported, skipped, height, width, channels,
-  resize_mode, classes_json, channel_mix_json, size_stats_json, split_json, warnings_json`;
+/** A row as read: with the number of runs on the dataset. */
+type DatasetReadRow = DatasetRow & { run_count: number };
 
-export function rowToDatasetSummary(row: Omit<DatasetRow, 'problems_json'>): DatasetSummary {
+const summaryColumns = `id, name, source_path, origin, kind, content_hash, created_at, imported, skipped, height,
+  width, channels, resize_mode, classes_json, channel_mix_json, size_stats_json, split_json, warnings_json,
+  (SELECT count(*) FROM runs r WHERE r.dataset_id = datasets.id) AS run_count`;
+
+export function rowToDatasetSummary(row: Omit<DatasetReadRow, 'problems_json'>): DatasetSummary {
   const where = `datasets ${row.id}`;
   return {
     id: row.id,
     name: row.name,
     sourcePath: row.source_path,
+    origin: row.origin,
     kind: row.kind,
+    contentHash: row.content_hash,
+    runCount: row.run_count,
     createdAt: row.created_at,
     classes: fromJson(row.classes_json, where),
     imported: row.imported,
@@ -47,7 +61,7 @@ export function rowToDatasetSummary(row: Omit<DatasetRow, 'problems_json'>): Dat
   };
 }
 
-export function rowToDatasetDetail(row: DatasetRow): DatasetDetail {
+export function rowToDatasetDetail(row: DatasetReadRow): DatasetDetail {
   return { ...rowToDatasetSummary(row), problems: fromJson(row.problems_json, `datasets ${row.id}`) };
 }
 
@@ -56,7 +70,9 @@ export function datasetToRow(d: DatasetDetail): DatasetRow {
     id: d.id,
     name: d.name,
     source_path: d.sourcePath,
+    origin: d.origin,
     kind: d.kind,
+    content_hash: d.contentHash,
     created_at: d.createdAt,
     imported: d.imported,
     skipped: d.skipped,
@@ -74,34 +90,96 @@ export function datasetToRow(d: DatasetDetail): DatasetRow {
 }
 
 export interface DatasetsRepository {
-  /** Inserts the dataset, or replaces its description if the id exists (re-import). Its runs are kept. */
+  /**
+   * Inserts the dataset, or replaces its description if the id exists (re-import). Its runs are kept.
+   * `runCount` is computed, not written. A name another dataset has is a CONFLICT.
+   */
   save(detail: DatasetDetail): DatasetDetail;
   get(id: string): DatasetDetail | null;
   /** Newest first. */
   list(): DatasetSummary[];
+  /** Whether another dataset (not `exceptId`) has this name, compared case-insensitively. */
+  nameTaken(name: string, exceptId?: string): DatasetSummary | null;
+  /**
+   * Renames the dataset and, in the same transaction, every run and sweep of it that carries the old name
+   * as one " · " part of its own. A name in use is a CONFLICT; an unknown id NOT_FOUND.
+   */
+  rename(id: string, name: string): DatasetDetail;
+  /** The oldest dataset with this content hash. */
+  findByContentHash(hash: string): DatasetSummary | null;
+  /** Ids of datasets whose content hash was never computed (imported before it was recorded). */
+  unhashedIds(): string[];
+  setContentHash(id: string, hash: string): void;
   /** Deletes the dataset and, through foreign keys, its runs, their series and artifacts rows. */
   remove(id: string): boolean;
   /** Class names in label order (what a run's evaluation indexes). */
   classNames(id: string): string[] | null;
 }
 
+function nameConflict(name: string): ApiError {
+  return new ApiError({
+    code: 'CONFLICT',
+    message: `a dataset named "${name}" already exists; choose another name`,
+    details: { name },
+  });
+}
+
+function isUniqueNameError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' && /datasets\.name/.test((err as Error).message);
+}
+
 export function createDatasetsRepository(db: Db): DatasetsRepository {
   const upsert = db.prepare<DatasetRow>(`
-    INSERT INTO datasets (id, name, source_path, kind, created_at, imported, skipped, height, width, channels,
-      resize_mode, classes_json, channel_mix_json, size_stats_json, split_json, warnings_json, problems_json)
-    VALUES (@id, @name, @source_path, @kind, @created_at, @imported, @skipped, @height, @width, @channels,
-      @resize_mode, @classes_json, @channel_mix_json, @size_stats_json, @split_json, @warnings_json, @problems_json)
+    INSERT INTO datasets (id, name, source_path, origin, kind, content_hash, created_at, imported, skipped, height,
+      width, channels, resize_mode, classes_json, channel_mix_json, size_stats_json, split_json, warnings_json,
+      problems_json)
+    VALUES (@id, @name, @source_path, @origin, @kind, @content_hash, @created_at, @imported, @skipped, @height,
+      @width, @channels, @resize_mode, @classes_json, @channel_mix_json, @size_stats_json, @split_json,
+      @warnings_json, @problems_json)
     ON CONFLICT (id) DO UPDATE SET
-      name = excluded.name, source_path = excluded.source_path, kind = excluded.kind,
+      name = excluded.name, source_path = excluded.source_path, origin = excluded.origin, kind = excluded.kind,
+      content_hash = excluded.content_hash,
       imported = excluded.imported, skipped = excluded.skipped, height = excluded.height,
       width = excluded.width, channels = excluded.channels, resize_mode = excluded.resize_mode,
       classes_json = excluded.classes_json, channel_mix_json = excluded.channel_mix_json,
       size_stats_json = excluded.size_stats_json, split_json = excluded.split_json,
       warnings_json = excluded.warnings_json, problems_json = excluded.problems_json`);
-  const selectOne = db.prepare<[string], DatasetRow>(`SELECT * FROM datasets WHERE id = ?`);
-  const selectAll = db.prepare<[], Omit<DatasetRow, 'problems_json'>>(
+  const selectOne = db.prepare<[string], DatasetReadRow>(
+    `SELECT ${summaryColumns}, problems_json FROM datasets WHERE id = ?`,
+  );
+  const selectAll = db.prepare<[], Omit<DatasetReadRow, 'problems_json'>>(
     `SELECT ${summaryColumns} FROM datasets ORDER BY created_at DESC, rowid DESC`,
   );
+  const selectByName = db.prepare<[string, string], Omit<DatasetReadRow, 'problems_json'>>(
+    `SELECT ${summaryColumns} FROM datasets WHERE name = ? COLLATE NOCASE AND id <> ?`,
+  );
+  const selectByHash = db.prepare<[string], Omit<DatasetReadRow, 'problems_json'>>(
+    `SELECT ${summaryColumns} FROM datasets WHERE content_hash = ? ORDER BY created_at, rowid LIMIT 1`,
+  );
+  const selectUnhashed = db.prepare<[], { id: string }>(
+    `SELECT id FROM datasets WHERE content_hash IS NULL ORDER BY created_at, rowid`,
+  );
+  const updateHash = db.prepare<[string, string]>(`UPDATE datasets SET content_hash = ? WHERE id = ?`);
+  const updateName = db.prepare<[string, string]>(`UPDATE datasets SET name = ? WHERE id = ?`);
+  const runsOf = db.prepare<[string], { id: string; name: string }>(
+    `SELECT id, name FROM runs WHERE dataset_id = ?`,
+  );
+  const sweepsOf = db.prepare<[string], { id: string; name: string }>(
+    `SELECT id, name FROM sweeps WHERE dataset_id = ?`,
+  );
+  const renameRun = db.prepare<[string, string]>(`UPDATE runs SET name = ? WHERE id = ?`);
+  const renameSweep = db.prepare<[string, string]>(`UPDATE sweeps SET name = ? WHERE id = ?`);
+
+  const renameTx = db.transaction((id: string, name: string) => {
+    const before = selectOne.get(id);
+    if (!before) throw notFound('dataset', id);
+    if (selectByName.get(name, id)) throw nameConflict(name);
+    updateName.run(name, id);
+    for (const run of runsOf.all(id)) renameRun.run(renameInLabel(run.name, before.name, name), run.id);
+    for (const sweep of sweepsOf.all(id))
+      renameSweep.run(renameInLabel(sweep.name, before.name, name), sweep.id);
+  });
   const deleteOne = db.prepare<[string]>(`DELETE FROM datasets WHERE id = ?`);
   const selectClasses = db.prepare<[string], { classes_json: string }>(
     `SELECT classes_json FROM datasets WHERE id = ?`,
@@ -109,7 +187,12 @@ export function createDatasetsRepository(db: Db): DatasetsRepository {
 
   return {
     save(detail) {
-      upsert.run(datasetToRow(detail));
+      try {
+        upsert.run(datasetToRow(detail));
+      } catch (err) {
+        if (isUniqueNameError(err)) throw nameConflict(detail.name);
+        throw err;
+      }
       const row = selectOne.get(detail.id);
       if (!row) throw new Error(`dataset ${detail.id} vanished after saving`);
       return rowToDatasetDetail(row);
@@ -120,6 +203,26 @@ export function createDatasetsRepository(db: Db): DatasetsRepository {
     },
     list() {
       return selectAll.all().map(rowToDatasetSummary);
+    },
+    nameTaken(name, exceptId = '') {
+      const row = selectByName.get(name, exceptId);
+      return row ? rowToDatasetSummary(row) : null;
+    },
+    rename(id, name) {
+      renameTx(id, name);
+      const row = selectOne.get(id);
+      if (!row) throw new Error(`dataset ${id} vanished after renaming`);
+      return rowToDatasetDetail(row);
+    },
+    findByContentHash(hash) {
+      const row = selectByHash.get(hash);
+      return row ? rowToDatasetSummary(row) : null;
+    },
+    unhashedIds() {
+      return selectUnhashed.all().map((r) => r.id);
+    },
+    setContentHash(id, hash) {
+      updateHash.run(hash, id);
     },
     remove(id) {
       return deleteOne.run(id).changes > 0;

@@ -1,8 +1,15 @@
 // Runs: rows ⇄ RunSummary, the filtered runs list (one query for the page + one for its metric
 // summaries), status changes with their timestamps, and the bookkeeping a resume needs. A run queued or
 // running belongs to one process (its owner lease: pid + start time); another PruneLab process on the
-// same database cannot take it over while that owner lives.
-import type { BackendInfo, RunConfig, RunKind, RunStatus, RunSummary } from '../../../shared/dto';
+// same database cannot take it over while that owner lives, but can ask it to cancel the run.
+import type {
+  BackendInfo,
+  RunConfig,
+  RunKind,
+  RunStatus,
+  RunSummary,
+  WeightEncoding,
+} from '../../../shared/dto';
 import { ApiError } from '../../../shared/errors';
 import type { Clock } from '../clock';
 import type { Db } from '../db';
@@ -44,7 +51,15 @@ interface RunListRow extends Omit<
   metrics_json: string;
   dataset_name: string;
   test_accuracy: number | null;
-  export_gzip_bytes: number | null;
+  /** The smallest model export: {"artifactId", "format", "encoding", "gzipBytes"}, or NULL. */
+  smallest_export_json: string | null;
+}
+
+interface SmallestExport {
+  artifactId: string;
+  format: 'tfjs' | 'onnx';
+  encoding: WeightEncoding | null;
+  gzipBytes: number;
 }
 
 export interface NewRun {
@@ -106,6 +121,13 @@ export interface RunsRepository {
   state(id: string): RunState | null;
   /** The live process other than this one that holds the run's lease, or null. */
   foreignOwner(id: string): ProcessIdentity | null;
+  /**
+   * Asks the process that holds the run's lease (it runs or has queued the run) to cancel it; that
+   * process polls `cancelRequested`. The request lasts until the run is queued again.
+   */
+  requestCancel(id: string): void;
+  /** Which of these runs have been asked to stop. */
+  cancelRequested(ids: readonly string[]): string[];
   /** Deletes the run and its series, steps, evaluations and artifact rows; children keep living, orphaned. */
   remove(id: string): boolean;
   /**
@@ -118,6 +140,7 @@ export interface RunsRepository {
 
 export function rowToRunSummary(row: RunListRow): RunSummary {
   const { best, final } = decodeRunMetrics(row.metrics_json, `runs ${row.id}`);
+  const smallest = fromJsonOrNull<SmallestExport>(row.smallest_export_json, `runs ${row.id}`);
   return {
     id: row.id,
     name: row.name,
@@ -138,7 +161,10 @@ export function rowToRunSummary(row: RunListRow): RunSummary {
     final,
     sparsity: row.sparsity,
     testAccuracy: row.test_accuracy,
-    exportGzipBytes: row.export_gzip_bytes,
+    exportGzipBytes: smallest?.gzipBytes ?? null,
+    smallestExport: smallest
+      ? { artifactId: smallest.artifactId, format: smallest.format, encoding: smallest.encoding }
+      : null,
   };
 }
 
@@ -148,8 +174,9 @@ const listSelect = `
     r.sweep_id, r.created_at, r.started_at, r.finished_at, r.error, r.sparsity, r.metrics_json,
     (SELECT d.name FROM datasets d WHERE d.id = r.dataset_id) AS dataset_name,
     (SELECT e.accuracy FROM evaluations e WHERE e.run_id = r.id AND e.which = 'final') AS test_accuracy,
-    (SELECT min(a.gzip_bytes) FROM artifacts a WHERE a.run_id = r.id AND a.format <> 'dataset-png')
-      AS export_gzip_bytes
+    (SELECT json_object('artifactId', a.id, 'format', a.format, 'encoding', a.encoding, 'gzipBytes', a.gzip_bytes)
+      FROM artifacts a WHERE a.run_id = r.id AND a.format <> 'dataset-png' ORDER BY a.gzip_bytes, a.rowid LIMIT 1)
+      AS smallest_export_json
   FROM runs r`;
 
 // Each filter is a fixed SQL fragment with a bound value; one statement per combination, prepared once.
@@ -193,9 +220,16 @@ export function createRunsRepository(
   const setRunning = db.prepare<[string, number, string | null, string]>(`
     UPDATE runs SET status = 'running', started_at = coalesce(started_at, ?), finished_at = NULL, error = NULL,
       owner_pid = ?, owner_started = ? WHERE id = ?`);
+  // Queueing again takes the lease and ends any cancel request meant for the run's previous life.
   const setQueued = db.prepare<[number, string | null, string]>(
-    `UPDATE runs SET status = 'queued', finished_at = NULL, error = NULL, owner_pid = ?, owner_started = ?
-     WHERE id = ?`,
+    `UPDATE runs SET status = 'queued', finished_at = NULL, error = NULL, owner_pid = ?, owner_started = ?,
+       cancel_requested_at = NULL WHERE id = ?`,
+  );
+  const updateCancelRequest = db.prepare<[string, string]>(
+    `UPDATE runs SET cancel_requested_at = ? WHERE id = ?`,
+  );
+  const selectCancelRequested = db.prepare<[string], { id: string }>(
+    `SELECT id FROM runs WHERE cancel_requested_at IS NOT NULL AND id IN (SELECT value FROM json_each(?))`,
   );
   const setFinished = db.prepare<[RunStatus, string, string | null, string]>(
     `UPDATE runs SET status = ?, finished_at = ?, error = ?, owner_pid = NULL, owner_started = NULL WHERE id = ?`,
@@ -349,6 +383,13 @@ export function createRunsRepository(
     },
     rename(id, name) {
       mustChange(updateName.run(name, id).changes, id);
+    },
+    requestCancel(id) {
+      mustChange(updateCancelRequest.run(now(), id).changes, id);
+    },
+    cancelRequested(ids) {
+      if (ids.length === 0) return [];
+      return selectCancelRequested.all(JSON.stringify(ids)).map((r) => r.id);
     },
     state(id) {
       const row = selectState.get(id);

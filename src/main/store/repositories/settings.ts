@@ -4,7 +4,12 @@ import type { Settings } from '../../../shared/dto';
 import type { Db } from '../db';
 import { fromJson, toJson } from '../json';
 
-export const defaultSettings: Settings = { theme: 'system', jobConcurrency: 1, recentDatasets: [] };
+export const defaultSettings: Settings = {
+  theme: 'system',
+  jobConcurrency: 1,
+  recentDatasets: [],
+  queueUrl: null,
+};
 
 const keys = Object.keys(defaultSettings) as (keyof Settings)[];
 

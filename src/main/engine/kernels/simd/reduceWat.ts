@@ -1,0 +1,72 @@
+/**
+ * $columnSums: out[c] = Σ_r x[r, c] over a row-major [R×C] matrix — the bias gradient (dy summed over
+ * batch and positions). 32 columns at a time in eight vector accumulators, then 4, then 1; rows added in
+ * ascending order.
+ */
+export const reduceWat = `
+  (func $columnSums (export "columnSums") (param $x i32) (param $out i32) (param $R i32) (param $C i32)
+    (local $c i32) (local $r i32) (local $p i32) (local $stride i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128) (local $s f32)
+    (local.set $stride (i32.shl (local.get $C) (i32.const 2)))
+    (block $d32 (loop $l32
+      (br_if $d32 (i32.gt_u (i32.add (local.get $c) (i32.const 32)) (local.get $C)))
+      (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))
+      (local.set $a2 (v128.const i32x4 0 0 0 0)) (local.set $a3 (v128.const i32x4 0 0 0 0))
+      (local.set $a4 (v128.const i32x4 0 0 0 0)) (local.set $a5 (v128.const i32x4 0 0 0 0))
+      (local.set $a6 (v128.const i32x4 0 0 0 0)) (local.set $a7 (v128.const i32x4 0 0 0 0))
+      (local.set $p (i32.add (local.get $x) (i32.shl (local.get $c) (i32.const 2))))
+      (local.set $r (i32.const 0))
+      (block $dr (loop $lr
+        (br_if $dr (i32.ge_u (local.get $r) (local.get $R)))
+        (local.set $a0 (f32x4.add (local.get $a0) (v128.load offset=0 align=4 (local.get $p))))
+        (local.set $a1 (f32x4.add (local.get $a1) (v128.load offset=16 align=4 (local.get $p))))
+        (local.set $a2 (f32x4.add (local.get $a2) (v128.load offset=32 align=4 (local.get $p))))
+        (local.set $a3 (f32x4.add (local.get $a3) (v128.load offset=48 align=4 (local.get $p))))
+        (local.set $a4 (f32x4.add (local.get $a4) (v128.load offset=64 align=4 (local.get $p))))
+        (local.set $a5 (f32x4.add (local.get $a5) (v128.load offset=80 align=4 (local.get $p))))
+        (local.set $a6 (f32x4.add (local.get $a6) (v128.load offset=96 align=4 (local.get $p))))
+        (local.set $a7 (f32x4.add (local.get $a7) (v128.load offset=112 align=4 (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (local.get $stride)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $lr)))
+      (local.set $p (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 2))))
+      (v128.store offset=0 align=4 (local.get $p) (local.get $a0))
+      (v128.store offset=16 align=4 (local.get $p) (local.get $a1))
+      (v128.store offset=32 align=4 (local.get $p) (local.get $a2))
+      (v128.store offset=48 align=4 (local.get $p) (local.get $a3))
+      (v128.store offset=64 align=4 (local.get $p) (local.get $a4))
+      (v128.store offset=80 align=4 (local.get $p) (local.get $a5))
+      (v128.store offset=96 align=4 (local.get $p) (local.get $a6))
+      (v128.store offset=112 align=4 (local.get $p) (local.get $a7))
+      (local.set $c (i32.add (local.get $c) (i32.const 32)))
+      (br $l32)))
+    (block $d4 (loop $l4
+      (br_if $d4 (i32.gt_u (i32.add (local.get $c) (i32.const 4)) (local.get $C)))
+      (local.set $a0 (v128.const i32x4 0 0 0 0))
+      (local.set $p (i32.add (local.get $x) (i32.shl (local.get $c) (i32.const 2))))
+      (local.set $r (i32.const 0))
+      (block $dr4 (loop $lr4
+        (br_if $dr4 (i32.ge_u (local.get $r) (local.get $R)))
+        (local.set $a0 (f32x4.add (local.get $a0) (v128.load align=4 (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (local.get $stride)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $lr4)))
+      (v128.store align=4 (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 2))) (local.get $a0))
+      (local.set $c (i32.add (local.get $c) (i32.const 4)))
+      (br $l4)))
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $c) (local.get $C)))
+      (local.set $s (f32.const 0))
+      (local.set $p (i32.add (local.get $x) (i32.shl (local.get $c) (i32.const 2))))
+      (local.set $r (i32.const 0))
+      (block $dr1 (loop $lr1
+        (br_if $dr1 (i32.ge_u (local.get $r) (local.get $R)))
+        (local.set $s (f32.add (local.get $s) (f32.load (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (local.get $stride)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $lr1)))
+      (f32.store (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 2))) (local.get $s))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $l1))))
+`;
