@@ -6,26 +6,25 @@
 //   npx tsx bench/pruneSelect.ts --variants magnitude@oneshot~cosine,fisher/accumulated@gradual:0.5x20
 //     [--train-images 55000] [--validation 5000] [--dense-epochs 5] [--finetune-epochs 2] [--seed 1]
 //     [--sparsities 0.9,0.95,0.98] [--results /tmp/select.jsonl] [--cache bench/out/select]
-// A variant is criterion[/scoring]@schedule[~lrSchedule][#l2|#raw][!keep-first][%floor]:
-//   schedule  oneshot | iterative:K | gradual:END_FRACTIONxPRUNE_STEPS (from step 0)
-//   ~lr       cosine (default) | constant | step;  #l2|#mean|#none  the global ranking's normalisation
+// A variant is criterion[/scoring]@schedule[~lrSchedule][#l2|#mean|#none][!keep-first][%floor] (bench/variant.ts;
+// the default ~lr is constant now — the selection runs before it changed wrote ~cosine implicitly).
 // One line per cell on stdout; each cell is also appended as a JSON line to --results.
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Criterion, LrSchedule, PruneConfig, PruneSchedule, Scoring } from '../src/shared/dto';
+import type { PruneConfig } from '../src/shared/dto';
 import { initBackend } from '../src/main/engine/backend';
 import { createPreset } from '../src/main/engine/models';
 import { disposeMasks } from '../src/main/engine/prune/masks';
 import { runPruneSession } from '../src/main/engine/prune/pruneSession';
-import type { LayerNormalization } from '../src/main/engine/prune/selection';
 import { measureOn } from '../src/main/engine/prune/sensitivity';
 import { loadModelState, saveModelState } from '../src/main/engine/train/modelState';
 import { trainModel } from '../src/main/engine/train/trainLoop';
-import type { TrainLoopConfig } from '../src/main/engine/train/trainTypes';
 import { loadIdxSplit } from './idxSplit';
 import { splitOff } from './splitOff';
+import { parseVariant } from './variant';
+import { benchTrainConfig } from './pruneCell';
 
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -44,59 +43,6 @@ const settings = {
   cache: option('cache') ?? join('bench', 'out', 'select'),
   data: option('data') ?? '/usr/share/datasets/fashion-mnist',
 };
-
-export const benchTrainConfig = (seed: number, epochs: number): TrainLoopConfig => ({
-  epochs,
-  batchSize: 64,
-  learningRate: 0.001,
-  optimizer: 'adam',
-  momentum: 0.9,
-  augment: { flip: false, shiftPixels: 0 },
-  earlyStoppingPatience: 0,
-  seed,
-});
-
-interface Variant {
-  name: string;
-  criterion: Criterion;
-  scoring: Scoring;
-  schedule: PruneSchedule;
-  lrSchedule: LrSchedule;
-  normalization?: LayerNormalization;
-  pruneFirstLayer: boolean;
-  minKeptFraction: number;
-}
-
-function parseVariant(text: string, totalSteps: number): Variant {
-  const m = /^(\w+)(?:\/(\w+))?@([\w:.]+)(?:~(\w+))?(?:#(l2|mean|none))?(!keep-first)?(?:%([\d.]+))?$/.exec(
-    text,
-  );
-  if (!m) throw new Error(`Cannot read variant "${text}".`);
-  const [, criterion, scoring, scheduleText, lr, norm, keepFirst, floor] = m;
-  let schedule: PruneSchedule = { kind: 'oneshot' };
-  const iterative = /^iterative:(\d+)$/.exec(scheduleText!);
-  const gradual = /^gradual:([\d.]+)x(\d+)$/.exec(scheduleText!);
-  if (iterative) schedule = { kind: 'iterative', rounds: Number(iterative[1]) };
-  else if (gradual) {
-    const endStep = Math.round(Number(gradual[1]) * totalSteps);
-    schedule = {
-      kind: 'gradual',
-      startStep: 0,
-      endStep,
-      frequency: Math.max(1, Math.round(endStep / Number(gradual[2]))),
-    };
-  } else if (scheduleText !== 'oneshot') throw new Error(`Unknown schedule in "${text}".`);
-  return {
-    name: text,
-    criterion: criterion as Criterion,
-    scoring: (scoring ?? 'calibration') as Scoring,
-    schedule,
-    lrSchedule: (lr ?? 'cosine') as LrSchedule,
-    normalization: norm as LayerNormalization | undefined,
-    pruneFirstLayer: !keepFirst,
-    minKeptFraction: floor === undefined ? 0.01 : Number(floor),
-  };
-}
 
 async function denseModel(train: Awaited<ReturnType<typeof loadIdxSplit>>): Promise<tf.LayersModel> {
   const dir = join(

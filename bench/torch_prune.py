@@ -92,6 +92,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument('--data', default='/usr/share/datasets/fashion-mnist')
     parser.add_argument('--seeds', type=int, default=3)
+    parser.add_argument('--first-seed', type=int, default=1, help='seeds run from here (a bench may run one seed at a time)')
     parser.add_argument('--train-images', type=int, default=60000)
     parser.add_argument('--dense-epochs', type=int, default=5)
     parser.add_argument('--finetune-epochs', type=int, default=2)
@@ -108,7 +109,7 @@ def main() -> None:
     sparsities = [float(s) for s in args.sparsities.split(',')]
     schedules = ['constant', 'cosine'] if args.cosine else ['constant']
     dense, cells = [], []
-    for seed in range(1, args.seeds + 1):
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
         torch.manual_seed(seed)
         generator = torch.Generator().manual_seed(seed)
         subset = torch.randperm(len(train_y), generator=generator)[: args.train_images]

@@ -1,7 +1,8 @@
 // Schemas for every request payload. Handlers parse with these before touching anything (STYLE.md §3).
 // Defaults live here, once: a client may send a partial config and the service receives a full one.
 import { z } from 'zod';
-import { criteria, scoringProblem } from './criteria';
+import { criteria, defaultScoring, scoringProblem } from './criteria';
+import { DEFAULT_CRITERION, defaultScheduleKind, gradualProblem } from './scheduleRule';
 
 const MAX_PATH = 4096;
 
@@ -79,21 +80,32 @@ const calibrationBatches = z.number().int().min(1).max(1000).default(64);
 
 export const pruneConfig = z
   .strictObject({
-    criterion: criterion.default('taylor'),
-    scoring: scoring.default('calibration'),
+    criterion: criterion.default(DEFAULT_CRITERION),
+    // left out: accumulated where the schedule and criterion allow it, else calibration (defaultScoring)
+    scoring: scoring.optional(),
     target: pruneTarget.default({ kind: 'sparsity', value: 0.8 }),
     // global (one ranking on per-layer-normalised scores, with a floor) beat per-layer on the prune bench
     scope: z.enum(['layer', 'global']).default('global'),
     minKeptFraction: fraction.default(0.01),
-    schedule: pruneSchedule.default({ kind: 'oneshot' }),
+    // left out: gradual where it can run, else oneshot (defaultSchedule)
+    schedule: pruneSchedule.optional(),
     granularity: z.enum(['unstructured', 'structured']).default('unstructured'),
     finetuneEpochs: z.number().int().min(0).max(1000).default(2),
-    finetuneLrSchedule: lrSchedule.default('cosine'),
+    // a constant rate beat cosine and step decay after pruning on the validation split (prune/README)
+    finetuneLrSchedule: lrSchedule.default('constant'),
     calibrationBatches: calibrationBatches,
     pruneFirstLayer: z.boolean().default(true),
     pruneLastLayer: z.boolean().default(true),
   })
+  .transform((config) => {
+    // gradual (steps from the fine-tune budget) where it can run, else oneshot: scheduleRule.ts
+    const schedule = config.schedule ?? { kind: defaultScheduleKind(config) };
+    const scoring = config.scoring ?? defaultScoring(config.criterion, schedule.kind, config.granularity);
+    return { ...config, schedule, scoring };
+  })
   .superRefine((config, ctx) => {
+    const gradual = config.schedule.kind === 'gradual' ? gradualProblem(config) : null;
+    if (gradual) ctx.addIssue({ code: 'custom', path: ['schedule'], message: gradual });
     const problem = scoringProblem(
       config.criterion,
       config.scoring,

@@ -134,7 +134,10 @@ describe('prunelab runs', () => {
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toContain(`Run magnitude 50% · tiny shoes (${ids.prune}) — prune, done`);
     expect(shown.stdout).toContain(`parent     lenet5 · tiny shoes (${ids.train})`);
-    expect(shown.stdout).toMatch(/pruning\s+magnitude · sparsity 50.0% · global scope · one-shot/);
+    // no --schedule: the default, gradual with its steps from the fine-tune budget
+    expect(shown.stdout).toMatch(
+      /pruning\s+magnitude · sparsity 50.0% · global scope · gradual, steps from the fine-tune budget/,
+    );
     expect(shown.stdout).toMatch(
       /exports\s+TF.js uint8 · gzip .* parity (ok|FAILED) — top-1 agreement .* \(needs ≥ 90%\)/,
     );

@@ -115,6 +115,22 @@ describe('the views a newcomer tripped on', () => {
     expect(await page.locator('[data-test="training-options"]').count()).toBe(0);
     expect(await page.textContent('[data-test="from-parent-note"]')).toContain('Nothing is trained');
     expect((await page.textContent('[data-test="start"]'))?.trim()).toBe('Prune');
+    // the criterion help: taylor recommended, every criterion's evidence on screen, baselines apart
+    await expect(
+      page.locator('[data-test="criterion-taylor"] [data-test="recommended"]').isVisible(),
+    ).resolves.toBe(true);
+    expect(await page.locator('[data-test="criterion-evidence"]:visible').count()).toBe(7);
+    expect(await page.locator('[data-test="criteria-baseline"] input[type="radio"]').count()).toBe(3);
+    // defaults as the schema's; gradual unavailable for structured pruning, with the reason
+    expect(await page.inputValue('[data-test="schedule-select"]')).toBe('automatic');
+    expect(await page.inputValue('[data-test="finetune-lr-schedule"]')).toBe('constant');
+    await page.check('[data-test="structured"]');
+    await expect(
+      page.locator('[data-test="schedule-select"] option[value="gradual"]').isDisabled(),
+    ).resolves.toBe(true);
+    expect(await page.textContent('[data-test="gradual-unavailable"]')).toContain('structured pruning');
+    await shots('new-run-structured');
+    await page.uncheck('[data-test="structured"]');
     await page.check('input[type="radio"][value="taylor"]');
     await page.selectOption('[data-test="schedule-select"]', 'iterative');
     await page.fill('[data-test="rounds-input"]', '3');

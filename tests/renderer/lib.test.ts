@@ -69,7 +69,11 @@ describe('sweeps', () => {
   it('counts criteria × sparsities × seeds', () => expect(sweepSize(3, 4, 5)).toBe(60));
   it('parses fractions and percentages, dropping repeats', () => {
     expect(parseFractions('0.5, 80% 0.5;0.9')).toEqual({ values: [0.5, 0.8, 0.9] });
-    expect(parseFractions('0.5, 1.2')).toEqual({ error: '"1.2" is not a sparsity between 0 and 0.999' });
+    expect(parseFractions('0.5, 1.2')).toEqual({
+      error: '"1.2" is not a sparsity: a fraction in [0, 1) such as 0.9, or a percentage with % such as 90%',
+    });
+    expect(parseFractions('0.5, 100%')).toHaveProperty('error');
+    expect(parseFractions('90')).toHaveProperty('error');
   });
   it('parses seeds and short ranges', () => {
     expect(parseSeeds('1-3, 7')).toEqual({ values: [1, 2, 3, 7] });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { payloads } from '../../src/shared/api';
+import { pruneConfig } from '../../src/shared/schemas';
 import { expandSweep } from '../../src/main/services/sweep';
 import { diffConfigs } from '../../src/main/services/configDiff';
 
@@ -40,6 +41,44 @@ describe('expandSweep', () => {
     expect(first.config.prune!.target).toEqual({ kind: 'sparsity', value: 0.5 });
     expect(first.name).toBe('grid · taylor 50% oneshot · seed 1');
     expect(plan.parents[1]!.name).toBe('grid · dense · seed 2');
+  });
+
+  it("gives every cell a scoring its own criterion and schedule can run, keeping the request's where it fits", () => {
+    // the prune left scoring out: resolved for taylor + gradual (accumulated), which magnitude and oneshot lack
+    const grid = payloads['runs.sweep'].parse({
+      name: 'auto',
+      datasetId: 'ds',
+      prune: { criterion: 'taylor', schedule: { kind: 'gradual' } },
+      criteria: ['taylor', 'magnitude'],
+      sparsities: [0.9],
+      seeds: [1],
+      schedules: [{ kind: 'gradual' }, { kind: 'oneshot' }],
+    });
+    expect(grid.prune.scoring).toBe('accumulated');
+    const plan = expandSweep(grid);
+    expect(plan.children.map((c) => [c.name, c.config.prune!.scoring])).toEqual([
+      ['auto · taylor 90% gradual · seed 1', 'accumulated'],
+      ['auto · taylor 90% oneshot · seed 1', 'calibration'],
+      ['auto · magnitude 90% gradual · seed 1', 'calibration'],
+      ['auto · magnitude 90% oneshot · seed 1', 'calibration'],
+    ]);
+    // every cell is a config the API itself accepts as it is
+    for (const child of plan.children)
+      expect(pruneConfig.parse(child.config.prune)).toEqual(child.config.prune);
+    // a scoring the request chose that fits a cell stays
+    const calibrated = expandSweep({ ...grid, prune: { ...grid.prune, scoring: 'calibration' } });
+    expect(calibrated.children.every((c) => c.config.prune!.scoring === 'calibration')).toBe(true);
+  });
+
+  it('names a gradual schedule by the steps it was given', () => {
+    const plan = expandSweep({
+      ...request,
+      criteria: ['taylor'],
+      sparsities: [0.8],
+      seeds: [1],
+      schedules: [{ kind: 'gradual', endStep: 300 }],
+    });
+    expect(plan.children[0]!.name).toBe('grid · taylor 80% gradual:auto-300/auto · seed 1');
   });
 
   it('does not duplicate runs for repeated seeds or criteria', () => {

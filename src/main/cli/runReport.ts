@@ -65,7 +65,9 @@ function describePruning(c: RunConfig): string | null {
     p.schedule.kind === 'iterative'
       ? `iterative, ${plural(p.schedule.rounds, 'round')}`
       : p.schedule.kind === 'gradual'
-        ? `gradual, steps ${p.schedule.startStep}–${p.schedule.endStep} every ${p.schedule.frequency}`
+        ? p.schedule.endStep === undefined
+          ? 'gradual, steps from the fine-tune budget'
+          : `gradual, steps ${p.schedule.startStep ?? 0}–${p.schedule.endStep} every ${p.schedule.frequency ?? 'automatic'}`
         : 'one-shot';
   return `${p.criterion} · ${target} · ${p.scope} scope · ${schedule} · ${p.granularity} · fine-tune ${plural(p.finetuneEpochs, 'epoch')}`;
 }

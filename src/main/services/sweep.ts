@@ -1,7 +1,8 @@
 // A sweep request becomes a grid of prune runs (criteria × sparsities × seeds × schedules) plus ONE dense
 // train run per seed, which every prune run of that seed uses as its parent.
 import type { Payload } from '../../shared/api';
-import type { PruneSchedule, RunConfig } from '../../shared/dto';
+import { defaultScoring, scoringProblem } from '../../shared/criteria';
+import type { Criterion, PruneConfig, PruneSchedule, RunConfig } from '../../shared/dto';
 
 export interface PlannedRun {
   name: string;
@@ -17,9 +18,30 @@ export interface SweepPlan {
 
 export function scheduleLabel(schedule: PruneSchedule): string {
   if (schedule.kind === 'iterative') return `iterative:${schedule.rounds}`;
-  if (schedule.kind === 'gradual')
-    return `gradual:${schedule.startStep}-${schedule.endStep}/${schedule.frequency}`;
+  if (schedule.kind === 'gradual') {
+    const { startStep, endStep, frequency } = schedule;
+    // steps left out are chosen by the engine from the fine-tune budget
+    if (startStep === undefined && endStep === undefined && frequency === undefined) return 'gradual';
+    return `gradual:${startStep ?? 'auto'}-${endStep ?? 'auto'}/${frequency ?? 'auto'}`;
+  }
   return 'oneshot';
+}
+
+/**
+ * The request's prune settings for one cell. Its scoring was resolved (schemas.ts) for the request's own
+ * criterion and schedule; a cell with another criterion or schedule keeps it where it can run there and
+ * otherwise gets that cell's default (magnitude has no accumulated scores; oneshot accumulates nothing).
+ */
+function cellPrune(
+  prune: PruneConfig,
+  criterion: Criterion,
+  sparsity: number,
+  schedule: PruneSchedule,
+): PruneConfig {
+  const scoring = scoringProblem(criterion, prune.scoring, schedule.kind, prune.granularity)
+    ? defaultScoring(criterion, schedule.kind, prune.granularity)
+    : prune.scoring;
+  return { ...prune, criterion, scoring, target: { kind: 'sparsity', value: sparsity }, schedule };
 }
 
 export function expandSweep(request: Payload<'runs.sweep'>): SweepPlan {
@@ -41,7 +63,7 @@ export function expandSweep(request: Payload<'runs.sweep'>): SweepPlan {
             config: {
               datasetId: request.datasetId,
               train: parent.config.train,
-              prune: { ...request.prune, criterion, target: { kind: 'sparsity', value: sparsity }, schedule },
+              prune: cellPrune(request.prune, criterion, sparsity, schedule),
             },
           });
         }

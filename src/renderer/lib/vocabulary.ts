@@ -1,10 +1,6 @@
 // Words the UI uses for the pruning vocabulary of DESIGN.md: one line each, shown next to the choice.
-import { criteria } from '../../shared/criteria';
-import type { Criterion, Scope } from '../../shared/dto';
-
-export const criterionExplanations = Object.fromEntries(
-  Object.entries(criteria).map(([name, info]) => [name, `${info.formula} — ${info.summary}.`]),
-) as Record<Criterion, string>;
+// (The criteria's own words live in shared/criteria.ts, shown by components/runs/CriterionPicker.vue.)
+import type { LrSchedule, Scope, Scoring } from '../../shared/dto';
 
 export const scopeExplanations: Record<Scope, string> = {
   layer: 'Every layer pruned to the same sparsity.',
@@ -16,6 +12,23 @@ export const scheduleExplanations = {
   iterative: 'k rounds of prune → fine-tune, reaching the target gradually.',
   gradual: 'Raise sparsity on a cubic schedule while training.',
 } as const;
+
+export const scheduleNames = { oneshot: 'one-shot', iterative: 'iterative', gradual: 'gradual' } as const;
+
+/** What the gradual schedule does with step fields left empty (engine/prune/schedules.ts GRADUAL_DEFAULTS). */
+export const gradualStepsHint =
+  'Empty = automatic: the engine prunes over the first half of the fine-tune budget in 20 steps.';
+
+export const scoringNames: Record<Scoring, string> = {
+  accumulated: 'accumulated while training',
+  calibration: 'calibration batches',
+};
+
+export const lrScheduleNames: Record<LrSchedule, string> = {
+  constant: 'constant',
+  cosine: 'cosine decay',
+  step: 'step (÷10 at ½, ÷100 at ¾)',
+};
 
 export const trainingLevels = {
   quick: {

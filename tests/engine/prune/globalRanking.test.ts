@@ -8,7 +8,12 @@ import { disposeMasks, prunedFlags } from '../../../src/main/engine/prune/masks'
 import { findPrunableKernels } from '../../../src/main/engine/prune/prunableKernels';
 import { runPruneSession } from '../../../src/main/engine/prune/pruneSession';
 import { computeSaliency, layerNormalization } from '../../../src/main/engine/prune/saliency';
-import { l2Normalized, meanNormalized, selectWeights } from '../../../src/main/engine/prune/selection';
+import {
+  l2Normalized,
+  lampNormalized,
+  meanNormalized,
+  selectWeights,
+} from '../../../src/main/engine/prune/selection';
 import { createRng } from '../../../src/main/engine/train/rng';
 import {
   basePrune,
@@ -199,5 +204,16 @@ describe('calibration batches', () => {
       disposeMasks(result.masks);
       model.dispose();
     }
+  });
+});
+
+describe('LAMP rescaling of any score (the bench variant #lamp)', () => {
+  it('scores s² ÷ the sum of squares of the unpruned scores at least as large; pruned stay −∞', () => {
+    const out = lampNormalized(Float32Array.from([3, 1, Number.NEGATIVE_INFINITY, 2]));
+    // order 1 < 2 < 3: tails 14, 13, 9
+    expect(out[0]).toBeCloseTo(9 / 9, 6);
+    expect(out[3]).toBeCloseTo(4 / 13, 6);
+    expect(out[1]).toBeCloseTo(1 / 14, 6);
+    expect(out[2]).toBe(Number.NEGATIVE_INFINITY);
   });
 });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { PruneStepReport } from '../../../src/shared/dto';
 import { countRevivedWeights, disposeMasks } from '../../../src/main/engine/prune/masks';
 import { gradualSparsity } from '../../../src/main/engine/prune/schedules';
+import { imageSubset } from '../../../src/main/engine/prune/subset';
 import { runPruneSession, type PruneSessionInput } from '../../../src/main/engine/prune/pruneSession';
 import { loadLatestPruneCheckpoint } from '../../../src/main/engine/prune/pruneCheckpoint';
 import {
@@ -402,6 +403,83 @@ describe('prune session', () => {
       disposeMasks(resumed.masks);
       resumed.model.dispose();
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an automatic gradual schedule with a one-step fine-tune prunes once instead of failing; movement says why it cannot', async () => {
+    const tiny = imageSubset(trainSet, 16, 1); // one batch of 16: a single fine-tune step
+    const prune = { ...basePrune, scoring: 'accumulated' as const, schedule: { kind: 'gradual' as const } };
+    const result = await runPruneSession(sessionInput({ train: tiny, prune }));
+    expect(result.reports.map((r) => [r.atStep, r.targetSparsity])).toEqual([[0, 0.8]]);
+    expect(result.finalReport!.achievedSparsity).toBeCloseTo(0.8, 2);
+    disposeMasks(result.masks);
+    result.model.dispose();
+    const model = smallCnn();
+    await expect(
+      runPruneSession(sessionInput({ model, train: tiny, prune: { ...prune, criterion: 'movement' } })),
+    ).rejects.toThrow(/movement scores accumulate over fine-tune steps, and this fine-tune has only 1/);
+    model.dispose();
+  });
+
+  it('a gradual run with accumulated scores resumed mid-way ends exactly as the uninterrupted run', async () => {
+    // 48 images in batches of 16: 3 steps an epoch; pruning at every step 1…5 of 2 epochs, so the
+    // resumed epoch prunes three times on scores averaged since step 0 — they must come back from disk
+    const prune = {
+      ...basePrune,
+      scoring: 'accumulated' as const,
+      finetuneEpochs: 2,
+      schedule: { kind: 'gradual' as const, startStep: 0, endStep: 5, frequency: 1 },
+    };
+    const meta = {
+      preset: 'lenet5' as const,
+      inputShape: [12, 12, 1] as [number, number, number],
+      classes: classNames,
+      runId: 'r',
+      output: 'logits' as const,
+    };
+    const maskValues = (masks: Map<string, tf.Tensor>) =>
+      [...masks.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, m]) => [k, [...m.dataSync()]]);
+    const whole = await runPruneSession(sessionInput({ model: smallCnn(), prune }));
+    const dir = await mkdtemp(join(tmpdir(), 'prune-acc-ckpt-'));
+    try {
+      const controller = new AbortController();
+      const first = smallCnn();
+      await expect(
+        runPruneSession(
+          sessionInput({
+            model: first,
+            prune,
+            signal: controller.signal,
+            checkpoint: { dir, meta },
+            onEpoch: () => controller.abort(),
+          }),
+        ),
+      ).rejects.toThrow(/Cancelled/);
+      first.dispose();
+      const saved = (await loadLatestPruneCheckpoint(dir))!;
+      expect((saved.checkpoint.meta.extra as { accumulatorSteps: number }).accumulatorSteps).toBe(3);
+      expect([...saved.checkpoint.side.keys()].sort()).toEqual([
+        'c1/kernel',
+        'c2/kernel',
+        'd1/kernel',
+        'logits/kernel',
+      ]);
+      const resumed = await runPruneSession(
+        sessionInput({ model: saved.checkpoint.model, prune, resume: saved, checkpoint: { dir, meta } }),
+      );
+      expect(resumed.reports.map((r) => r.atStep)).toEqual([3, 4, 5]);
+      expect(maskValues(resumed.masks)).toEqual(maskValues(whole.masks));
+      const a = kernelValues(whole.model, 'd1');
+      const b = kernelValues(resumed.model, 'd1');
+      expect(Math.max(...a.map((v, i) => Math.abs(v - b[i]!)))).toBeLessThanOrEqual(1e-6);
+      saved.checkpoint.optimizer.slots.flat().forEach((t) => t.dispose());
+      saved.checkpoint.side.forEach((t) => t.dispose());
+      disposeMasks(resumed.masks);
+      resumed.model.dispose();
+    } finally {
+      disposeMasks(whole.masks);
+      whole.model.dispose();
       await rm(dir, { recursive: true, force: true });
     }
   });

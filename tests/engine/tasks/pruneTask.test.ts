@@ -6,6 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunConfig } from '../../../src/shared/dto';
 import { pruneTask, type PruneTaskInput } from '../../../src/main/engine/tasks/pruneTask';
 import { sensitivityTask } from '../../../src/main/engine/tasks/sensitivityTask';
+import { pruneConfig, sensitivityConfig } from '../../../src/shared/schemas';
+import { readDatasetCache } from '../../../src/main/engine/data/cache';
+import {
+  CALIBRATION_BATCH_SIZE,
+  disposeCalibration,
+  makeCalibrationBatches,
+} from '../../../src/main/engine/prune/calibration';
+import { disposeMasks, type WeightMasks } from '../../../src/main/engine/prune/masks';
+import { findPrunableKernels } from '../../../src/main/engine/prune/prunableKernels';
+import { pruneUnstructuredStep } from '../../../src/main/engine/prune/pruneStep';
+import { measureOn } from '../../../src/main/engine/prune/sensitivity';
+import { imageSubset } from '../../../src/main/engine/prune/subset';
 import { loadModelState, saveModelState } from '../../../src/main/engine/train/modelState';
 import { basePrune, smallCnn, trainConfig } from '../prune/fixtures';
 import { expectNoTensorLeaks, importSource, taskContext, writeSyntheticSource } from './fixtures';
@@ -227,5 +239,62 @@ describe('sensitivityTask', () => {
       expect(c.losses.every((l) => Number.isFinite(l))).toBe(true);
     }
     expect(ctx.events.filter((e) => e.type === 'sensitivity')).toHaveLength(4);
+  });
+  it('scores exactly as a prune run with the same settings: a point equals a real prune of that layer', async () => {
+    // issue 11, bug 3: curves were scored on 8 calibration batches while prune runs use 64
+    expect(sensitivityConfig.parse({}).calibrationBatches).toBe(pruneConfig.parse({}).calibrationBatches);
+    // one batch of 16 of the 36 training images: any other count the task might use scores differently
+    const config = sensitivityConfig.parse({ criterion: 'taylor', sparsities: [0.9], calibrationBatches: 1 });
+    const prune = pruneConfig.parse({
+      criterion: 'taylor',
+      schedule: { kind: 'oneshot' },
+      calibrationBatches: 1,
+    });
+    const { curves } = await sensitivityTask(
+      { runId: 's-2', datasetId: 'ds-1', parentModelDir, config },
+      context(),
+    );
+    // what a prune run with these settings does (pruneSession): the prune's calibration batches, seeded
+    // with the fine-tune seed at step 0, and the ordinary prune step on the layer alone
+    const { splits } = await readDatasetCache(join(dataDir, 'datasets', 'ds-1'));
+    const parent = await loadModelState(parentModelDir);
+    const batches = makeCalibrationBatches(splits.train, classNames.length, {
+      batches: prune.calibrationBatches,
+      batchSize: CALIBRATION_BATCH_SIZE,
+      seed: trainConfig.seed,
+    });
+    const masks: WeightMasks = new Map();
+    pruneUnstructuredStep({
+      model: parent.model,
+      kernels: findPrunableKernels(parent.model, {
+        pruneFirstLayer: true,
+        pruneLastLayer: true,
+        onlyLayers: ['c2'],
+      }),
+      masks,
+      criterion: 'taylor',
+      rules: {
+        target: { kind: 'sparsity', value: 0.9 },
+        scope: 'layer',
+        minKeptFraction: prune.minKeptFraction,
+      },
+      batches,
+      seed: trainConfig.seed,
+      step: 1,
+      atStep: 0,
+      dense: { parameters: 0, flops: 0 },
+    });
+    const source = splits.validation.count > 0 ? splits.validation : splits.test;
+    const real = await measureOn(
+      parent.model,
+      imageSubset(source, config.validationSamples, trainConfig.seed),
+      classNames.length,
+    );
+    const point = curves.find((c) => c.layer === 'c2')!;
+    expect(Math.abs(point.losses[0]! - real.loss)).toBeLessThanOrEqual(1e-6);
+    expect(Math.abs(point.accuracies[0]! - real.accuracy)).toBeLessThanOrEqual(1e-6);
+    disposeMasks(masks);
+    disposeCalibration(batches);
+    parent.model.dispose();
   });
 });

@@ -1,9 +1,13 @@
-// New run: the empty state, presets with parameter counts, the config it sends, and the sweep builder.
+// New run: the empty state, presets with parameter counts, the config it sends, the sweep builder, and the
+// prune choices (criterion evidence, schedule and scoring) that follow the API schema's defaults and rules.
 import { afterEach, describe, expect, it } from 'vitest';
 import { flushPromises } from '@vue/test-utils';
 import NewRunView from '../../../src/renderer/views/NewRunView.vue';
 import { mountWithApi } from '../mountWithApi';
+import type { FakeApi } from '../fakeApi';
 import { makeDataset, makeRun } from '../fixtures';
+import { criteria, criterionNames } from '../../../src/shared/criteria';
+import { pruneConfig } from '../../../src/shared/schemas';
 
 afterEach(() => {
   document.body.innerHTML = '';
@@ -11,6 +15,12 @@ afterEach(() => {
 });
 
 const props = { datasetId: null, parentRunId: null };
+
+/** The prune config the form sent with runs.start. */
+function sentPrune(fake: FakeApi): Record<string, unknown> {
+  const start = fake.calls.find((c) => c.name === 'runs.start')!;
+  return (start.payload as { config: { prune: Record<string, unknown> } }).config.prune;
+}
 
 describe('NewRunView', () => {
   it('asks for a dataset first when there is none', async () => {
@@ -34,6 +44,217 @@ describe('NewRunView', () => {
     for (const c of ['|w·∂L/∂w|', '|∂L/∂w|', 'smallest weights', 'at random']) expect(text).toContain(c);
   });
 
+  it('shows each criterion’s evidence, marks taylor recommended and keeps the baselines apart', async () => {
+    const { wrapper } = await mountWithApi(NewRunView, { props, state: { datasets: [makeDataset()] } });
+    for (const c of criterionNames) {
+      const choice = wrapper.get(`[data-test="criterion-${c}"]`);
+      expect(choice.get('[data-test="criterion-evidence"]').text()).toBe(criteria[c].evidence);
+      // the radio is described by its formula line and its evidence line
+      const described = choice.get('input[type="radio"]').attributes('aria-describedby')!.split(' ');
+      expect(described.map((id) => document.getElementById(id)?.textContent?.trim())).toEqual([
+        `${criteria[c].formula} — ${criteria[c].summary}.`,
+        criteria[c].evidence,
+      ]);
+    }
+    expect(wrapper.findAll('[data-test="recommended"]')).toHaveLength(1);
+    expect(wrapper.get('[data-test="criterion-taylor"] [data-test="recommended"]').text()).toBe(
+      'recommended',
+    );
+    expect(wrapper.get('[data-test="criterion-taylor"]').text()).toContain('at 98% taylor leads by 2.5 pp');
+    expect((wrapper.get('input[type="radio"][value="taylor"]').element as HTMLInputElement).checked).toBe(
+      true,
+    );
+    const names = (group: string) =>
+      wrapper
+        .findAll(`[data-test="criteria-${group}"] input[type="radio"]`)
+        .map((r) => r.attributes('value'));
+    expect(names('gradient')).toEqual(['fisher', 'taylor', 'gradient', 'movement']);
+    expect(names('baseline')).toEqual(['magnitude', 'lamp', 'random']);
+    expect(wrapper.get('[data-test="criteria-baseline"] legend').text()).toContain('Baselines');
+    expect(wrapper.findAll('[data-test="criteria-baseline"] [data-test="baseline"]')).toHaveLength(3);
+    expect(wrapper.findAll('[data-test="criteria-gradient"] [data-test="baseline"]')).toHaveLength(0);
+  });
+
+  it('a default prune sends what the schema would fill in itself: schedule, steps and scoring left to it', async () => {
+    const { wrapper, fake } = await mountWithApi(NewRunView, { props, state: { datasets: [makeDataset()] } });
+    const select = (test: string) => wrapper.get(`[data-test="${test}"]`).element as HTMLSelectElement;
+    expect(select('schedule-select').selectedOptions[0]!.text.trim()).toBe('automatic — gradual');
+    expect(select('scoring-select').selectedOptions[0]!.text.trim()).toBe(
+      'automatic (accumulated while training)',
+    );
+    expect([...select('finetune-lr-schedule').options].map((o) => o.value)).toEqual([
+      'constant',
+      'cosine',
+      'step',
+    ]);
+    expect(select('finetune-lr-schedule').value).toBe('constant');
+    expect(wrapper.get('[data-test="gradual-steps"]').text()).toContain(
+      'Empty = automatic: the engine prunes over the first half of the fine-tune budget in 20 steps.',
+    );
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    const prune = sentPrune(fake);
+    expect(prune).toEqual({
+      criterion: 'taylor',
+      scope: 'global',
+      minKeptFraction: 0.01,
+      granularity: 'unstructured',
+      finetuneEpochs: 2,
+      finetuneLrSchedule: 'constant',
+      calibrationBatches: 64,
+      pruneFirstLayer: true,
+      pruneLastLayer: true,
+      target: { kind: 'sparsity', value: 0.8 },
+    });
+    // …which the server completes to what the form said "automatic" stands for
+    expect(pruneConfig.parse(prune)).toMatchObject({ schedule: { kind: 'gradual' }, scoring: 'accumulated' });
+  });
+
+  it('sends only the gradual steps the user filled in, and a scoring only when one was chosen', async () => {
+    const { wrapper, fake } = await mountWithApi(NewRunView, { props, state: { datasets: [makeDataset()] } });
+    await wrapper.get('[data-test="gradual-end"]').setValue('300');
+    await wrapper.get('[data-test="scoring-select"]').setValue('calibration');
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    const prune = sentPrune(fake);
+    expect(prune.schedule).toEqual({ kind: 'gradual', endStep: 300 });
+    expect(prune.scoring).toBe('calibration');
+  });
+
+  it('offers the scorings the criterion has, disabling those the schedule cannot run, with the reason', async () => {
+    const { wrapper } = await mountWithApi(NewRunView, { props, state: { datasets: [makeDataset()] } });
+    const options = () =>
+      wrapper.findAll('[data-test="scoring-select"] option').map((o) => {
+        const el = o.element as HTMLOptionElement;
+        return [el.value, el.text.trim(), el.disabled ? el.title : null];
+      });
+    expect(options()).toEqual([
+      ['automatic', 'automatic (accumulated while training)', null],
+      ['accumulated', 'accumulated while training', null],
+      ['calibration', 'calibration batches', null],
+    ]);
+    await wrapper.get('[data-test="schedule-select"]').setValue('oneshot');
+    expect(options()).toEqual([
+      ['automatic', 'automatic (calibration batches)', null],
+      [
+        'accumulated',
+        'accumulated while training',
+        'accumulated scores are gathered while training between prune steps: use the gradual schedule',
+      ],
+      ['calibration', 'calibration batches', null],
+    ]);
+    await wrapper.get('input[type="radio"][value="magnitude"]').setValue(true);
+    expect(options()).toEqual([
+      ['automatic', 'automatic (calibration batches)', null],
+      ['calibration', 'calibration batches', null],
+    ]);
+    await wrapper.get('[data-test="schedule-select"]').setValue('automatic');
+    await wrapper.get('input[type="radio"][value="movement"]').setValue(true);
+    expect(options()).toEqual([
+      ['automatic', 'automatic (accumulated while training)', null],
+      ['accumulated', 'accumulated while training', null],
+    ]);
+  });
+
+  it('a chosen scoring another change made impossible goes back to automatic and says why', async () => {
+    const { wrapper, fake } = await mountWithApi(NewRunView, { props, state: { datasets: [makeDataset()] } });
+    await wrapper.get('[data-test="scoring-select"]').setValue('accumulated');
+    expect(wrapper.find('[data-test="scoring-fallback"]').exists()).toBe(false);
+    await wrapper.get('[data-test="schedule-select"]').setValue('iterative');
+    expect((wrapper.get('[data-test="scoring-select"]').element as HTMLSelectElement).value).toBe(
+      'automatic',
+    );
+    expect(wrapper.get('[data-test="scoring-fallback"]').text()).toBe(
+      'Scoring back to automatic: accumulated scores are gathered while training between prune steps: use the gradual schedule.',
+    );
+    // choosing again clears the note
+    await wrapper.get('[data-test="scoring-select"]').setValue('calibration');
+    expect(wrapper.find('[data-test="scoring-fallback"]').exists()).toBe(false);
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(sentPrune(fake)).toMatchObject({
+      scoring: 'calibration',
+      schedule: { kind: 'iterative', rounds: 3 },
+    });
+  });
+
+  it('disables gradual with the reason when structured is ticked; automatic becomes one-shot, as the schema does', async () => {
+    const { wrapper, fake } = await mountWithApi(NewRunView, { props, state: { datasets: [makeDataset()] } });
+    const gradual = () =>
+      wrapper.get('[data-test="schedule-select"] option[value="gradual"]').element as HTMLOptionElement;
+    const automatic = () =>
+      wrapper.get('[data-test="schedule-select"] option[value="automatic"]').text().trim();
+    expect(gradual().disabled).toBe(false);
+    expect(wrapper.find('[data-test="gradual-unavailable"]').exists()).toBe(false);
+    await wrapper.get('[data-test="schedule-select"]').setValue('gradual');
+    await wrapper.get('[data-test="structured"]').setValue(true);
+    const reason = 'structured pruning runs oneshot or iterative, not gradual';
+    expect(gradual().disabled).toBe(true);
+    expect(gradual().title).toBe(reason);
+    expect(wrapper.get('[data-test="gradual-unavailable"]').text()).toBe(
+      `Gradual is unavailable: ${reason}.`,
+    );
+    // the explicit gradual falls back to automatic, which is one-shot here
+    expect((wrapper.get('[data-test="schedule-select"]').element as HTMLSelectElement).value).toBe(
+      'automatic',
+    );
+    expect(automatic()).toBe('automatic — one-shot');
+    expect(wrapper.get('[data-test="schedule-fallback"]').text()).toBe(
+      `Schedule back to automatic: ${reason}.`,
+    );
+    expect(wrapper.find('[data-test="gradual-steps"]').exists()).toBe(false);
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    const prune = sentPrune(fake);
+    expect(prune.granularity).toBe('structured');
+    expect(prune).not.toHaveProperty('schedule');
+    expect(prune).not.toHaveProperty('scoring');
+    expect(pruneConfig.parse(prune)).toMatchObject({ schedule: { kind: 'oneshot' }, scoring: 'calibration' });
+  });
+
+  it('gradual is unavailable for a threshold target and for 0 fine-tune epochs, each saying why', async () => {
+    const { wrapper } = await mountWithApi(NewRunView, { props, state: { datasets: [makeDataset()] } });
+    await wrapper.get('[data-test="target-kind"]').setValue('threshold');
+    expect(wrapper.get('[data-test="gradual-unavailable"]').text()).toBe(
+      'Gradual is unavailable: the gradual schedule needs a target sparsity, not a threshold.',
+    );
+    await wrapper.get('[data-test="target-kind"]').setValue('sparsity');
+    await wrapper.get('[data-test="finetune-input"]').setValue('0');
+    expect(wrapper.get('[data-test="gradual-unavailable"]').text()).toBe(
+      'Gradual is unavailable: the gradual schedule prunes while fine-tuning: set at least 1 fine-tune epoch.',
+    );
+    expect(
+      (wrapper.get('[data-test="schedule-select"] option[value="gradual"]').element as HTMLOptionElement)
+        .disabled,
+    ).toBe(true);
+    await wrapper.get('[data-test="finetune-input"]').setValue('1');
+    expect(wrapper.find('[data-test="gradual-unavailable"]').exists()).toBe(false);
+  });
+
+  it('movement without a gradual schedule cannot start: the reason, and one click to gradual', async () => {
+    const { wrapper, fake } = await mountWithApi(NewRunView, { props, state: { datasets: [makeDataset()] } });
+    await wrapper.get('input[type="radio"][value="movement"]').setValue(true);
+    expect(wrapper.find('[data-test="prune-problem"]').exists()).toBe(false);
+    await wrapper.get('[data-test="schedule-select"]').setValue('oneshot');
+    const reason =
+      'accumulated scores are gathered while training between prune steps: use the gradual schedule';
+    expect(wrapper.get('[data-test="prune-problem"]').text()).toContain(`Cannot start: ${reason}.`);
+    expect(wrapper.get('[data-test="start"]').attributes('disabled')).toBeDefined();
+    expect(wrapper.get('[data-test="start"]').attributes('title')).toBe(reason);
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(fake.calls.some((c) => c.name === 'runs.start')).toBe(false);
+    await wrapper.get('[data-test="use-gradual"]').trigger('click');
+    expect((wrapper.get('[data-test="schedule-select"]').element as HTMLSelectElement).value).toBe('gradual');
+    expect(wrapper.find('[data-test="prune-problem"]').exists()).toBe(false);
+    expect(wrapper.get('[data-test="start"]').attributes('disabled')).toBeUndefined();
+    // structured: gradual cannot run either, so no button — the line under the schedule says why
+    await wrapper.get('[data-test="structured"]').setValue(true);
+    expect(wrapper.get('[data-test="prune-problem"]').text()).toContain('Cannot start');
+    expect(wrapper.find('[data-test="use-gradual"]').exists()).toBe(false);
+    expect(wrapper.get('[data-test="gradual-unavailable"]').text()).toContain('structured pruning');
+  });
+
   it('starts a train-and-prune run with the chosen settings and opens it', async () => {
     const { wrapper, fake } = await mountWithApi(NewRunView, { props, state: { datasets: [makeDataset()] } });
     await wrapper.get('input[type="radio"][value="balanced"]').setValue(true);
@@ -49,11 +270,13 @@ describe('NewRunView', () => {
         prune: {
           criterion: 'magnitude',
           target: { kind: 'sparsity', value: 0.9 },
-          schedule: { kind: 'oneshot' },
           granularity: 'unstructured',
         },
       },
     });
+    // schedule and scoring left out: the server resolves them (gradual; calibration for magnitude)
+    expect(sentPrune(fake)).not.toHaveProperty('schedule');
+    expect(sentPrune(fake)).not.toHaveProperty('scoring');
     expect((start.payload as { config: Record<string, unknown> }).config.parentRunId).toBeUndefined();
     expect(location.hash).toMatch(/^#\/runs\/run-new-/);
   });
@@ -130,8 +353,15 @@ describe('NewRunView', () => {
       criteria: ['taylor', 'magnitude', 'random'],
       sparsities: [0.7],
       seeds: [1, 2, 3, 4, 5],
-      schedules: [{ kind: 'oneshot' }],
+      // the automatic schedule, named: every run of the sweep gets it
+      schedules: [{ kind: 'gradual' }],
     });
+    const sent = fake.calls.find((c) => c.name === 'runs.sweep')!.payload as {
+      prune: Record<string, unknown>;
+    };
+    expect(sent.prune).toMatchObject({ criterion: 'taylor', schedule: { kind: 'gradual' } });
+    expect(sent.prune).not.toHaveProperty('scoring');
+    expect(wrapper.find('[data-test="scoring-select"]').exists()).toBe(false);
     expect(location.hash).toBe('#/runs');
   });
 

@@ -15,6 +15,7 @@ import { pruneUnstructuredStep } from './pruneStep';
 import { layerNormalization } from './saliency';
 import { createScoreAccumulator, type ScoreAccumulator } from './scoreAccumulator';
 import {
+  fitScheduleToBudget,
   gradualSparsity,
   isGradualPruneStep,
   iterativeSparsity,
@@ -91,6 +92,10 @@ export interface PruneCheckpointExtra {
   prunedEvaluation: EvaluationReport | null;
   structured: { unitOrigins: [string, number[]][]; denseShapes: [string, number[]][] } | null;
   lastReport: PruneStepReport | null;
+  /** steps the accumulated scores (saved as the checkpoint's side tensors) have seen; 0 without */
+  accumulatorSteps?: number;
+  /** the sparsity the run started from (absent in checkpoints written before it was saved) */
+  initialSparsity?: number;
 }
 
 /**
@@ -102,7 +107,11 @@ export interface PruneCheckpointExtra {
  * model by a physically smaller one and fine-tunes that.
  */
 export async function runPruneSession(input: PruneSessionInput): Promise<PruneSessionResult> {
-  const { prune, signal } = input;
+  const { signal } = input;
+  const prune = fitScheduleToBudget(
+    input.prune,
+    input.prune.finetuneEpochs * Math.ceil(input.train.count / input.finetune.batchSize),
+  );
   const structured = prune.granularity === 'structured';
   const schedule = prune.schedule;
   if (schedule.kind === 'gradual' && structured) {
@@ -127,15 +136,19 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
   const dense = input.dense ?? { parameters: model.countParams(), flops: countFlops(model) };
   if (input.resume && input.initialMasks) disposeMasks(input.initialMasks); // the checkpoint's masks include them
   const masks: WeightMasks = input.resume?.checkpoint.masks ?? input.initialMasks ?? new Map();
-  /** the sparsity the model starts from: schedules rise from here, never below */
-  const initialSparsity = masks.size > 0 ? maskedSparsity(findPrunableKernels(model, prune), masks) : 0;
+  const extra = input.resume?.checkpoint.meta.extra as PruneCheckpointExtra | undefined;
+  /**
+   * the sparsity the run started from (0, or a pruned parent's): schedules rise from here, never below.
+   * A resumed run takes it from its checkpoint — its masks are already part-way up the schedule.
+   */
+  const initialSparsity =
+    extra?.initialSparsity ?? (masks.size > 0 ? maskedSparsity(findPrunableKernels(model, prune), masks) : 0);
   if (prune.target.kind === 'sparsity' && prune.target.value < initialSparsity - 1e-9) {
     disposeMasks(masks);
     throw new Error(
       `The parent is already ${(initialSparsity * 100).toFixed(1)}% sparse, above the target ${(prune.target.value * 100).toFixed(1)}%: pruned weights stay pruned, so choose a higher target.`,
     );
   }
-  const extra = input.resume?.checkpoint.meta.extra as PruneCheckpointExtra | undefined;
   let structuredState: StructuredState | null = structured
     ? extra?.structured
       ? {
@@ -254,6 +267,9 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
       if (gradual) validateGradualSchedule(gradual, totalSteps);
       if (gradual && prune.scoring === 'accumulated') {
         accumulator = createScoreAccumulator(findPrunableKernels(model, prune), prune.criterion);
+        // a resumed run continues the average it had, so its next prune steps rank as they would have
+        const seen = resuming ? (extra?.accumulatorSteps ?? 0) : 0;
+        if (resuming && seen > 0) accumulator.restore(seen, resuming.side);
       }
       const result = await trainModel({
         model,
@@ -291,6 +307,7 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
               dir: `${input.checkpoint.dir}/round-${round}`,
               meta: metaWithLiveExtra(input.checkpoint.meta, () => checkpointExtra(round)),
               masks: () => masks,
+              side: () => accumulator?.state() ?? [],
               onSaved: input.checkpoint.onSaved,
             }
           : undefined,
@@ -322,6 +339,8 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
     return {
       pruneRound: round,
       prunedEvaluation,
+      accumulatorSteps: accumulator?.steps ?? 0,
+      initialSparsity,
       structured: structuredState
         ? {
             unitOrigins: [...structuredState.unitOrigins],

@@ -1,4 +1,5 @@
-import type { PruneSchedule } from '../../../shared/dto';
+import { criteria } from '../../../shared/criteria';
+import type { PruneConfig, PruneSchedule } from '../../../shared/dto';
 
 /**
  * Sparsity after round r (1-based) of k iterative rounds: the kept fraction shrinks by the same factor
@@ -71,4 +72,21 @@ export function validateGradualSchedule(schedule: ResolvedGradualSchedule, total
       `Gradual schedule ends at step ${endStep}, but fine-tuning has only ${totalSteps} steps (0…${totalSteps - 1}); lower the end step or raise the fine-tune epochs.`,
     );
   }
+}
+
+/**
+ * A gradual schedule left to choose its own steps needs two fine-tune steps at least (one whose gradients
+ * are scored, one to prune at). A budget shorter than that — a handful of training images — prunes once
+ * instead, on calibration batches, rather than failing; a criterion that exists only accumulated
+ * (movement) cannot, and says so. Explicit steps are never changed: they fail validation with their numbers.
+ */
+export function fitScheduleToBudget(prune: PruneConfig, totalSteps: number): PruneConfig {
+  const s = prune.schedule;
+  if (s.kind !== 'gradual' || s.endStep !== undefined || totalSteps >= 2) return prune;
+  if (!criteria[prune.criterion].scorings.includes('calibration')) {
+    throw new Error(
+      `${prune.criterion} scores accumulate over fine-tune steps, and this fine-tune has only ${totalSteps}: add training images or fine-tune epochs, or choose another criterion.`,
+    );
+  }
+  return { ...prune, schedule: { kind: 'oneshot' }, scoring: 'calibration' };
 }

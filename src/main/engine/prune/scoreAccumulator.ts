@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Criterion } from '../../../shared/dto';
 import type { PrunableKernel } from './prunableKernels';
 import type { SaliencyScores } from './saliency';
+import type { NamedTensor } from '../train/trainTypes';
 
 /**
  * Scores gathered from the gradients training computes anyway (the original PruneLab idea done right:
@@ -22,6 +23,10 @@ export interface ScoreAccumulator {
   readonly steps: number;
   /** current scores per kernel (read back from the device) */
   scores(): SaliencyScores;
+  /** the running state by kernel key, for a checkpoint (the accumulator keeps owning the tensors) */
+  state(): NamedTensor[];
+  /** continues from a checkpoint's state after `steps` observed steps; the caller keeps `saved` */
+  restore(steps: number, saved: ReadonlyMap<string, tf.Tensor>): void;
   dispose(): void;
 }
 
@@ -80,6 +85,18 @@ export function createScoreAccumulator(
         t.dispose();
       });
       return scores;
+    },
+    state() {
+      return kernels.map((k, i) => ({ name: k.key, tensor: state[i]! }));
+    },
+    restore(observed, saved) {
+      kernels.forEach((k, i) => {
+        const t = saved.get(k.key);
+        if (!t || t.shape.join() !== k.shape.join())
+          throw new Error(`The checkpoint holds no accumulated scores for ${k.key}.`);
+        state[i]!.assign(t);
+      });
+      steps = observed;
     },
     dispose() {
       for (const s of state) s.dispose();

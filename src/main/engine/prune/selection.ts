@@ -30,7 +30,7 @@ export interface SelectionRules {
   normalization?: LayerNormalization;
 }
 
-export type LayerNormalization = 'none' | 'l2' | 'mean';
+export type LayerNormalization = 'none' | 'l2' | 'mean' | 'lamp';
 
 /**
  * Decides which weights to prune. Sparsity targets are met exactly: round(s·n) weights per layer
@@ -55,7 +55,9 @@ export function selectWeights(layers: readonly LayerScores[], rules: SelectionRu
         ? effective.map(l2Normalized)
         : rules.normalization === 'mean'
           ? effective.map(meanNormalized)
-          : effective;
+          : rules.normalization === 'lamp'
+            ? effective.map(lampNormalized)
+            : effective;
     counts = globalCounts(ranked, caps, Math.round(rules.target.value * total));
   }
   return layers.map((layer, i) => {
@@ -100,6 +102,25 @@ export function meanNormalized(scores: Float32Array): Float32Array {
   const mean = n === 0 ? 0 : sum / n;
   if (!(mean > 0)) return scores;
   return scores.map((v) => v / mean);
+}
+
+/**
+ * LAMP's rescaling (Lee et al. 2021) applied to any non-negative score: s² ÷ Σ s'² over the layer's
+ * unpruned scores at least as large. Each layer's best scores 1, so a global ranking cannot empty a layer;
+ * within a layer the order is the score's. Pruned entries (−∞) stay −∞.
+ */
+export function lampNormalized(scores: Float32Array): Float32Array {
+  const live = Array.from({ length: scores.length }, (_, i) => i).filter((i) => Number.isFinite(scores[i]!));
+  live.sort((a, b) => scores[a]! - scores[b]! || a - b);
+  const out = new Float32Array(scores.length).fill(Number.NEGATIVE_INFINITY);
+  let tail = 0;
+  for (let r = live.length - 1; r >= 0; r--) {
+    const i = live[r]!;
+    const square = scores[i]! * scores[i]!;
+    tail += square;
+    out[i] = tail > 0 ? square / tail : 0;
+  }
+  return out;
 }
 
 function maxPrunable(n: number, rules: SelectionRules): number {

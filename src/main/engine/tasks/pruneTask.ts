@@ -85,7 +85,10 @@ export async function pruneTask(input: PruneTaskInput, ctx: TaskContext): Promis
     const resumeFrom = input.resume ? await loadLatestPruneCheckpoint(checkpointsDir) : null;
     if (resumeFrom) {
       owned.push(resumeFrom.checkpoint.model);
-      resumeSlots.push(...resumeFrom.checkpoint.optimizer.slots.flat());
+      resumeSlots.push(
+        ...resumeFrom.checkpoint.optimizer.slots.flat(),
+        ...resumeFrom.checkpoint.side.values(),
+      );
     }
     const meta: ModelMeta = {
       ...parent.meta,

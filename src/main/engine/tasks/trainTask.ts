@@ -61,7 +61,9 @@ export async function trainTask(input: TrainTaskInput, ctx: TaskContext): Promis
   };
 
   const checkpoint = input.resume ? await loadLatestCheckpoint(checkpointsDir) : null;
-  const resumeSlots: tf.Tensor[] = checkpoint ? checkpoint.optimizer.slots.flat() : [];
+  const resumeSlots: tf.Tensor[] = checkpoint
+    ? [...checkpoint.optimizer.slots.flat(), ...checkpoint.side.values()]
+    : [];
   if (checkpoint?.masks) for (const mask of checkpoint.masks.values()) mask.dispose();
   const model =
     checkpoint?.model ??

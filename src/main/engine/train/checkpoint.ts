@@ -5,7 +5,7 @@ import { writeDirAtomically } from './atomicDir';
 import { loadModelState, saveModelState, type ModelMeta, type WeightMasks } from './modelState';
 import type { OptimizerState } from './optimizers';
 import { packTensors, unpackTensor, type TensorEntry } from './tensorPack';
-import type { LoopState } from './trainTypes';
+import type { LoopState, NamedTensor } from './trainTypes';
 
 export interface LoadedCheckpoint {
   path: string;
@@ -15,6 +15,8 @@ export interface LoadedCheckpoint {
   /** the caller owns these tensors: hand them to the loop's `resume`, which copies them, then dispose */
   optimizer: OptimizerState;
   loop: LoopState;
+  /** the side state saved with it (CheckpointOptions.side), by name; the caller owns and disposes these */
+  side: Map<string, tf.Tensor>;
 }
 
 const epochDirPattern = /^epoch-(\d+)$/;
@@ -34,12 +36,14 @@ export async function saveCheckpoint(
     meta: ModelMeta;
     optimizer: OptimizerState;
     loop: LoopState;
+    side?: NamedTensor[];
   },
 ): Promise<string> {
   const dir = join(checkpointsDir, epochDirName(state.loop.epochsCompleted));
   const slots = await packTensors(
     state.optimizer.slots.flatMap((list, k) => list.map((tensor, i) => ({ name: `${k}/${i}`, tensor }))),
   );
+  const side = await packTensors(state.side ?? []);
   await writeDirAtomically(dir, async (tmp) => {
     await saveModelState(join(tmp, 'model'), { model: state.model, masks: state.masks, meta: state.meta });
     await writeFile(join(tmp, 'optimizer.bin'), slots.data);
@@ -51,6 +55,10 @@ export async function saveCheckpoint(
     };
     await writeFile(join(tmp, 'optimizer.json'), JSON.stringify(optimizerManifest));
     await writeFile(join(tmp, 'loop.json'), JSON.stringify(state.loop));
+    if (side.entries.length > 0) {
+      await writeFile(join(tmp, 'side.bin'), side.data);
+      await writeFile(join(tmp, 'side.json'), JSON.stringify(side.entries));
+    }
   });
   // Only now, with the new checkpoint on disk, do the older ones go.
   for (const name of await readdir(checkpointsDir)) {
@@ -102,15 +110,39 @@ async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   };
   const data = await readFile(join(dir, 'optimizer.bin'));
   const slots: tf.Tensor[][] = Array.from({ length: manifest.slotCount }, () => []);
+  const side = new Map<string, tf.Tensor>();
   try {
     for (const entry of manifest.entries) {
       const [k] = entry.name.split('/');
       slots[Number(k)]!.push(unpackTensor(data, entry, `Checkpoint ${dir}`));
     }
+    const sideEntries = await readSideEntries(dir);
+    if (sideEntries.length > 0) {
+      const sideData = await readFile(join(dir, 'side.bin'));
+      for (const entry of sideEntries)
+        side.set(entry.name, unpackTensor(sideData, entry, `Checkpoint ${dir}`));
+    }
     const state = await loadModelState(join(dir, 'model'));
-    return { path: dir, ...state, optimizer: { name: manifest.name, step: manifest.step, slots }, loop };
+    return {
+      path: dir,
+      ...state,
+      optimizer: { name: manifest.name, step: manifest.step, slots },
+      loop,
+      side,
+    };
   } catch (err) {
     for (const list of slots) for (const t of list) t.dispose();
+    for (const t of side.values()) t.dispose();
+    throw err;
+  }
+}
+
+/** side.json, or nothing for a checkpoint written without side state (and by versions before it). */
+async function readSideEntries(dir: string): Promise<TensorEntry[]> {
+  try {
+    return JSON.parse(await readFile(join(dir, 'side.json'), 'utf8')) as TensorEntry[];
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
 }

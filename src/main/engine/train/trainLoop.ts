@@ -142,10 +142,11 @@ export async function trainModel(options: TrainLoopOptions): Promise<TrainResult
       loop.history.push(result);
       loop.epochsCompleted = epoch + 1;
       if (options.checkpoint) {
-        const { dir, meta, masks, onSaved } = options.checkpoint;
+        const { dir, meta, masks, side, onSaved } = options.checkpoint;
         const path = await saveCheckpoint(dir, {
           model,
           masks: masks?.() ?? null,
+          side: side?.() ?? [],
           meta: { ...meta, epochsCompleted: loop.epochsCompleted },
           optimizer: optimizer.getState(),
           loop,

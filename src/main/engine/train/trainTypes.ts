@@ -81,7 +81,14 @@ export interface CheckpointOptions {
   meta: ModelMeta;
   /** the masks to store with each checkpoint, read at save time (they may change while training) */
   masks?: () => WeightMasks | null;
+  /** more state to carry (e.g. a pruning run's accumulated scores), read at save time; not disposed */
+  side?: () => NamedTensor[];
   onSaved?(path: string, epochsCompleted: number): void;
+}
+
+export interface NamedTensor {
+  name: string;
+  tensor: tf.Tensor;
 }
 
 export interface TrainLoopOptions {

@@ -1,0 +1,56 @@
+// A pruning variant as the benches name it: criterion[/scoring]@schedule[~lrSchedule][#norm][!keep-first][%floor]
+//   schedule  oneshot | iterative:K | gradual:END_FRACTIONxPRUNE_STEPS (pruning from step 0 to END_FRACTION
+//             of the fine-tune steps, in PRUNE_STEPS steps)
+//   ~lr       constant | cosine | step (default constant, the schedule chosen on validation data)
+//   #l2|#mean|#none|#lamp  the global ranking's per-layer normalisation (default: the engine's choice)
+//   !keep-first      leave the first layer dense;  %F  per-layer floor of kept weights (default 0.01)
+// e.g. taylor/accumulated@gradual:0.5x20~constant, lamp@oneshot, magnitude@oneshot~cosine
+import type { Criterion, LrSchedule, PruneSchedule, Scoring } from '../src/shared/dto';
+import { criterionNames } from '../src/shared/criteria';
+import type { LayerNormalization } from '../src/main/engine/prune/selection';
+
+export interface Variant {
+  name: string;
+  criterion: Criterion;
+  scoring: Scoring;
+  schedule: PruneSchedule;
+  lrSchedule: LrSchedule;
+  normalization?: LayerNormalization;
+  pruneFirstLayer: boolean;
+  minKeptFraction: number;
+}
+
+const VARIANT =
+  /^(\w+)(?:\/(\w+))?@([\w:.]+)(?:~(\w+))?(?:#(l2|mean|none|lamp))?(!keep-first)?(?:%([\d.]+))?$/;
+
+/** Reads a variant; `totalSteps` is the fine-tune's step count, which a gradual schedule is a fraction of. */
+export function parseVariant(text: string, totalSteps: number): Variant {
+  const m = VARIANT.exec(text);
+  if (!m) throw new Error(`Cannot read variant "${text}".`);
+  const [, criterion, scoring, scheduleText, lr, norm, keepFirst, floor] = m;
+  if (!(criterionNames as readonly string[]).includes(criterion!))
+    throw new Error(`Unknown criterion in "${text}" (one of ${criterionNames.join(', ')}).`);
+  let schedule: PruneSchedule = { kind: 'oneshot' };
+  const iterative = /^iterative:(\d+)$/.exec(scheduleText!);
+  const gradual = /^gradual:([\d.]+)x(\d+)$/.exec(scheduleText!);
+  if (iterative) schedule = { kind: 'iterative', rounds: Number(iterative[1]) };
+  else if (gradual) {
+    const endStep = Math.round(Number(gradual[1]) * totalSteps);
+    schedule = {
+      kind: 'gradual',
+      startStep: 0,
+      endStep,
+      frequency: Math.max(1, Math.round(endStep / Number(gradual[2]))),
+    };
+  } else if (scheduleText !== 'oneshot') throw new Error(`Unknown schedule in "${text}".`);
+  return {
+    name: text,
+    criterion: criterion as Criterion,
+    scoring: (scoring ?? 'calibration') as Scoring,
+    schedule,
+    lrSchedule: (lr ?? 'constant') as LrSchedule,
+    normalization: norm as LayerNormalization | undefined,
+    pruneFirstLayer: !keepFirst,
+    minKeptFraction: floor === undefined ? 0.01 : Number(floor),
+  };
+}

@@ -1,0 +1,68 @@
+// The defaults a prune run gets when it names none are the validation winners (prune/README): taylor
+// scores accumulated over a gradual schedule, constant fine-tune learning rate — where they can run.
+import { describe, expect, it } from 'vitest';
+import { pruneConfig } from '../../src/shared/schemas';
+
+const issuesOf = (input: unknown) => {
+  const r = pruneConfig.safeParse(input);
+  return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+};
+
+describe('prune defaults', () => {
+  it('an empty config is taylor, accumulated, gradual with steps from the budget, constant learning rate', () => {
+    expect(pruneConfig.parse({})).toMatchObject({
+      criterion: 'taylor',
+      scoring: 'accumulated',
+      schedule: { kind: 'gradual' },
+      finetuneLrSchedule: 'constant',
+      scope: 'global',
+      pruneFirstLayer: true,
+      pruneLastLayer: true,
+    });
+    expect(pruneConfig.parse({}).schedule).toEqual({ kind: 'gradual' });
+  });
+
+  it('falls back to oneshot where gradual cannot run, and scores on calibration batches there', () => {
+    const structured = pruneConfig.parse({ granularity: 'structured' });
+    expect([structured.schedule, structured.scoring]).toEqual([{ kind: 'oneshot' }, 'calibration']);
+    const threshold = pruneConfig.parse({ target: { kind: 'threshold', value: 0.01 } });
+    expect([threshold.schedule, threshold.scoring]).toEqual([{ kind: 'oneshot' }, 'calibration']);
+    const noFinetune = pruneConfig.parse({ finetuneEpochs: 0 });
+    expect([noFinetune.schedule, noFinetune.scoring]).toEqual([{ kind: 'oneshot' }, 'calibration']);
+  });
+
+  it('a named schedule or criterion picks the scoring that fits it', () => {
+    expect(pruneConfig.parse({ schedule: { kind: 'oneshot' } }).scoring).toBe('calibration');
+    expect(pruneConfig.parse({ schedule: { kind: 'iterative', rounds: 3 } }).scoring).toBe('calibration');
+    expect(pruneConfig.parse({ criterion: 'magnitude' }).scoring).toBe('calibration');
+    expect(pruneConfig.parse({ criterion: 'fisher' }).scoring).toBe('accumulated');
+    expect(pruneConfig.parse({ criterion: 'movement' }).scoring).toBe('accumulated');
+  });
+
+  it('an explicit choice is kept', () => {
+    const c = pruneConfig.parse({ scoring: 'calibration', finetuneLrSchedule: 'cosine' });
+    expect([c.scoring, c.finetuneLrSchedule, c.schedule.kind]).toEqual(['calibration', 'cosine', 'gradual']);
+  });
+
+  it('refuses a gradual schedule it cannot run, naming the schedule', () => {
+    expect(issuesOf({ granularity: 'structured', schedule: { kind: 'gradual' } })).toEqual([
+      'schedule: structured pruning runs oneshot or iterative, not gradual',
+    ]);
+    expect(issuesOf({ finetuneEpochs: 0, schedule: { kind: 'gradual' } })).toEqual([
+      'schedule: the gradual schedule prunes while fine-tuning: set at least 1 fine-tune epoch',
+    ]);
+    expect(issuesOf({ schedule: { kind: 'gradual' }, target: { kind: 'threshold', value: 1 } })).toEqual([
+      'schedule: the gradual schedule needs a target sparsity, not a threshold',
+    ]);
+    expect(issuesOf({ criterion: 'movement', schedule: { kind: 'oneshot' } })[0]).toMatch(
+      /^scoring: accumulated scores are gathered while training/,
+    );
+  });
+
+  it('a sparsity target is a fraction in [0, 1)', () => {
+    expect(issuesOf({ target: { kind: 'sparsity', value: 0.95 } })).toEqual([]);
+    expect(issuesOf({ target: { kind: 'sparsity', value: 0 } })).toEqual([]);
+    for (const value of [1, 1.5, 90, -0.2])
+      expect(issuesOf({ target: { kind: 'sparsity', value } })).toHaveLength(1);
+  });
+});

@@ -1,0 +1,39 @@
+// The schedule rule the New Run form reads (zod-free, for the renderer) says exactly what the API schema
+// does: the same schedule for a config that names none, the same refusal in the same words.
+import { describe, expect, it } from 'vitest';
+import { pruneConfig } from '../../src/shared/schemas';
+import { DEFAULT_CRITERION, defaultScheduleKind, gradualProblem } from '../../src/shared/scheduleRule';
+
+const cases = (['unstructured', 'structured'] as const).flatMap((granularity) =>
+  (['sparsity', 'threshold'] as const).flatMap((kind) =>
+    [0, 1, 3].map((finetuneEpochs) => ({
+      granularity,
+      target: kind === 'sparsity' ? { kind, value: 0.9 } : { kind, value: 0.01 },
+      finetuneEpochs,
+    })),
+  ),
+);
+
+describe('scheduleRule', () => {
+  it.each(cases)('agrees with the schema on %j', (settings) => {
+    expect(pruneConfig.parse(settings).schedule.kind).toBe(defaultScheduleKind(settings));
+    const refused = pruneConfig.safeParse({ ...settings, schedule: { kind: 'gradual' } });
+    const scheduleIssues = refused.success
+      ? []
+      : refused.error.issues.filter((i) => i.path[0] === 'schedule').map((i) => i.message);
+    const problem = gradualProblem(settings);
+    expect(scheduleIssues).toEqual(problem ? [problem] : []);
+  });
+
+  it('the gradual schedule runs only unstructured, towards a sparsity, with fine-tune epochs', () => {
+    const runs = cases.filter((c) => gradualProblem(c) === null);
+    expect(runs.map((c) => [c.granularity, c.target.kind, c.finetuneEpochs])).toEqual([
+      ['unstructured', 'sparsity', 1],
+      ['unstructured', 'sparsity', 3],
+    ]);
+  });
+
+  it('names the criterion an empty config gets', () => {
+    expect(pruneConfig.parse({}).criterion).toBe(DEFAULT_CRITERION);
+  });
+});
