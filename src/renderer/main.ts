@@ -1,4 +1,5 @@
 // Renderer entry: pick the transport, provide the client, mount.
+import './zodJitless';
 import { createApp } from 'vue';
 import { createPinia } from 'pinia';
 import App from './App.vue';

@@ -10,6 +10,7 @@ export const errorCodes = [
   'ENGINE', // training, pruning or export failed inside the engine
   'PARITY_FAILED', // an export does not predict like the app
   'STORE', // the database refused (e.g. newer schema than this app)
+  'LIMIT', // a cap was reached: upload too large, disk nearly full, too many queued jobs (details say which)
   'FORBIDDEN', // wrong token, foreign origin, unknown IPC sender
   'INTERNAL', // a bug: anything not classified above
 ] as const;

@@ -2,3 +2,4 @@ export * from './api';
 export * from './dto';
 export * from './errors';
 export * from './schemas';
+export * from './limits';

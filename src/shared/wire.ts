@@ -18,7 +18,9 @@
 //        zip attachment, built from PruneLab's own export folder after checking every file's sha256; a
 //        Result body with status 404/409/400 when it cannot be served
 // Refusals: 401 (no/wrong token; a socket is not upgraded), 403 (foreign Host or Origin),
-// 404 (unknown route), 413 (body too large), 400 (body is not JSON). All carry a Result body.
+// 404 (unknown route), 400 (body is not JSON). A cap (error code LIMIT, details.limit naming it) answers
+// 413 (body, file or upload budget too large — at once, before a 100-continue), 429 (too many upload
+// sessions) or 507 (the disk would drop under its free margin). All carry a Result body.
 import type { Bridge, EventName, Events, PayloadIn, RequestName } from './api';
 import { requestNames } from './api';
 import type { ApiErrorData, Result } from './errors';
@@ -44,10 +46,14 @@ export const wireLimits = {
   maxJsonBytes: 1024 * 1024,
   /** Largest single uploaded file. */
   maxUploadFileBytes: 64 * 1024 * 1024,
-  /** Largest total of one upload (a whole dropped folder). */
+  /** Largest total held by all uploads of a server together (a dropped folder arriving, or several). */
   maxUploadTotalBytes: 2 * 1024 * 1024 * 1024,
   /** Most files in one upload. */
   maxUploadFiles: 200_000,
+  /** Most upload sessions open at once. */
+  maxUploadSessions: 16,
+  /** An uploaded file is refused when the disk's free space would drop under this. */
+  minFreeDiskBytes: 512 * 1024 * 1024,
   maxRelativePathLength: 1024,
   maxPathDepth: 32,
 } as const;

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import sharp from 'sharp';
@@ -17,6 +18,7 @@ interface BuilderConfig {
   linux: { target: string[]; icon: string };
   win: { target: string[]; icon: string };
   mac: { target: string[]; icon: string };
+  electronFuses?: Record<string, boolean>;
 }
 
 const config = load(readFileSync(join(root, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
@@ -64,5 +66,34 @@ describe('the installer configuration (electron-builder.yml)', () => {
     expect(pkg.main).toBe('./out/main/index.js');
     expect(config.extraResources.map((r) => r.from)).toEqual(['resources/icons', 'resources/sample']);
     for (const r of config.extraResources) expect(existsSync(join(root, r.from))).toBe(true);
+  });
+});
+
+describe('the Electron fuses of installed builds', () => {
+  it('are flipped so the shipped binary cannot be turned into a general Node runtime or fed other code', () => {
+    expect(config.electronFuses).toEqual({
+      // ELECTRON_RUN_AS_NODE, NODE_OPTIONS and --inspect would let anyone who can start the app run
+      // arbitrary code with its identity; the job worker uses utilityProcess and parity a worker thread.
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableCookieEncryption: true,
+      // Only the signed app.asar is loaded, and its contents are checked against the embedded hash.
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      // Pages come from app://, never file://.
+      grantFileProtocolExtraPrivileges: false,
+    });
+  });
+
+  it("pass electron-builder's own schema (a misspelt key would be refused by `npm run dist`)", async () => {
+    const requireFromHere = createRequire(import.meta.url);
+    const { validateConfiguration } = requireFromHere('app-builder-lib/out/util/config/config') as {
+      validateConfiguration(config: unknown, logger: unknown): Promise<void>;
+    };
+    const quietLogger = { isEnabled: false, add: () => undefined };
+    await expect(validateConfiguration(structuredClone(config), quietLogger)).resolves.toBeUndefined();
+    const misspelt = { ...structuredClone(config), electronFuses: { runAsNod: false } };
+    await expect(validateConfiguration(misspelt, quietLogger)).rejects.toThrow(/electronFuses/);
   });
 });

@@ -16,9 +16,19 @@ let services: FakeServices;
 let clock: number;
 
 function makeApp(
-  overrides: { argv?: string[]; lock?: boolean; dark?: boolean; devServerUrl?: string } = {},
+  overrides: {
+    argv?: string[];
+    lock?: boolean;
+    dark?: boolean;
+    devServerUrl?: string;
+    isPackaged?: boolean;
+  } = {},
 ): MainApp {
-  electron = createFakeElectron({ lock: overrides.lock ?? true, dark: overrides.dark ?? false });
+  electron = createFakeElectron({
+    lock: overrides.lock ?? true,
+    dark: overrides.dark ?? false,
+    isPackaged: overrides.isPackaged ?? false,
+  });
   services = createFakeServices();
   return createMainApp({
     electron,
@@ -278,6 +288,25 @@ describe('the Electron main process (against a fake electron)', () => {
     );
     expect(headers['Content-Security-Policy']?.[0]).toContain("script-src 'self' http://localhost:5173");
     expect(headers['Content-Security-Policy']?.[0]).not.toContain('unsafe-eval');
+  });
+
+  it('in an installed build ignores a dev-server URL from the environment: app:// only, no trust for it', async () => {
+    // Anyone who can set ELECTRON_RENDERER_URL for the packaged app must not get it to load their page.
+    await makeApp({ isPackaged: true, devServerUrl: 'http://localhost:5173/' }).start();
+    const window = theWindow();
+    expect(window.loaded).toEqual(['app://prunelab/index.html']);
+    const fromDev = {
+      sender: window.webContents,
+      senderFrame: { url: 'http://localhost:5173/', parent: null },
+    };
+    expect(await electron.invoke(ipcRequestChannel('jobs.list'), fromDev, {})).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+    expect(electron.headerListeners).toHaveLength(0);
+    expect(await electron.invoke(ipcRequestChannel('jobs.list'), ourEvent(window), {})).toMatchObject({
+      ok: true,
+    });
   });
 
   it('imports a dataset path given on the first launch', async () => {

@@ -40,6 +40,18 @@ describe('prunelab import --json', () => {
     expect(row).toEqual({ id: run.json.datasetId, imported: 12 });
   });
 
+  it('works when started from any folder, not only the project (the worker finds its loader itself)', async () => {
+    const source = tinyDataset(join(dir, 'elsewhere-source'), 2, 3);
+    const cwd = mkdtempSync(join(tmpdir(), 'prunelab-cli-cwd-'));
+    try {
+      const run = await runCli(['import', source, '--json', '--data-dir', join(cwd, 'data')], { cwd });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.json.imported).toBe(6);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
   it('offers the existing dataset when the same content is imported again; --copy keeps a second one', async () => {
     const dataDir = join(dir, 'home-again');
     const source = tinyDataset(join(dir, 'again'), 2, 5);

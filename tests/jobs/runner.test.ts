@@ -107,6 +107,21 @@ describe('job runner', () => {
     expect(order).not.toContain('orphan');
   });
 
+  it('forgets ended jobs once nothing waits for them (a long session does not grow)', async () => {
+    const local = createJobRunner({ launcher, dataDir: '/tmp', concurrency: 1 });
+    runner = local;
+    const parent = local.submit(job('p', 'count', { n: 1, delayMs: 5 }));
+    const children = ['c1', 'c2'].map((id) =>
+      local.submit(job(id, 'count', { n: 1, delayMs: 5 }, { after: ['p'] })),
+    );
+    expect((await parent).status).toBe('done');
+    // The parent's outcome is still needed while its children wait in the queue…
+    expect(local.retained().ended).toBeGreaterThanOrEqual(1);
+    expect((await Promise.all(children)).map((o) => o.status)).toEqual(['done', 'done']);
+    // …and nothing is kept once every job has ended.
+    expect(local.retained()).toEqual({ live: 0, ended: 0 });
+  });
+
   it('keeps the error name and code a task throws', async () => {
     runner = createJobRunner({ launcher, dataDir: '/tmp' });
     const outcome = await runner.submit(job('f', 'fail', {}));

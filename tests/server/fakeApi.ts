@@ -9,6 +9,8 @@ import type { ServedApi } from '../../src/main/server/types';
 export interface FakeApi extends ServedApi {
   calls: { name: string; payload: unknown }[];
   emit<E extends EventName>(event: E, data: Events[E]): void;
+  /** Announces that the import job `jobId` ended well (what discards an imported upload). */
+  finishImport(jobId: string): void;
   listenerCount(): number;
 }
 
@@ -34,6 +36,18 @@ export function createFakeApi(): FakeApi {
     subscribe,
     emit(event, data) {
       events.emit(event, data);
+    },
+    finishImport(jobId) {
+      const data: Events['job.finished'] = {
+        jobId,
+        kind: 'import',
+        status: 'done',
+        runId: null,
+        datasetId: 'd',
+        artifactId: null,
+        error: null,
+      };
+      events.emit('job.finished', data);
     },
     listenerCount: () => events.eventNames().reduce((n, e) => n + events.listenerCount(e), 0),
   };

@@ -10,7 +10,8 @@ export interface HostileCase {
   payloadJson: string;
 }
 
-function mulberry32(seed: number): () => number {
+/** A small seeded PRNG: the same seed, the same sequence. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -82,15 +82,7 @@ describe('serve mode: uploading a dropped folder', () => {
     expect(await filesUnder(path)).toEqual(['cats/a.png', 'dogs/b.png']);
     expect(await readFile(join(path, 'cats', 'a.png'), 'utf8')).toBe('AAAA');
     // When the import job ends, the uploaded copy goes.
-    api.emit('job.finished', {
-      jobId: 'job-1',
-      kind: 'import',
-      status: 'done',
-      runId: null,
-      datasetId: 'd',
-      artifactId: null,
-      error: null,
-    });
+    api.finishImport('job-1');
     await expect.poll(() => filesUnder(path)).toEqual([]);
   });
 
@@ -138,14 +130,19 @@ describe('serve mode: uploading a dropped folder', () => {
   it('refuses files and uploads over the limits, keeping no partial file', async () => {
     const uploadId = await createUpload();
     const big = await put(uploadId, 'big.png', Buffer.alloc(1001));
-    expect(big.json()).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(big.status).toBe(413);
+    expect(big.json()).toMatchObject({
+      ok: false,
+      error: { code: 'LIMIT', details: { limit: 'fileBytes' } },
+    });
     expect(await filesUnder(dir)).toEqual([]);
     for (const name of ['a', 'b'])
       expect((await put(uploadId, `${name}.png`, Buffer.alloc(1000))).json()).toMatchObject({ ok: true });
     const overTotal = await put(uploadId, 'c.png', Buffer.alloc(600));
+    expect(overTotal.status).toBe(413);
     expect(overTotal.json()).toMatchObject({
       ok: false,
-      error: { code: 'VALIDATION', message: expect.stringContaining('larger') },
+      error: { code: 'LIMIT', details: { limit: 'totalBytes' }, message: expect.stringContaining('at most') },
     });
     expect((await put(uploadId, 'd.png', Buffer.alloc(10))).json()).toMatchObject({ ok: true });
     expect((await put(uploadId, 'e.png', Buffer.alloc(10))).json()).toMatchObject({ ok: true });

@@ -1,6 +1,7 @@
-// Cancelling a run another process holds: the request goes through the store; the run's own process
-// stops it (here: a write to the store standing in for it); a run whose process is gone or that nobody
-// has queued is settled here; a process that does not react leaves a clear CONFLICT and the request.
+// Cancelling a run another process holds (its owner lease: pid + start time): the request goes through
+// the store; the run's own process stops it (here: a write to the store standing in for it); a run whose
+// owner is gone — dead, or its pid reused by another process — or that nobody holds is settled here; a
+// live owner that does not react leaves a clear CONFLICT and the request.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Events } from '../../src/shared/api';
 import type { Store } from '../../src/main/store';
@@ -72,6 +73,41 @@ describe('cancelling a run held by another process', () => {
   it('cancels a queued run that no process takes the request for', async () => {
     const run = runIn('queued');
     await cancelElsewhere(ctx, run, fast);
+    expect(store.runs.get(run.id)).toMatchObject({ status: 'cancelled', error: 'cancelled while queued' });
+    expect(statuses.map((s) => s.status)).toEqual(['cancelled']);
+  });
+
+  it('takes a running run whose pid now belongs to another process for one whose owner is gone', async () => {
+    const run = runIn('running');
+    // This test's own pid is alive, but its start time is not the one the lease recorded.
+    store.db
+      .prepare('UPDATE runs SET owner_pid = ?, owner_started = ? WHERE id = ?')
+      .run(process.pid, 'linux:another-boot:1', run.id);
+    await cancelElsewhere(ctx, run, fast);
+    expect(store.runs.get(run.id)).toMatchObject({
+      status: 'cancelled',
+      error: 'cancelled; the process running it had gone',
+    });
+    expect(store.runs.cancelRequested([run.id])).toEqual([]);
+  });
+
+  it('leaves a queued run to its live owner: CONFLICT, still queued, the request standing', async () => {
+    const run = runIn('queued');
+    await expect(cancelElsewhere(ctx, run, { ...fast, isOwnerAlive: () => true })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining(`holding run ${run.id} (pid 4242) to stop it, but it has not yet`),
+    });
+    expect(store.runs.get(run.id)?.status).toBe('queued');
+    expect(store.runs.cancelRequested([run.id])).toEqual([run.id]);
+    expect(statuses).toEqual([]);
+  });
+
+  it('settles a queued run here when its owner dies while it waits', async () => {
+    const run = runIn('queued');
+    let alive = true;
+    setTimeout(() => (alive = false), 100);
+    // Long enough that only noticing the death ends the wait.
+    await cancelElsewhere(ctx, run, { waitMs: 60_000, pollMs: 20, isOwnerAlive: () => alive });
     expect(store.runs.get(run.id)).toMatchObject({ status: 'cancelled', error: 'cancelled while queued' });
     expect(statuses.map((s) => s.status)).toEqual(['cancelled']);
   });

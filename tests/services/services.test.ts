@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAppServices, createForkLauncher, type AppServices } from '../../src/main/services';
 import type { RunSummary } from '../../src/shared/dto';
 import type { EventName, Events } from '../../src/shared/api';
+import { call, importDataset } from './fixtures/calls';
 
 const entry = fileURLToPath(new URL('./fixtures/scriptedWorker.ts', import.meta.url));
 
@@ -39,20 +40,6 @@ function taskLog(): { task: string; input: Record<string, unknown> }[] {
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l));
-}
-
-async function call<T>(s: AppServices, name: string, payload: unknown): Promise<T> {
-  const result = await s.dispatch(name, payload);
-  if (!result.ok) throw new Error(`${name} failed: ${result.error.code} ${result.error.message}`);
-  return result.value as T;
-}
-
-async function importDataset(s: AppServices): Promise<string> {
-  const { jobId } = await call<{ jobId: string }>(s, 'datasets.import', { path: '/some/images' });
-  const result = await s.waitForJob(jobId);
-  expect(result.status).toBe('done');
-  const datasets = await call<{ id: string }[]>(s, 'datasets.list', {});
-  return datasets[0]!.id;
 }
 
 function record<E extends EventName>(s: AppServices, event: E): Events[E][] {

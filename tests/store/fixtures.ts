@@ -19,8 +19,16 @@ export function steppingClock(start = Date.UTC(2026, 0, 1, 12, 0, 0)): () => Dat
   };
 }
 
+/** The owner identity memoryStore() writes into the runs it queues or runs. */
+export const fixtureOwner = { pid: 4242, started: 'fixture-start' };
+
 export function memoryStore(): Store {
-  return openStore(':memory:', { clock: steppingClock(), newId: sequentialIds('t'), pid: 4242 });
+  return openStore(':memory:', {
+    clock: steppingClock(),
+    newId: sequentialIds('t'),
+    pid: fixtureOwner.pid,
+    processStarted: fixtureOwner.started,
+  });
 }
 
 export function sampleDataset(id = 'ds-1', name = 'Shapes'): DatasetDetail {

@@ -1,7 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/shared/errors';
-import type { Store } from '../../src/main/store';
-import { memoryStore, pruneConfig, sampleDataset, sampleEvaluation, trainConfig } from './fixtures';
+import { processStartToken, type Store } from '../../src/main/store';
+import {
+  fixtureOwner,
+  memoryStore,
+  pruneConfig,
+  sampleDataset,
+  sampleEvaluation,
+  trainConfig,
+} from './fixtures';
 
 let store: Store;
 beforeEach(() => {
@@ -115,11 +122,13 @@ describe('runs repository', () => {
 
   it('records checkpoint and model dir for resume', () => {
     const run = store.runs.create({ name: 'r', kind: 'train', config: trainConfig() });
+    // A new run is queued, so it belongs to the process that created it from the start.
     expect(store.runs.state(run.id)).toEqual({
       status: 'queued',
       checkpoint: null,
       modelDir: null,
-      ownerPid: null,
+      ownerPid: fixtureOwner.pid,
+      ownerStarted: fixtureOwner.started,
     });
     store.runs.setCheckpoint(run.id, { epoch: 2, phase: 'train', path: '/runs/r/checkpoints/2' });
     store.runs.setModelDir(run.id, '/runs/r/model');
@@ -127,7 +136,8 @@ describe('runs repository', () => {
       status: 'queued',
       checkpoint: { epoch: 2, phase: 'train', path: '/runs/r/checkpoints/2' },
       modelDir: '/runs/r/model',
-      ownerPid: null,
+      ownerPid: fixtureOwner.pid,
+      ownerStarted: fixtureOwner.started,
     });
   });
 
@@ -148,6 +158,66 @@ describe('runs repository', () => {
     expect(store.runs.get(a.id)?.finishedAt).not.toBeNull();
     expect(store.runs.get(b.id)?.status).toBe('running');
     expect(store.runs.get(c.id)?.status).toBe('done');
+  });
+
+  it('re-queues (resumes) a run only when no other live process holds its lease', () => {
+    const run = store.runs.create({ name: 'r', kind: 'train', config: trainConfig() });
+    store.runs.setStatus(run.id, 'running');
+    const setOwner = (pid: number, started: string | null) =>
+      store.db
+        .prepare('UPDATE runs SET owner_pid = ?, owner_started = ? WHERE id = ?')
+        .run(pid, started, run.id);
+    // Another process that is alive (this test's own process, by pid and real start time) owns it.
+    setOwner(process.pid, processStartToken(process.pid));
+    expect(store.runs.foreignOwner(run.id)).toEqual({
+      pid: process.pid,
+      started: processStartToken(process.pid),
+    });
+    let refusal: unknown;
+    try {
+      store.runs.setStatus(run.id, 'queued');
+    } catch (err) {
+      refusal = err;
+    }
+    expect(refusal).toBeInstanceOf(ApiError);
+    expect(refusal).toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining(`pid ${process.pid}`),
+    });
+    expect(store.runs.get(run.id)?.status).toBe('running');
+    // The same pid with another start time is a different process (the pid was reused): no owner.
+    setOwner(process.pid, 'linux:some-other-boot:12345');
+    expect(store.runs.foreignOwner(run.id)).toBeNull();
+    expect(store.runs.setStatus(run.id, 'queued').status).toBe('queued');
+    expect(store.runs.state(run.id)).toMatchObject({
+      ownerPid: fixtureOwner.pid,
+      ownerStarted: fixtureOwner.started,
+    });
+    // A finished run belongs to nobody.
+    store.runs.setStatus(run.id, 'done');
+    expect(store.runs.state(run.id)).toMatchObject({ ownerPid: null, ownerStarted: null });
+  });
+
+  it('reads a process start time that tells a process from a later one with the same pid', () => {
+    const mine = processStartToken(process.pid);
+    if (process.platform === 'linux' || process.platform === 'darwin')
+      expect(mine).toEqual(expect.any(String));
+    expect(processStartToken(process.pid)).toBe(mine);
+    expect(processStartToken(process.ppid)).not.toBe(mine);
+    expect(processStartToken(2 ** 30)).toBeNull();
+  });
+
+  it('marks queued runs of a dead owner interrupted too, so they can be resumed', () => {
+    const queued = store.runs.create({ name: 'q', kind: 'train', config: trainConfig() });
+    const mine = store.runs.create({ name: 'm', kind: 'train', config: trainConfig() });
+    store.db.prepare('UPDATE runs SET owner_pid = 998 WHERE id = ?').run(queued.id);
+    store.db.prepare('UPDATE runs SET owner_pid = 999 WHERE id = ?').run(mine.id);
+    expect(store.markInterruptedRuns((pid) => pid === 999)).toEqual([queued.id]);
+    expect(store.runs.get(queued.id)).toMatchObject({
+      status: 'interrupted',
+      error: expect.stringMatching(/resume/),
+    });
+    expect(store.runs.get(mine.id)?.status).toBe('queued');
   });
 
   it('filters the list by dataset, criterion, status, kind, sweep and parent, newest first', () => {

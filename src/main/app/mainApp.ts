@@ -35,7 +35,7 @@ export interface MainAppOptions {
   preloadPath: string;
   /** Built renderer folder served at app://prunelab/. */
   rendererDir: string;
-  /** electron-vite's dev server (ELECTRON_RENDERER_URL) in development, else null. */
+  /** electron-vite's dev server (ELECTRON_RENDERER_URL); ignored unless the app runs unpackaged. */
   devServerUrl: string | null;
   /** The job worker entry run in a utilityProcess. */
   workerEntry: string;
@@ -58,10 +58,10 @@ export interface MainApp {
 export function createMainApp(options: MainAppOptions): MainApp {
   const { electron, dataDir } = options;
   const { app } = electron;
-  const trustedOrigins = [
-    APP_ORIGIN,
-    ...(options.devServerUrl ? [originOf(options.devServerUrl) ?? ''] : []),
-  ];
+  // A dev server is a development tool only: an installed build never loads (or trusts) a page named
+  // by its environment (ELECTRON_RENDERER_URL), whoever set it.
+  const devServerUrl = app.isPackaged ? null : options.devServerUrl;
+  const trustedOrigins = [APP_ORIGIN, ...(devServerUrl ? [originOf(devServerUrl) ?? ''] : [])];
   const windowStateFile = join(dataDir, 'window-state.json');
   let window: BrowserWindowLike | null = null;
   let services: DesktopServices | null = null;
@@ -115,7 +115,7 @@ export function createMainApp(options: MainAppOptions): MainApp {
     created.on('closed', () => {
       if (window === created) window = null;
     });
-    await created.loadURL(options.devServerUrl ?? APP_START_URL);
+    await created.loadURL(devServerUrl ?? APP_START_URL);
   }
 
   async function stopEverything(): Promise<void> {
@@ -172,9 +172,9 @@ export function createMainApp(options: MainAppOptions): MainApp {
       await app.whenReady();
       const session = electron.session.defaultSession;
       denyAllPermissions(session);
-      const csp = appContentSecurityPolicy(options.devServerUrl);
+      const csp = appContentSecurityPolicy(devServerUrl);
       handleAppProtocol(electron.protocol, options.rendererDir, csp);
-      if (options.devServerUrl) {
+      if (devServerUrl) {
         session.webRequest.onHeadersReceived((details, callback) =>
           callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } }),
         );

@@ -1,7 +1,8 @@
 // How the runner starts a worker process. Plain Node uses child_process.fork (this file); the Electron
 // app injects its own WorkerLauncher built on utilityProcess, so nothing here imports electron.
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FromWorker, ToWorker } from './protocol';
 import { isFromWorker } from './protocol';
 
@@ -30,7 +31,7 @@ export interface WorkerLauncher {
 export interface ForkLauncherOptions {
   /** The worker entry module; defaults to ./worker (the engine task table). Tests pass their own. */
   entry?: string;
-  /** Defaults to ['--import', 'tsx'] when the entry is TypeScript source. */
+  /** Defaults to tsx's loader (`--import <its absolute URL>`) when the entry is TypeScript source. */
   execArgv?: string[];
   env?: NodeJS.ProcessEnv;
 }
@@ -42,9 +43,17 @@ export function defaultWorkerEntry(): string {
   return here.replace(/launcher\.(ts|js|mjs)$/, (_m, ext: string) => `worker.${ext}`);
 }
 
+/**
+ * tsx's loader as an absolute URL: `--import tsx` would be resolved from the working directory, so a
+ * worker of `npx prunelab` started in any other folder could not start.
+ */
+function tsxLoaderUrl(): string {
+  return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+}
+
 export function createForkLauncher(options: ForkLauncherOptions = {}): WorkerLauncher {
   const entry = options.entry ?? defaultWorkerEntry();
-  const execArgv = options.execArgv ?? (/\.[mc]?ts$/.test(entry) ? ['--import', 'tsx'] : []);
+  const execArgv = options.execArgv ?? (/\.[mc]?ts$/.test(entry) ? ['--import', tsxLoaderUrl()] : []);
   return {
     launch(): WorkerHandle {
       // stdout is piped and dropped: engine libraries print banners, and the CLI's last stdout line

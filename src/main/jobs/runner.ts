@@ -17,7 +17,10 @@ export interface JobSpec {
   input: unknown | (() => unknown);
   runId: string | null;
   datasetId: string | null;
-  /** Jobs that must end 'done' before this one starts (a sweep's prune runs wait for their dense parent). */
+  /**
+   * Jobs that must end 'done' before this one starts (a sweep's prune runs wait for their dense parent).
+   * They must be queued or running when this one is submitted: endings are not kept for later callers.
+   */
   after?: string[];
 }
 
@@ -90,7 +93,7 @@ export function dependencyOutcome(
     if (status === undefined && isPending(dep)) return 'wait';
     const message =
       status === undefined
-        ? `it waits for job ${dep}, which is unknown`
+        ? `it waits for job ${dep}, which is unknown or ended earlier`
         : `it waited for job ${dep}, which ended ${status}`;
     return status === 'cancelled'
       ? { status: 'cancelled', forced: false, reason: message }
@@ -99,14 +102,19 @@ export function dependencyOutcome(
   return null;
 }
 
-export function createJobRunner(options: JobRunnerOptions): JobRunner {
+/** The local runner, plus what it holds (tests check that a long session does not grow). */
+export interface LocalJobRunner extends JobRunner {
+  retained(): { live: number; ended: number };
+}
+
+export function createJobRunner(options: JobRunnerOptions): LocalJobRunner {
   let concurrency = Math.max(1, options.concurrency ?? 1);
   const cancelGraceMs = options.cancelGraceMs ?? 5000;
   const exitGraceMs = options.exitGraceMs ?? 3000;
   const now = options.now ?? (() => new Date());
   const observer = options.observer ?? {};
   const jobs = new Map<string, JobState>();
-  /** Final status of every job that ended, for `after` dependencies. */
+  /** Final status of ended jobs that a queued job still waits on (`after`); forgotten after that. */
   const ended = new Map<string, JobOutcome['status']>();
   let closed = false;
 
@@ -126,6 +134,14 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     notify('finished', state.spec, outcome);
     state.settle(outcome);
     pump();
+    forgetUnneededEndings();
+  }
+
+  /** Keeps an ending only while a live job depends on it, so a long session does not grow. */
+  function forgetUnneededEndings() {
+    const needed = new Set<string>();
+    for (const live of jobs.values()) for (const dep of live.spec.after ?? []) needed.add(dep);
+    for (const id of ended.keys()) if (!needed.has(id)) ended.delete(id);
   }
 
   let pumping = false;
@@ -285,6 +301,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     has(jobId) {
       return jobs.has(jobId);
     },
+
+    retained: () => ({ live: jobs.size, ended: ended.size }),
 
     setConcurrency(n) {
       concurrency = Math.max(1, Math.floor(n));

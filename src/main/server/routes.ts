@@ -2,14 +2,22 @@
 // goes to the API, the upload routes, or the built renderer (wire.ts lists the routes).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ApiError, toErrorData } from '../../shared/errors';
+import { ApiError, toErrorData, type ErrorCode } from '../../shared/errors';
 import { wireLimits, wirePaths } from '../../shared/wire';
 import { checkLocalRequest, tokenCookieName, tokenFromCookie, tokenFromRequest, tokensEqual } from './auth';
-import { BodyTooLargeError, drainRequest, parseJsonBody, readBody } from './body';
+import {
+  acceptBody,
+  answerBeforeBody,
+  BodyTooLargeError,
+  declaredLength,
+  parseJsonBody,
+  readBody,
+} from './body';
 import { securityHeaders, sendError, sendJson } from './respond';
 import type { SocketHub } from './socket';
 import { contentSecurityPolicy, serveStatic } from './staticFiles';
 import type { ServedApi } from './types';
+import { limitError, limitStatus } from './uploadLimits';
 import type { UploadStore } from './uploads';
 import { handleWorkerRequest } from './workerRoutes';
 import { remotePaths } from '../jobs/queue/remoteWire';
@@ -22,6 +30,8 @@ export interface RouteContext {
   port: () => number;
   hostNames: string[];
   rendererDir: string | null;
+  /** A page was requested with the token in its URL. */
+  tokenPageOpened?: () => void;
 }
 
 const requestPrefix = '/api/request/';
@@ -35,10 +45,22 @@ function requestUrl(req: IncomingMessage): URL | null {
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
-  const body = await readBody(req, wireLimits.maxJsonBytes);
+  let body: Buffer;
+  try {
+    body = await readBody(req, wireLimits.maxJsonBytes);
+  } catch (err) {
+    if (!(err instanceof BodyTooLargeError)) throw err;
+    throw limitError('jsonBytes', err.limit, err.message);
+  }
   const parsed = parseJsonBody(body);
   if (!parsed.ok) throw new ApiError({ code: 'VALIDATION', message: 'request body is not JSON' });
   return parsed.value;
+}
+
+/** An answer given without reading the body (bounded: see answerBeforeBody). */
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, code: ErrorCode, message: string) {
+  answerBeforeBody(req, res);
+  sendError(res, status, code, message);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -59,7 +81,11 @@ async function handleUploads(
     return;
   }
   if (uploadId !== undefined && rest.length === 1 && method === 'PUT') {
-    const value = await ctx.uploads.receiveFile(uploadId, url.searchParams.get('path'), req);
+    const value = await ctx.uploads.receiveFile(uploadId, url.searchParams.get('path'), {
+      declaredBytes: declaredLength(req),
+      stream: req,
+      accept: () => acceptBody(req),
+    });
     sendJson(res, 200, { ok: true, value });
     return;
   }
@@ -81,7 +107,7 @@ async function handleUploads(
       const off = ctx.api.subscribe('job.finished', (event) => {
         if (event.jobId !== jobId) return;
         off();
-        void ctx.uploads.discard(uploadId).catch(() => undefined);
+        void ctx.uploads.discard(uploadId, { importEnded: true }).catch(() => undefined);
       });
     } else {
       ctx.uploads.releaseImport(uploadId);
@@ -89,7 +115,7 @@ async function handleUploads(
     sendJson(res, 200, result);
     return;
   }
-  sendError(res, rest.length <= 2 ? 405 : 404, 'VALIDATION', `no upload route ${method} ${url.pathname}`);
+  refuse(req, res, rest.length <= 2 ? 405 : 404, 'VALIDATION', `no upload route ${method} ${url.pathname}`);
 }
 
 const downloadStatus: Partial<Record<string, number>> = {
@@ -152,7 +178,7 @@ async function handleApi(
 ): Promise<void> {
   if (url.pathname.startsWith(requestPrefix)) {
     if (req.method !== 'POST') {
-      sendError(res, 405, 'VALIDATION', 'API requests are POST');
+      refuse(req, res, 405, 'VALIDATION', 'API requests are POST');
       return;
     }
     const name = url.pathname.slice(requestPrefix.length);
@@ -168,7 +194,7 @@ async function handleApi(
     await handleExportDownload(ctx, req, res, url);
     return;
   }
-  sendError(res, 404, 'NOT_FOUND', `no API route ${url.pathname}`);
+  refuse(req, res, 404, 'NOT_FOUND', `no API route ${url.pathname}`);
 }
 
 async function handlePage(
@@ -179,7 +205,7 @@ async function handlePage(
 ): Promise<void> {
   const method = req.method ?? 'GET';
   if (method !== 'GET' && method !== 'HEAD') {
-    sendError(res, 405, 'VALIDATION', 'only GET and HEAD outside /api');
+    refuse(req, res, 405, 'VALIDATION', 'only GET and HEAD outside /api');
     return;
   }
   const port = ctx.port();
@@ -190,8 +216,9 @@ async function handlePage(
     res.end('PruneLab: open the full URL that `prunelab serve` printed (it ends with ?token=…).\n');
     return;
   }
+  if (viaQuery) ctx.tokenPageOpened?.();
   if (!ctx.rendererDir) {
-    sendError(res, 503, 'UNSUPPORTED', 'the UI is not built; only the API is served');
+    refuse(req, res, 503, 'UNSUPPORTED', 'the UI is not built; only the API is served');
     return;
   }
   const host = req.headers.host ?? `127.0.0.1:${port}`;
@@ -209,14 +236,14 @@ async function handlePage(
     (await serveStatic(res, ctx.rendererDir, '/', headers, method))
   )
     return;
-  sendError(res, 404, 'NOT_FOUND', `no file ${url.pathname}`);
+  refuse(req, res, 404, 'NOT_FOUND', `no file ${url.pathname}`);
 }
 
 export function createRequestHandler(ctx: RouteContext) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const url = requestUrl(req);
     if (!url) {
-      sendError(res, 400, 'VALIDATION', 'malformed URL');
+      refuse(req, res, 400, 'VALIDATION', 'malformed URL');
       return;
     }
     // Workers are programs, not pages: they reach this server through a tunnel or a proxy under any
@@ -227,28 +254,25 @@ export function createRequestHandler(ctx: RouteContext) {
     }
     const local = checkLocalRequest(req.headers, ctx.hostNames, ctx.port());
     if (!local.ok) {
-      req.resume();
-      sendError(res, 403, 'FORBIDDEN', local.reason);
+      refuse(req, res, 403, 'FORBIDDEN', local.reason);
       return;
     }
     const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
     if (isApi && !tokensEqual(ctx.token, tokenFromRequest(req, url))) {
-      req.resume();
-      sendError(res, 401, 'FORBIDDEN', 'missing or wrong token');
+      refuse(req, res, 401, 'FORBIDDEN', 'missing or wrong token');
       return;
     }
-    (isApi ? handleApi(ctx, req, res, url) : handlePage(ctx, req, res, url)).catch(async (err: unknown) => {
-      await drainRequest(req);
+    (isApi ? handleApi(ctx, req, res, url) : handlePage(ctx, req, res, url)).catch((err: unknown) => {
       if (res.headersSent) {
         res.destroy();
         return;
       }
-      if (err instanceof BodyTooLargeError) {
-        sendError(res, 413, 'VALIDATION', err.message);
-        return;
-      }
+      answerBeforeBody(req, res);
       const data = toErrorData(err);
-      sendJson(res, data.code === 'INTERNAL' ? 500 : 200, { ok: false, error: data });
+      const details = data.details as { limit?: unknown } | undefined;
+      const status =
+        data.code === 'LIMIT' ? limitStatus(details?.limit) : data.code === 'INTERNAL' ? 500 : 200;
+      sendJson(res, status, { ok: false, error: data });
     });
   };
 }

@@ -1,5 +1,7 @@
 // The API over one WebSocket per page (wire.ts): requests answered through `dispatch`, every event of
 // the contract pushed to every open socket. Authentication happens before the upgrade (routes.ts).
+// A page that stops reading (frozen tab, stalled network) is dropped once its unsent backlog passes a
+// cap, rather than buffered for without end; the page's client reconnects and reloads its state.
 import { WebSocketServer, type WebSocket } from 'ws';
 import { eventNames } from '../../shared/api';
 import { toErrorData } from '../../shared/errors';
@@ -13,19 +15,35 @@ export interface SocketHub {
 }
 
 const HEARTBEAT_MS = 30_000;
+/** Default cap on what one socket may have waiting to be sent. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 
-function send(ws: WebSocket, message: ServerMessage): void {
-  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+export interface SocketHubOptions {
+  /** Unsent bytes one socket may have queued before it is dropped as not draining. */
+  maxBufferedBytes?: number;
 }
 
-export function createSocketHub(api: ServedApi): SocketHub {
+export function createSocketHub(api: ServedApi, options: SocketHubOptions = {}): SocketHub {
+  const maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+
+  /** Sends, unless the socket is not draining: then it is dropped (a close frame could not get through). */
+  function sendText(ws: WebSocket, text: string): void {
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount + text.length > maxBuffered) {
+      ws.terminate();
+      return;
+    }
+    ws.send(text);
+  }
+  const send = (ws: WebSocket, message: ServerMessage) => sendText(ws, JSON.stringify(message));
+
   const wss = new WebSocketServer({ noServer: true, maxPayload: wireLimits.maxJsonBytes });
   const alive = new WeakSet<WebSocket>();
 
   const unsubscribes = eventNames.map((event) =>
     api.subscribe(event, (data) => {
       const text = JSON.stringify({ type: 'event', event, data });
-      for (const ws of wss.clients) if (ws.readyState === ws.OPEN) ws.send(text);
+      for (const ws of wss.clients) sendText(ws, text);
     }),
   );
 

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tokenQueryParam } from '../../shared/wire';
 import { uploadSessionDir } from '../services/uploadSession';
 import { allowedHostNames, createToken } from './auth';
+import { expectContinue } from './body';
 import { createRequestHandler, createUpgradeHandler } from './routes';
 import { createSocketHub } from './socket';
 import type { ServedApi } from './types';
@@ -22,6 +23,10 @@ export interface StartServerOptions {
   /** Injected by tests; a fresh random token otherwise. */
   token?: string;
   uploadLimits?: Partial<UploadLimits>;
+  /** Unsent bytes one socket may have queued before it is dropped as not draining. */
+  socketMaxBufferedBytes?: number;
+  /** Free bytes on the disk holding a path (tests inject it; statfs by default). */
+  freeDiskBytes?: (path: string) => Promise<number>;
 }
 
 export interface RunningServer {
@@ -32,6 +37,8 @@ export interface RunningServer {
   port: number;
   token: string;
   server: Server;
+  /** Called whenever a page is opened with the token in its URL (how a launch file knows it was used). */
+  onTokenPage(listener: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -49,9 +56,16 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? createToken();
-  const uploads = createUploadStore(uploadSessionDir(options.dataDir), options.uploadLimits);
-  const hub = createSocketHub(options.api);
+  const uploads = createUploadStore(uploadSessionDir(options.dataDir), {
+    ...(options.uploadLimits ? { limits: options.uploadLimits } : {}),
+    ...(options.freeDiskBytes ? { freeDiskBytes: options.freeDiskBytes } : {}),
+  });
+  const hub = createSocketHub(
+    options.api,
+    options.socketMaxBufferedBytes === undefined ? {} : { maxBufferedBytes: options.socketMaxBufferedBytes },
+  );
   let boundPort = 0;
+  const tokenPageListeners = new Set<() => void>();
   const ctx = {
     api: options.api,
     uploads,
@@ -60,8 +74,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     port: () => boundPort,
     hostNames: allowedHostNames(host),
     rendererDir: options.rendererDir,
+    tokenPageOpened: () => {
+      for (const listener of [...tokenPageListeners]) listener();
+    },
   };
-  const server = createServer(createRequestHandler(ctx));
+  const handle = createRequestHandler(ctx);
+  const server = createServer(handle);
+  // A client that asks before sending its body gets the 100 only once every limit allows the body
+  // (body.ts); a refusal is answered without it, so an oversized body is never sent at all.
+  server.on('checkContinue', (req, res) => {
+    expectContinue(req, res);
+    handle(req, res);
+  });
   server.on('upgrade', createUpgradeHandler(ctx));
   // Slow-loris guard: a client must send its headers promptly.
   server.headersTimeout = 20_000;
@@ -84,6 +108,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     port: boundPort,
     token,
     server,
+    onTokenPage(listener) {
+      tokenPageListeners.add(listener);
+      return () => tokenPageListeners.delete(listener);
+    },
     close() {
       closing ??= (async () => {
         await hub.close();

@@ -27,7 +27,7 @@ import {
   type JobAction,
 } from '../jobs/queue/remoteWire';
 import { tokensEqual } from './auth';
-import { BodyTooLargeError, drainRequest, readBody } from './body';
+import { acceptBody, answerBeforeBody, BodyTooLargeError, readBody } from './body';
 import { securityHeaders, sendError, sendJson } from './respond';
 
 class BadRequest extends Error {}
@@ -86,6 +86,9 @@ async function handleJob(
     if (method !== 'PUT') throw new BadRequest('files are PUT');
     const { lease, path, sha256 } = Object.fromEntries(url.searchParams);
     if (!lease) throw new BadRequest('lease is missing');
+    // The file streams straight to its staging place (capped there), so a client that asked first
+    // (Expect: 100-continue) is told to go on here; readBody does the same for messages.
+    acceptBody(req);
     const value = await endpoint.receiveFile(jobId, lease, path, sha256, req);
     traffic.receivedBytes += value.bytes;
     sendJson(res, 200, { ok: true, value });
@@ -180,28 +183,29 @@ export async function handleWorkerRequest(
   url: URL,
 ): Promise<void> {
   if (!access) {
-    req.resume();
+    answerBeforeBody(req, res);
     sendError(res, 404, 'NOT_FOUND', 'this PruneLab does not coordinate a queue (start it with --queue)');
     return;
   }
   if (req.headers.origin !== undefined) {
-    req.resume();
+    answerBeforeBody(req, res);
     sendError(res, 403, 'FORBIDDEN', 'worker routes do not answer pages');
     return;
   }
   if (!tokensEqual(access.workerToken, bearer(req))) {
-    req.resume();
+    answerBeforeBody(req, res);
     sendError(res, 401, 'FORBIDDEN', 'missing or wrong worker token');
     return;
   }
   try {
     await route(access, req, res, url);
   } catch (err) {
-    await drainRequest(req);
     if (res.headersSent) {
       res.destroy();
       return;
     }
+    // What is left of the body is never drained without bound (body.ts).
+    answerBeforeBody(req, res);
     if (err instanceof RemoteRefusal) {
       // 409 means exactly this to a worker: another worker holds the job now.
       if (err.kind === 'superseded') sendError(res, 409, 'CONFLICT', err.message);

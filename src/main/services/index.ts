@@ -6,7 +6,7 @@ import type { Handlers, Subscribe } from '../../shared/api';
 import type { Result } from '../../shared/errors';
 import { createForkLauncher, type WorkerLauncher } from '../jobs/launcher';
 import { sweepLeftovers, type SweepReport } from '../engine/files/sweepLeftovers';
-import { openStore, type Store } from '../store';
+import { openStore, type IsOwnerAlive, type Store } from '../store';
 import type { ServiceContext } from './context';
 import { createDispatch } from './dispatch';
 import { createExportDownload, type ExportDownload } from './exportDownload';
@@ -33,8 +33,12 @@ export interface AppServicesOptions extends SystemOptions {
   cancelGraceMs?: number;
   /** How often buffered progress is written to the database (default 250 ms). */
   flushIntervalMs?: number;
-  /** Whether a run's owner process is alive (startup recovery); tests inject it. */
-  isOwnerAlive?: (pid: number) => boolean;
+  /** Jobs waiting or running at once (default jobLimits.maxQueuedJobs); more is refused with LIMIT. */
+  maxQueuedJobs?: number;
+  /** Finished jobs whose result stays in memory for a late waitForJob (default jobLimits.keepFinishedJobs). */
+  keepFinishedJobs?: number;
+  /** Whether a run's owner process is still running (pid + start time); tests inject it. */
+  isOwnerAlive?: IsOwnerAlive;
   /**
    * redis://… of a BullMQ queue: train, prune, sensitivity and export jobs go there for `prunelab
    * worker`s instead of local worker processes. null: local; undefined: the saved setting (app and
@@ -95,10 +99,11 @@ export function readAppVersion(): string {
 export async function createAppServices(options: AppServicesOptions): Promise<AppServices> {
   const { dataDir } = options;
   mkdirSync(dataDir, { recursive: true });
-  const store = openStore(join(dataDir, 'prunelab.db'));
-  const interruptedAtStart = options.isOwnerAlive
-    ? store.markInterruptedRuns(options.isOwnerAlive)
-    : store.markInterruptedRuns();
+  const store = openStore(
+    join(dataDir, 'prunelab.db'),
+    options.isOwnerAlive ? { isOwnerAlive: options.isOwnerAlive } : {},
+  );
+  const interruptedAtStart = store.markInterruptedRuns();
   const sweptAtStart = await sweepLeftovers(dataDir);
   const bus = createEventBus();
   const appVersion = options.appVersion ?? readAppVersion();
@@ -133,6 +138,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     concurrency: options.concurrency ?? store.settings.get().jobConcurrency,
     ...(options.cancelGraceMs === undefined ? {} : { cancelGraceMs: options.cancelGraceMs }),
     ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
+    ...(options.maxQueuedJobs === undefined ? {} : { maxQueuedJobs: options.maxQueuedJobs }),
+    ...(options.keepFinishedJobs === undefined ? {} : { keepFinishedJobs: options.keepFinishedJobs }),
     ...(queue ? { createRunner: queue.createRunner } : {}),
   });
   if (queue) {

@@ -1,11 +1,14 @@
 // Connects the job runner to the store and the event bus: every task event is relayed to subscribers at
 // once and persisted in batched transactions (one per flush interval, nothing async inside); a job's end
 // writes its result and the run's status atomically. A run whose worker dies is marked failed with the
-// reason; runs still going when the services close become 'interrupted' (resumable).
+// reason; runs still going when the services close become 'interrupted' (resumable). Memory stays
+// bounded whichever runner is used: at most `maxQueuedJobs` jobs wait or run (more is refused with a
+// LIMIT error), and a finished job's result is let go once recorded (the newest few stay for late waiters).
 import type { Events } from '../../shared/api';
 import type { JobKind, JobSummary, RunStatus } from '../../shared/dto';
 import type { ApiErrorData, ErrorCode } from '../../shared/errors';
-import { toErrorData } from '../../shared/errors';
+import { ApiError, toErrorData } from '../../shared/errors';
+import { jobLimits } from '../../shared/limits';
 import type { TaskEvent } from '../engine/types';
 import type { WorkerLauncher } from '../jobs/launcher';
 import type { TaskName } from '../jobs/protocol';
@@ -62,7 +65,13 @@ const drivesRun = (job: JobSpec): job is JobSpec & { runId: string } =>
   job.runId !== null && runJobKinds.has(job.kind);
 
 export interface JobCoordinator {
+  /** Queues a job; throws LIMIT when the queue is full. */
   submit(request: JobRequest): string;
+  /**
+   * Throws LIMIT unless `count` more jobs fit in the queue now — checked before a request writes
+   * anything, so a sweep too large is refused whole. `what` names the request in the message.
+   */
+  ensureRoom(count: number, what: string): void;
   /** Settles when the job has ended and its outcome is in the store. */
   wait(jobId: string): Promise<JobResult>;
   cancel(jobId: string): boolean;
@@ -83,6 +92,10 @@ export interface JobCoordinatorOptions {
   cancelGraceMs?: number;
   /** How often buffered progress is written (default 250 ms). */
   flushIntervalMs?: number;
+  /** Jobs waiting or running at once (default jobLimits.maxQueuedJobs). */
+  maxQueuedJobs?: number;
+  /** Finished jobs whose result stays for a late `wait` (default jobLimits.keepFinishedJobs). */
+  keepFinishedJobs?: number;
   /** How often the store is asked whether another process wants one of our runs stopped (default 1 s). */
   cancelPollMs?: number;
   /** Which runner carries the jobs: local worker processes (default) or a queue (src/main/jobs/queue). */
@@ -101,8 +114,14 @@ const failureCode: Record<JobKind, ErrorCode> = {
 export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordinator {
   const { store, bus } = options;
   const flushIntervalMs = options.flushIntervalMs ?? 250;
+  const maxQueuedJobs = options.maxQueuedJobs ?? jobLimits.maxQueuedJobs;
+  const keepFinishedJobs = options.keepFinishedJobs ?? jobLimits.keepFinishedJobs;
+  /** Jobs submitted and not yet recorded: what a job needs when it ends. */
   const requests = new Map<string, JobRequest>();
+  /** The outcome of every job not yet recorded, for `wait`. */
   const results = new Map<string, Promise<JobResult>>();
+  /** The newest recorded outcomes, oldest first, for a `wait` that comes after the end. */
+  const recent = new Map<string, JobResult>();
   let pending: (() => void)[] = [];
   let flushTimer: ReturnType<typeof setTimeout> | null = null;
   let closing = false;
@@ -339,9 +358,36 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
     },
   });
 
+  function remember(jobId: string, result: JobResult) {
+    results.delete(jobId);
+    recent.set(jobId, result);
+    for (const oldest of recent.keys()) {
+      if (recent.size <= keepFinishedJobs) break;
+      recent.delete(oldest);
+    }
+  }
+
+  function ensureRoom(count: number, what: string) {
+    const pending = requests.size;
+    if (pending + count <= maxQueuedJobs) return;
+    const n = (x: number) => x.toLocaleString('en-US');
+    throw new ApiError({
+      code: 'LIMIT',
+      message:
+        `${what} would queue ${n(count)} ${count === 1 ? 'job' : 'jobs'}, but at most ${n(maxQueuedJobs)} may ` +
+        `wait or run at once (${n(pending)} do now) — ` +
+        (count > maxQueuedJobs
+          ? 'split it into smaller ones'
+          : 'wait for queued runs to finish or cancel some'),
+      details: { limit: 'queuedJobs', max: maxQueuedJobs, pending, requested: count },
+    });
+  }
+
   let counter = 0;
   return {
+    ensureRoom,
     submit(request) {
+      ensureRoom(1, `this ${request.kind} job`);
       const jobId = `job-${process.pid}-${Date.now().toString(36)}-${++counter}`;
       requests.set(jobId, request);
       const spec: JobSpec = {
@@ -360,13 +406,24 @@ export function createJobCoordinator(options: JobCoordinatorOptions): JobCoordin
         return result;
       });
       results.set(jobId, settled);
+      settled.then(
+        (result) => remember(jobId, result),
+        () => results.delete(jobId),
+      );
       if (spec.runId !== null && runJobKinds.has(spec.kind)) watchCancelRequests();
       return jobId;
     },
     wait(jobId) {
-      const result = results.get(jobId);
-      if (!result) return Promise.reject(new Error(`unknown job ${jobId}`));
-      return result;
+      const live = results.get(jobId);
+      if (live) return live;
+      const finished = recent.get(jobId);
+      if (finished) return Promise.resolve(finished);
+      return Promise.reject(
+        new Error(
+          `job ${jobId} is unknown or no longer held: only the newest ${keepFinishedJobs} finished jobs ` +
+            `are kept in memory (what a job recorded is in the store)`,
+        ),
+      );
     },
     cancel: (jobId) => runner.cancel(jobId),
     jobOfRun(runId) {

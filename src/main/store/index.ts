@@ -12,7 +12,8 @@ import { createJobsRepository, type JobsRepository } from './repositories/jobRec
 import { createMetricsRepository, type MetricsRepository } from './repositories/metrics';
 import { createPruneStepsRepository, type PruneStepsRepository } from './repositories/pruneSteps';
 import { readRunDetail } from './repositories/runDetail';
-import { createRunsRepository, defaultIsOwnerAlive, type RunsRepository } from './repositories/runs';
+import { createRunsRepository, type RunsRepository } from './repositories/runs';
+import { defaultIsOwnerAlive, processStartToken, type IsOwnerAlive } from './processIdentity';
 import { createSensitivityRepository, type SensitivityRepository } from './repositories/sensitivity';
 import { createSettingsRepository, type SettingsRepository } from './repositories/settings';
 import { createSweepsRepository, type SweepsRepository } from './repositories/sweeps';
@@ -22,8 +23,12 @@ export interface StoreOptions {
   clock?: Clock;
   /** Ids for new rows (tests pass sequentialIds()). */
   newId?: IdGenerator;
-  /** The process recorded as owner of runs set running (default: this process). */
+  /** The process recorded as owner of the runs it queues or runs (default: this process). */
   pid?: number;
+  /** That process's start-time token (default: read from the OS for `pid`). */
+  processStarted?: string | null;
+  /** Whether another run owner still runs (default: pid alive and the same start time). */
+  isOwnerAlive?: IsOwnerAlive;
   busyTimeoutMs?: number;
 }
 
@@ -50,7 +55,7 @@ export interface Store {
    * Startup recovery: runs left 'running' by a process that is gone become 'interrupted'. Returns their
    * ids. Call once when the services start, before starting jobs.
    */
-  markInterruptedRuns(isOwnerAlive?: (pid: number) => boolean): string[];
+  markInterruptedRuns(isOwnerAlive?: IsOwnerAlive): string[];
   close(): void;
 }
 
@@ -70,11 +75,16 @@ export function openStore(dbPath: string, options: StoreOptions = {}): Store {
   const clock = options.clock ?? systemClock;
   const newId = options.newId ?? randomId;
   const pid = options.pid ?? process.pid;
+  const owner = {
+    pid,
+    started: options.processStarted !== undefined ? options.processStarted : processStartToken(pid),
+  };
+  const isOwnerAlive = options.isOwnerAlive ?? defaultIsOwnerAlive;
 
   // Every repository method turns database refusals (busy, disk full, read-only, corrupt) into STORE errors.
   const metrics = guardRepository(createMetricsRepository(db));
   const datasets = guardRepository(createDatasetsRepository(db));
-  const runs = guardRepository(createRunsRepository(db, { clock, newId, pid }));
+  const runs = guardRepository(createRunsRepository(db, { clock, newId, owner, isOwnerAlive }));
   const pruneSteps = guardRepository(createPruneStepsRepository(db));
   const evaluations = guardRepository(createEvaluationsRepository(db, clock));
   const sensitivity = guardRepository(createSensitivityRepository(db));
@@ -102,7 +112,7 @@ export function openStore(dbPath: string, options: StoreOptions = {}): Store {
     newId,
     runDetail: (id) => guarded(() => detailTx(id)),
     transaction: (fn) => guarded(() => db.transaction(fn)()),
-    markInterruptedRuns: (isOwnerAlive = defaultIsOwnerAlive) => runs.markInterrupted(isOwnerAlive),
+    markInterruptedRuns: (alive = isOwnerAlive) => runs.markInterrupted(alive),
     close: () => {
       if (!db.open) return;
       // SQLite's advice for long-lived connections: let it refresh planner statistics where they matter.
@@ -120,6 +130,13 @@ export function openStore(dbPath: string, options: StoreOptions = {}): Store {
 export { openDb, type Db } from './db';
 export { migrate, migrations, latestVersion } from './migrations';
 export { randomId, sequentialIds, type IdGenerator } from './ids';
+export {
+  currentProcessIdentity,
+  defaultIsOwnerAlive,
+  processStartToken,
+  type IsOwnerAlive,
+  type ProcessIdentity,
+} from './processIdentity';
 export type { Clock } from './clock';
 export { isLowerBetter } from '../../shared/bestMetric';
 export { defaultSettings } from './repositories/settings';

@@ -62,6 +62,8 @@ describe('threaded wasm under Node', () => {
       { timeout: 90_000 },
     );
     expect(stdout.trim().split('\n').at(-1)).toBe('2');
+    // The child's worker script went with it: only this (still running) process's script is left.
+    expect((await readdir(scratchDir)).filter((n) => n.endsWith('.cjs'))).toHaveLength(1);
   });
 
   it('splits PruneLab’s SIMD kernels over both threads with the same bits as one thread', async () => {

@@ -5,6 +5,7 @@
 // folders, and an outcome posted twice is recorded once.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import {
   decodeMessage,
   encodeMessage,
   msgpackType,
+  remoteLimits,
   type ClaimAnswer,
 } from '../../../src/main/jobs/queue/remoteWire';
 import { tokenHeader } from '../../../src/shared/wire';
@@ -45,6 +47,52 @@ const post = (path: string, body: unknown, auth?: string | null) =>
     body: JSON.stringify(body),
     auth,
   });
+
+/**
+ * A request that asks before sending its body (Expect: 100-continue), as curl does for large uploads:
+ * the body goes only once the server says to go on. Resolves with the answer and whether it said so.
+ */
+function askFirst(
+  path: string,
+  method: string,
+  declared: number,
+  body: Buffer,
+): Promise<{ status: number | null; continued: boolean }> {
+  const url = new URL(path, origin);
+  return new Promise((resolve, reject) => {
+    let continued = false;
+    const req = httpRequest({
+      host: url.hostname,
+      port: url.port,
+      method,
+      path: `${url.pathname}${url.search}`,
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-length': String(declared),
+        expect: '100-continue',
+      },
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      resolve({ status: null, continued });
+    }, 5000);
+    req.on('continue', () => {
+      continued = true;
+      req.end(body);
+    });
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve({ status: res.statusCode ?? null, continued });
+      });
+    });
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}
 
 async function json(response: Response) {
   return (await response.json()) as { ok: boolean; value?: unknown; error?: { message: string } };
@@ -111,6 +159,11 @@ describe('worker routes', () => {
     ).toBe(400);
     expect((await post(`/api/worker/jobs/${queueJobId}/claim`, 'not json at all')).status).toBe(400);
     expect((await post('/api/worker/jobs/unknown-job/claim', { worker })).status).toBe(410);
+    // Too large a message is answered at once, before the client is told to send it.
+    const oversized = remoteLimits.maxMessageBytes + 1;
+    expect(
+      await askFirst(`/api/worker/jobs/${queueJobId}/events`, 'POST', oversized, Buffer.alloc(0)),
+    ).toEqual({ status: 413, continued: false });
   });
 
   it('serve listed files by hash, take uploads that match theirs inside the run, and record an outcome once', async () => {
@@ -157,6 +210,15 @@ describe('worker routes', () => {
     expect((await upload('runs/another-run/model/w.bin')).status).toBe(400);
     expect((await upload(`runs/${runId}/model/w.bin`, 'b'.repeat(64))).status).toBe(400);
     expect((await upload(`runs/${runId}/model/w.bin`)).status).toBe(200);
+    // A client that asks before sending a file is told to go on (the same file again, staged anew).
+    const query = new URLSearchParams({
+      lease: claim.lease,
+      path: `runs/${runId}/model/w.bin`,
+      sha256: digest,
+    });
+    expect(
+      await askFirst(`/api/worker/jobs/${queueJobId}/files?${query}`, 'PUT', content.length, content),
+    ).toEqual({ status: 200, continued: true });
     expect(existsSync(join(dataDir, 'runs', runId, 'model'))).toBe(false); // staged until committed
     const commit = await post(`/api/worker/jobs/${queueJobId}/commit`, {
       lease: claim.lease,

@@ -16,6 +16,7 @@ const shipped: Record<string, string> = {
   '004-prune-step-measures.ts': '8bb7f27fd5d439659fc57498c2b0cdeaf1f732051edb283cdd0e373d61289d12',
   '005-dataset-identity.ts': '4ffccb832789f7ce3ba1a4a65e8f20455b1ba33eedbbb3285dad60622c5a3405',
   '006-run-cancel-requests.ts': 'f2456f4fb692f2500309f0f5e405a92b73a78159025bc5b56c0dc0b59b08d0fd',
+  '007-run-owner-lease.ts': '194c5845ecdd661521faa0eba184352cda2816f872cf77afd5fa59d9c0c7294a',
 };
 
 describe('shipped migrations', () => {

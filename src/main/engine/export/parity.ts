@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { ExportFormat, ParityResult, WeightEncoding } from '../../../shared/dto';
 import { tempFolderPrefix } from '../files/scratchNames';
 import { FLOAT32_MAX_LOGIT_DELTA, QUANTIZED_MIN_TOP1 } from '../../../shared/exportWords';
@@ -32,6 +33,21 @@ export interface ParityCheckInput {
   classes: number;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Where the ignorant checker runs (default: defaultParityIsolation()). */
+  isolation?: ParityIsolation;
+}
+
+/**
+ * 'process': a forked plain Node process. 'thread': a worker thread — its own module graph (stock tfjs /
+ * onnxruntime-node, nothing of PruneLab), used inside Electron, where the RunAsNode fuse is off and
+ * forking a plain Node process is not possible.
+ */
+export type ParityIsolation = 'process' | 'thread';
+
+export function defaultParityIsolation(
+  versions: Record<string, string | undefined> = process.versions,
+): ParityIsolation {
+  return versions.electron ? 'thread' : 'process';
 }
 
 /**
@@ -59,14 +75,17 @@ export async function checkParity(input: ParityCheckInput): Promise<ParityResult
     const { images } = input.inputs;
     await writeFile(request.inputPath, new Uint8Array(images.buffer, images.byteOffset, images.byteLength));
     await writeFile(join(work, 'request.json'), JSON.stringify(request));
-    const run = await runChild(join(work, 'request.json'), input.signal, input.timeoutMs ?? 300_000);
+    const isolation = input.isolation ?? defaultParityIsolation();
+    const requestPath = join(work, 'request.json');
+    const timeoutMs = input.timeoutMs ?? 300_000;
+    const run = await checkers[isolation](requestPath, input.signal, timeoutMs);
     if (!run.ok) {
       return {
         ...base,
         ok: false,
         top1Agreement: 0,
         maxAbsLogitDelta: Infinity,
-        message: `the exported model failed to run in a fresh ${runtime} process: ${run.message}`,
+        message: `the exported model failed to run in a fresh ${runtime} ${isolation}: ${run.message}`,
       };
     }
     const raw = await readFile(request.outputPath);
@@ -175,26 +194,33 @@ export function compareLogits(
  * whose loader is resolved from here rather than from the cwd, so it starts wherever the app was
  * launched; a bundled build ships it as parityChild.js beside (or one folder above) this chunk.
  */
-export function parityChildCommand(): { script: string; execArgv: string[] } {
+export function parityChildCommand(): { script: string; execArgv: string[]; threadEntry: string } {
   const here = dirname(fileURLToPath(import.meta.url));
   const source = join(here, 'parityChild.ts');
   if (existsSync(source)) {
     const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-    return { script: source, execArgv: ['--import', tsxLoader] };
+    return {
+      script: source,
+      execArgv: ['--import', tsxLoader],
+      threadEntry: join(here, 'parityChild.bootstrap.mjs'),
+    };
   }
   for (const candidate of [join(here, 'parityChild.js'), join(here, '..', 'parityChild.js')]) {
-    if (existsSync(candidate)) return { script: candidate, execArgv: [] };
+    if (existsSync(candidate)) return { script: candidate, execArgv: [], threadEntry: candidate };
   }
   throw new Error(
     `The parity checker (parityChild) is missing from ${here}; this build cannot verify exports.`,
   );
 }
 
-function runChild(
+/** Runs the checker on a request file; `ok` once it wrote its logits, else why not. */
+type Checker = (
   requestPath: string,
   signal: AbortSignal | undefined,
   timeoutMs: number,
-): Promise<{ ok: true } | { ok: false; message: string }> {
+) => Promise<{ ok: true } | { ok: false; message: string }>;
+
+const runChild: Checker = (requestPath, signal, timeoutMs) => {
   signal?.throwIfAborted();
   return new Promise((resolve, reject) => {
     const command = parityChildCommand();
@@ -222,7 +248,43 @@ function runChild(
       resolve({ ok: false, message: `${why}: ${lastLines(stderr)}` });
     });
   });
-}
+};
+
+/** The same checker in a worker thread: argv[2] is the request, exit code 0 means logits written. */
+const runThread: Checker = (requestPath, signal, timeoutMs) => {
+  signal?.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(parityChildCommand().threadEntry, {
+      argv: [requestPath],
+      stdout: true,
+      stderr: true,
+    });
+    let stderr = '';
+    let failure: string | null = null;
+    worker.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    worker.stdout.resume();
+    const timer = setTimeout(() => {
+      failure = `timed out after ${timeoutMs} ms`;
+      void worker.terminate();
+    }, timeoutMs);
+    const onAbort = () => void worker.terminate();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('error', (err) => {
+      failure ??= err.message;
+    });
+    worker.on('exit', (code) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      if (signal?.aborted) return reject(abortError());
+      if (code === 0 && failure === null) return resolve({ ok: true });
+      resolve({ ok: false, message: failure ?? `exit code ${code}: ${lastLines(stderr)}` });
+    });
+  });
+};
+
+const checkers: Record<ParityIsolation, Checker> = { process: runChild, thread: runThread };
 
 function lastLines(text: string): string {
   const lines = text

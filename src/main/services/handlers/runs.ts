@@ -61,6 +61,7 @@ export function createRunHandlers(ctx: ServiceContext): RunHandlers {
     let parentRunId = config.parentRunId;
     if (kind !== 'train' && parentRunId) parentDependency(ctx, parentRunId, config.datasetId);
     const runName = name ?? defaultName(config, dataset.name);
+    ctx.jobs.ensureRoom(kind !== 'train' && !parentRunId ? 2 : 1, 'this run');
     if (kind !== 'train' && !parentRunId) {
       const parentConfig: RunConfig = { datasetId: config.datasetId, train: config.train };
       const parent = store.runs.create({
@@ -86,6 +87,7 @@ export function createRunHandlers(ctx: ServiceContext): RunHandlers {
     async 'runs.sweep'(request) {
       const dataset = requireDataset(request.datasetId);
       const plan = expandSweep(request);
+      ctx.jobs.ensureRoom(plan.parents.length + plan.children.length, 'this sweep');
       const sweep = store.sweeps.create({
         name: request.name ?? `sweep · ${dataset.name}`,
         datasetId: dataset.id,
@@ -154,14 +156,21 @@ export function createRunHandlers(ctx: ServiceContext): RunHandlers {
       const resumable = ['interrupted', 'failed', 'cancelled', 'queued'];
       if (!resumable.includes(run.status))
         throw conflict(`run ${id} is ${run.status}; only stopped runs resume`);
-      if (run.status === 'queued' && store.runs.state(id)?.ownerPid) {
-        throw conflict(`run ${id} is queued in another PruneLab process`);
-      }
+      ctx.jobs.ensureRoom(1, 'resuming this run');
+      // Takes the run's owner lease, or refuses (CONFLICT) while another live process holds it — a run
+      // queued by a CLI sweep stays that sweep's, and of two processes resuming at once only one wins.
       store.runs.setStatus(id, 'queued', { error: null });
       // The task continues from the newest checkpoint on disk (a fresh start if there is none) and
       // re-records every epoch from there; re-recording replaces values, so nothing is truncated here —
       // the store's checkpoint note may lag the disk by one flush, and metrics must not be lost for it.
-      const jobId = submitRunJob(ctx, { ...run, status: 'queued' }, true);
+      let jobId: string;
+      try {
+        jobId = submitRunJob(ctx, { ...run, status: 'queued' }, true);
+      } catch (err) {
+        // Not queued after all (e.g. its parent cannot run): give the lease back, keep it resumable.
+        store.runs.setStatus(id, run.status === 'queued' ? 'interrupted' : run.status, { error: run.error });
+        throw err;
+      }
       return { runId: id, jobId };
     },
 
@@ -172,6 +181,8 @@ export function createRunHandlers(ctx: ServiceContext): RunHandlers {
       }
       const exporting = ctx.jobs.list().find((j) => j.runId === id);
       if (exporting) throw conflict(`run ${id} is being exported; wait for the export or cancel it first`);
+      const owner = store.runs.foreignOwner(id);
+      if (owner) throw conflict(`run ${id} is ${run.status} in another PruneLab process (pid ${owner.pid})`);
       store.runs.remove(id);
       await rm(dataLayout.runDir(ctx.dataDir, id), { recursive: true, force: true });
       await rm(dataLayout.exportDir(ctx.dataDir, id), { recursive: true, force: true });

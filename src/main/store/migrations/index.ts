@@ -7,6 +7,7 @@ import { migration003 } from './003-evaluation-predictions';
 import { migration004 } from './004-prune-step-measures';
 import { migration005 } from './005-dataset-identity';
 import { migration006 } from './006-run-cancel-requests';
+import { migration007 } from './007-run-owner-lease';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -18,6 +19,7 @@ export const migrations: readonly Migration[] = [
   migration004,
   migration005,
   migration006,
+  migration007,
 ];
 
 export const latestVersion = migrations.length;

@@ -1,5 +1,7 @@
 // Runs: rows ⇄ RunSummary, the filtered runs list (one query for the page + one for its metric
-// summaries), status changes with their timestamps, and the bookkeeping a resume needs.
+// summaries), status changes with their timestamps, and the bookkeeping a resume needs. A run queued or
+// running belongs to one process (its owner lease: pid + start time); another PruneLab process on the
+// same database cannot take it over while that owner lives, but can ask it to cancel the run.
 import type {
   BackendInfo,
   RunConfig,
@@ -8,9 +10,11 @@ import type {
   RunSummary,
   WeightEncoding,
 } from '../../../shared/dto';
+import { ApiError } from '../../../shared/errors';
 import type { Clock } from '../clock';
 import type { Db } from '../db';
 import { isForeignKeyError, notFound } from '../errors';
+import type { IsOwnerAlive, ProcessIdentity } from '../processIdentity';
 import type { IdGenerator } from '../ids';
 import { fromJson, fromJsonOrNull, toJson } from '../json';
 import { decodeRunMetrics, type MetricPhase } from './metrics';
@@ -36,12 +40,13 @@ interface RunRow {
   checkpoint_path: string | null;
   model_dir: string | null;
   owner_pid: number | null;
+  owner_started: string | null;
 }
 
 /** A run row joined with what its summary shows from other tables. */
 interface RunListRow extends Omit<
   RunRow,
-  'checkpoint_epoch' | 'checkpoint_phase' | 'checkpoint_path' | 'model_dir' | 'owner_pid'
+  'checkpoint_epoch' | 'checkpoint_phase' | 'checkpoint_path' | 'model_dir' | 'owner_pid' | 'owner_started'
 > {
   metrics_json: string;
   dataset_name: string;
@@ -91,6 +96,8 @@ export interface RunState {
   checkpoint: RunCheckpoint | null;
   modelDir: string | null;
   ownerPid: number | null;
+  /** The owner's start-time token (processIdentity.ts); null when unknown. */
+  ownerStarted: string | null;
 }
 
 export interface RunsRepository {
@@ -100,8 +107,9 @@ export interface RunsRepository {
   list(filter?: RunFilter): RunSummary[];
   /**
    * Moves a run to `status`: 'running' stamps startedAt (first time only) and the owner process;
-   * 'queued' clears finishedAt and error (resume); the rest stamp finishedAt and record `error`.
-   * Throws NOT_FOUND for an unknown run.
+   * 'queued' clears finishedAt and error (resume) and takes the owner lease — atomically, and refused
+   * with CONFLICT while another live process holds it; the rest stamp finishedAt, record `error` and end
+   * the lease. Throws NOT_FOUND for an unknown run.
    */
   setStatus(id: string, status: RunStatus, options?: { error?: string | null }): RunSummary;
   setBackend(id: string, backend: BackendInfo): void;
@@ -111,9 +119,11 @@ export interface RunsRepository {
   setSparsity(id: string, sparsity: number): void;
   rename(id: string, name: string): void;
   state(id: string): RunState | null;
+  /** The live process other than this one that holds the run's lease, or null. */
+  foreignOwner(id: string): ProcessIdentity | null;
   /**
-   * Asks whichever process runs (or has queued) the run to cancel it; that process polls
-   * `cancelRequested`. The request lasts until the run is queued again.
+   * Asks the process that holds the run's lease (it runs or has queued the run) to cancel it; that
+   * process polls `cancelRequested`. The request lasts until the run is queued again.
    */
   requestCancel(id: string): void;
   /** Which of these runs have been asked to stop. */
@@ -121,10 +131,11 @@ export interface RunsRepository {
   /** Deletes the run and its series, steps, evaluations and artifact rows; children keep living, orphaned. */
   remove(id: string): boolean;
   /**
-   * Runs left 'running' by a process that is gone become 'interrupted' (finishedAt stamped). A run whose
-   * owner process is still alive (e.g. a CLI training next to the app) is left alone. Returns their ids.
+   * Runs left 'running' or 'queued' by a process that is gone become 'interrupted' (finishedAt stamped),
+   * so they can be resumed. A run whose owner process is still alive (e.g. a CLI sweep next to the app)
+   * is left alone. Returns their ids.
    */
-  markInterrupted(isOwnerAlive?: (pid: number) => boolean): string[];
+  markInterrupted(isOwnerAlive?: IsOwnerAlive): string[];
 }
 
 export function rowToRunSummary(row: RunListRow): RunSummary {
@@ -191,33 +202,27 @@ export function runListSql(keys: readonly RunFilterKey[]): string {
 
 export const terminalStatuses: readonly RunStatus[] = ['done', 'failed', 'cancelled', 'interrupted'];
 
-export function defaultIsOwnerAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export function createRunsRepository(
   db: Db,
-  deps: { clock: Clock; newId: IdGenerator; pid: number },
+  deps: { clock: Clock; newId: IdGenerator; owner: ProcessIdentity; isOwnerAlive: IsOwnerAlive },
 ): RunsRepository {
-  const { clock, newId, pid } = deps;
+  const { clock, newId, owner: me, isOwnerAlive } = deps;
   const now = () => clock().toISOString();
 
+  // A new run is queued, so it belongs to the process that creates it from the start.
   const insert = db.prepare(`
-    INSERT INTO runs (id, name, kind, status, dataset_id, config_json, seed, parent_run_id, sweep_id, created_at)
-    VALUES (@id, @name, @kind, 'queued', @dataset_id, @config_json, @seed, @parent_run_id, @sweep_id, @created_at)`);
+    INSERT INTO runs (id, name, kind, status, dataset_id, config_json, seed, parent_run_id, sweep_id, created_at,
+      owner_pid, owner_started)
+    VALUES (@id, @name, @kind, 'queued', @dataset_id, @config_json, @seed, @parent_run_id, @sweep_id, @created_at,
+      @owner_pid, @owner_started)`);
   const selectOne = db.prepare<[string], RunListRow>(`${listSelect} WHERE r.id = ?`);
   const listStatements = new Map<string, ReturnType<Db['prepare']>>();
-  const setRunning = db.prepare<[string, number, string]>(`
+  const setRunning = db.prepare<[string, number, string | null, string]>(`
     UPDATE runs SET status = 'running', started_at = coalesce(started_at, ?), finished_at = NULL, error = NULL,
-      owner_pid = ? WHERE id = ?`);
-  const setQueued = db.prepare<[string]>(
-    `UPDATE runs SET status = 'queued', finished_at = NULL, error = NULL, owner_pid = NULL,
+      owner_pid = ?, owner_started = ? WHERE id = ?`);
+  // Queueing again takes the lease and ends any cancel request meant for the run's previous life.
+  const setQueued = db.prepare<[number, string | null, string]>(
+    `UPDATE runs SET status = 'queued', finished_at = NULL, error = NULL, owner_pid = ?, owner_started = ?,
        cancel_requested_at = NULL WHERE id = ?`,
   );
   const updateCancelRequest = db.prepare<[string, string]>(
@@ -227,8 +232,12 @@ export function createRunsRepository(
     `SELECT id FROM runs WHERE cancel_requested_at IS NOT NULL AND id IN (SELECT value FROM json_each(?))`,
   );
   const setFinished = db.prepare<[RunStatus, string, string | null, string]>(
-    `UPDATE runs SET status = ?, finished_at = ?, error = ?, owner_pid = NULL WHERE id = ?`,
+    `UPDATE runs SET status = ?, finished_at = ?, error = ?, owner_pid = NULL, owner_started = NULL WHERE id = ?`,
   );
+  const selectOwner = db.prepare<
+    [string],
+    { status: RunStatus; owner_pid: number | null; owner_started: string | null }
+  >(`SELECT status, owner_pid, owner_started FROM runs WHERE id = ?`);
   const updateBackend = db.prepare<[string, string]>(`UPDATE runs SET backend_json = ? WHERE id = ?`);
   const updateCheckpoint = db.prepare<[number, MetricPhase, string, string]>(
     `UPDATE runs SET checkpoint_epoch = ?, checkpoint_phase = ?, checkpoint_path = ? WHERE id = ?`,
@@ -240,12 +249,13 @@ export function createRunsRepository(
   const deleteOne = db.prepare<[string]>(`DELETE FROM runs WHERE id = ?`);
   const datasetExists = db.prepare<[string], { one: number }>(`SELECT 1 AS one FROM datasets WHERE id = ?`);
   const sweepExists = db.prepare<[string], { one: number }>(`SELECT 1 AS one FROM sweeps WHERE id = ?`);
-  const selectRunning = db.prepare<[], { id: string; owner_pid: number | null }>(
-    `SELECT id, owner_pid FROM runs WHERE status = 'running'`,
-  );
-  const interrupt = db.prepare<[string, string, string]>(
-    `UPDATE runs SET status = 'interrupted', finished_at = ?, error = ?, owner_pid = NULL
-     WHERE id = ? AND status = 'running'`,
+  const selectUnfinished = db.prepare<
+    [],
+    { id: string; status: RunStatus; owner_pid: number | null; owner_started: string | null }
+  >(`SELECT id, status, owner_pid, owner_started FROM runs WHERE status IN ('running', 'queued')`);
+  const interrupt = db.prepare<[string, string, string, RunStatus]>(
+    `UPDATE runs SET status = 'interrupted', finished_at = ?, error = ?, owner_pid = NULL, owner_started = NULL
+     WHERE id = ? AND status = ?`,
   );
 
   function listStatement(keys: FilterKey[]) {
@@ -267,12 +277,45 @@ export function createRunsRepository(
     if (changes === 0) throw notFound('run', id);
   }
 
-  const markInterruptedTx = db.transaction((isOwnerAlive: (pid: number) => boolean) => {
+  const isMe = (pid: number | null, started: string | null) => pid === me.pid && started === me.started;
+
+  /** The row's owner when it is a live process other than this one. */
+  function liveForeignOwner(
+    row: { owner_pid: number | null; owner_started: string | null },
+    alive: IsOwnerAlive = isOwnerAlive,
+  ): ProcessIdentity | null {
+    if (row.owner_pid === null || isMe(row.owner_pid, row.owner_started)) return null;
+    return alive(row.owner_pid, row.owner_started)
+      ? { pid: row.owner_pid, started: row.owner_started }
+      : null;
+  }
+
+  const ownedElsewhere = (id: string, status: RunStatus, owner: ProcessIdentity) =>
+    new ApiError({
+      code: 'CONFLICT',
+      message: `run ${id} is ${status} in another PruneLab process (pid ${owner.pid}); it belongs to that process until it ends`,
+      details: { id, ownerPid: owner.pid },
+    });
+
+  // Check and take the lease under the write lock (IMMEDIATE), so two processes cannot both take it.
+  const claimQueued = db.transaction((id: string) => {
+    const row = selectOwner.get(id);
+    if (!row) throw notFound('run', id);
+    const owner = liveForeignOwner(row);
+    if (owner) throw ownedElsewhere(id, row.status, owner);
+    setQueued.run(me.pid, me.started, id);
+  });
+
+  const markInterruptedTx = db.transaction((alive: IsOwnerAlive) => {
     const at = now();
     const ids: string[] = [];
-    for (const row of selectRunning.all()) {
-      if (row.owner_pid !== null && row.owner_pid !== pid && isOwnerAlive(row.owner_pid)) continue;
-      interrupt.run(at, 'PruneLab stopped while this run was running; resume it to continue', row.id);
+    for (const row of selectUnfinished.all()) {
+      if (liveForeignOwner(row, alive)) continue;
+      const why =
+        row.status === 'running'
+          ? 'PruneLab stopped while this run was running; resume it to continue'
+          : 'the PruneLab process that queued this run stopped before it ran; resume it to start';
+      interrupt.run(at, why, row.id, row.status);
       ids.push(row.id);
     }
     return ids;
@@ -295,6 +338,8 @@ export function createRunsRepository(
           parent_run_id: parentRunId,
           sweep_id: sweepId,
           created_at: now(),
+          owner_pid: me.pid,
+          owner_started: me.started,
         });
       } catch (err) {
         if (!isForeignKeyError(err)) throw err;
@@ -317,8 +362,8 @@ export function createRunsRepository(
     },
     setStatus(id, status, options = {}) {
       const at = now();
-      if (status === 'running') mustChange(setRunning.run(at, pid, id).changes, id);
-      else if (status === 'queued') mustChange(setQueued.run(id).changes, id);
+      if (status === 'running') mustChange(setRunning.run(at, me.pid, me.started, id).changes, id);
+      else if (status === 'queued') claimQueued.immediate(id);
       else mustChange(setFinished.run(status, at, options.error ?? null, id).changes, id);
       const run = get(id);
       if (!run) throw notFound('run', id);
@@ -353,13 +398,23 @@ export function createRunsRepository(
         row.checkpoint_epoch !== null && row.checkpoint_phase !== null && row.checkpoint_path !== null
           ? { epoch: row.checkpoint_epoch, phase: row.checkpoint_phase, path: row.checkpoint_path }
           : null;
-      return { status: row.status, checkpoint, modelDir: row.model_dir, ownerPid: row.owner_pid };
+      return {
+        status: row.status,
+        checkpoint,
+        modelDir: row.model_dir,
+        ownerPid: row.owner_pid,
+        ownerStarted: row.owner_started,
+      };
+    },
+    foreignOwner(id) {
+      const row = selectOwner.get(id);
+      return row ? liveForeignOwner(row) : null;
     },
     remove(id) {
       return deleteOne.run(id).changes > 0;
     },
-    markInterrupted(isOwnerAlive = defaultIsOwnerAlive) {
-      return markInterruptedTx(isOwnerAlive);
+    markInterrupted(alive = isOwnerAlive) {
+      return markInterruptedTx(alive);
     },
   };
 }

@@ -1,6 +1,7 @@
 // Option builders for Compare's charts: overlaid curves and accuracy-vs-cost scatters with the Pareto front.
 import type { EChartsCoreOption } from 'echarts/core';
 import type { MetricSplit, RunDetail } from '../../../shared/dto';
+import { escapeHtml } from '../../lib/html';
 import { curveParts, isLowerBetter } from '../../lib/metrics';
 import { paretoFront, type ParetoPoint } from '../../lib/pareto';
 import { axesWithHeadroom, dividerLabelPosition, dropSeries, inheritedSeries, xExtent } from './lineOptions';
@@ -125,8 +126,15 @@ export function scatterOption(
       grid: { left: 48, right: 20, top: 16, bottom: 34 },
       tooltip: {
         trigger: 'item',
+        // An HTML formatter: every piece of text is escaped (run names carry dataset folder names).
         formatter: (p: { data: { name: string; value: [number, number] } }) =>
-          `${p.data.name}<br/>${spec.xName}: ${spec.xFormat(p.data.value[0])}<br/>test accuracy: ${(p.data.value[1] * 100).toFixed(2)}%`,
+          [
+            p.data.name,
+            `${spec.xName}: ${spec.xFormat(p.data.value[0])}`,
+            `test accuracy: ${(p.data.value[1] * 100).toFixed(2)}%`,
+          ]
+            .map(escapeHtml)
+            .join('<br/>'),
       },
       xAxis: {
         type: 'value',
