@@ -56,7 +56,12 @@ function expectSameWeights(a: Float32Array[], b: Float32Array[]) {
   for (let i = 0; i < a.length; i++) expect(Array.from(b[i]!)).toEqual(Array.from(a[i]!));
 }
 
-/** Starts a train run and calls `onEpochOne` at the first progress report after epoch 1 was recorded. */
+/**
+ * Starts a train run and calls `onEpochOne` at the first progress report once an epoch and a checkpoint
+ * are recorded, so a worker stopped then leaves one to resume from. (A worker skips a checkpoint the task
+ * replaced before it was sent — on a busy machine epoch 1's may never arrive — so an epoch alone is not
+ * enough.)
+ */
 async function startRunThen(name: string, onEpochOne: () => void) {
   const services = coordinator.services;
   const epochs: { epoch: number; at: number }[] = [];
@@ -69,6 +74,7 @@ async function startRunThen(name: string, onEpochOne: () => void) {
     }),
     services.subscribe('job.progress', (p) => {
       if (p.jobId !== jobId || fired || epochs.length === 0) return;
+      if (!services.store.runs.state(runId)?.checkpoint) return;
       fired = true;
       onEpochOne();
     }),

@@ -1,6 +1,7 @@
 // The queue's parts that need no Redis: the --queue URL, the worker's bounded cache of fetched files,
-// where a worker may write, moving paths between data directories, the coordinator's identity file, and
-// the order in which a job's events and checkpoints reach the coordinator.
+// where a worker may write, moving paths between data directories, the coordinator's identity file, the
+// order in which a job's events and checkpoints reach the coordinator, and when a checkpoint being sent
+// has been replaced.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBlobCache, HashMismatchError } from '../../../src/main/jobs/queue/blobCache';
+import { checkpointSuperseded } from '../../../src/main/jobs/queue/checkpointTurnover';
 import { createEventSender } from '../../../src/main/jobs/queue/eventSender';
 import { identityFileName, loadQueueIdentity } from '../../../src/main/jobs/queue/identity';
 import { checkWritablePath } from '../../../src/main/jobs/queue/incoming';
@@ -193,5 +195,21 @@ describe('the event sender', () => {
     });
     sender.push({ type: 'progress', phase: 'x', done: 0, total: 1 });
     await expect(sender.drain()).rejects.toThrow('superseded');
+  });
+});
+
+describe('a checkpoint being sent', () => {
+  it('counts as replaced once a newer one is in its folder, or the folder is gone', async () => {
+    const checkpoints = join(dir, 'turnover', 'runs', 'r1', 'checkpoints');
+    mkdirSync(join(checkpoints, 'epoch-0009'), { recursive: true });
+    const ninth = join(checkpoints, 'epoch-0009');
+    expect(await checkpointSuperseded(ninth)).toBe(false);
+    // the task's half-written next one is a hidden scratch folder, not a checkpoint yet
+    mkdirSync(join(checkpoints, '.epoch-0010.partial-123'));
+    expect(await checkpointSuperseded(ninth)).toBe(false);
+    mkdirSync(join(checkpoints, 'epoch-0010'));
+    expect(await checkpointSuperseded(ninth)).toBe(true);
+    expect(await checkpointSuperseded(join(checkpoints, 'epoch-0010'))).toBe(false);
+    expect(await checkpointSuperseded(join(dir, 'turnover', 'gone', 'epoch-0001'))).toBe(true);
   });
 });

@@ -16,6 +16,7 @@ import {
   remoteLimits,
   type ClaimAnswer,
 } from '../../../src/main/jobs/queue/remoteWire';
+import { createCoordinatorClient } from '../../../src/main/jobs/queue/coordinatorClient';
 import { tokenHeader } from '../../../src/shared/wire';
 import { tinyDataset } from '../../cli/helpers';
 import { createAppServices } from '../../../src/main/services';
@@ -243,6 +244,35 @@ describe('worker routes', () => {
     const result = await coordinator.services.waitForJob(queueJobId);
     expect(result.status).toBe('failed');
     expect(result.error?.message).toContain('played worker gives up');
+  });
+});
+
+describe('a worker uploading to the coordinator', () => {
+  it('gives up at once on a file that went away, instead of retrying as if the coordinator were away', async () => {
+    const lines: string[] = [];
+    const stopping = new AbortController();
+    const stop = setTimeout(() => stopping.abort(), 5000);
+    const client = createCoordinatorClient({
+      url: origin,
+      token,
+      log: (line) => lines.push(line),
+      signal: stopping.signal,
+      backoff: { initialMs: 50, maxMs: 50 },
+    });
+    try {
+      await expect(
+        client.upload(
+          queueJobId,
+          'any-lease',
+          `runs/${runId}/checkpoints/epoch-0001/loop.json`,
+          'c'.repeat(64),
+          join(dir, 'deleted-by-the-task', 'loop.json'),
+        ),
+      ).rejects.toMatchObject({ code: 'ENOENT' });
+    } finally {
+      clearTimeout(stop);
+    }
+    expect(lines.join('\n')).not.toMatch(/unreachable/);
   });
 });
 

@@ -116,8 +116,17 @@ export function createCoordinatorClient(options: CoordinatorClientOptions): Coor
     return response;
   }
 
-  /** One call, retried while the coordinator cannot be reached. */
-  async function send(path: string, init: () => RequestInit, timed = true): Promise<Response> {
+  /**
+   * One call, retried while the coordinator cannot be reached. `localFailure` names an error of this
+   * side (a file the body streams from that went away): fetch reports it like a network failure, but
+   * no retry can cure it, so it is thrown as it is.
+   */
+  async function send(
+    path: string,
+    init: () => RequestInit,
+    timed = true,
+    localFailure: () => Error | null = () => null,
+  ): Promise<Response> {
     let wait = backoff.initialMs;
     for (let attemptNo = 1; ; attemptNo++) {
       try {
@@ -130,6 +139,8 @@ export function createCoordinatorClient(options: CoordinatorClientOptions): Coor
         }
         return response;
       } catch (err) {
+        const local = localFailure();
+        if (local) throw local;
         if (!(err instanceof Unreachable)) throw err;
         unreachableSince ??= Date.now();
         options.log(
@@ -208,10 +219,14 @@ export function createCoordinatorClient(options: CoordinatorClientOptions): Coor
     },
     async upload(jobId, lease, path, sha256, file) {
       const query = `?${new URLSearchParams({ lease, path, sha256 }).toString()}`;
+      let readFailure: Error | null = null;
       const response = await send(
         jobPath(jobId, 'files', query),
         () => {
+          readFailure = null;
           const stream = createReadStream(file);
+          // Registered before the stream is handed to fetch, so it is known when fetch fails.
+          stream.on('error', (err) => (readFailure = err));
           stream.on('data', (chunk) => (traffic.uploaded += chunk.length));
           return {
             method: 'PUT',
@@ -221,6 +236,7 @@ export function createCoordinatorClient(options: CoordinatorClientOptions): Coor
           } as RequestInit;
         },
         false,
+        () => readFailure,
       );
       await answer(response, uploadAnswer, `the upload of ${path}`);
     },

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Worker, type Job } from 'bullmq';
 import type { TaskEvent } from '../../engine/types';
 import type { WorkerLauncher } from '../launcher';
@@ -14,6 +14,7 @@ import { createForkLauncher } from '../launcher';
 import type { TaskName } from '../protocol';
 import { createJobRunner, type JobOutcome, type JobRunner } from '../runner';
 import { createBlobCache, HashMismatchError } from './blobCache';
+import { checkpointSuperseded } from './checkpointTurnover';
 import { createCoordinatorClient, CoordinatorAuthError, type Backoff } from './coordinatorClient';
 import { createEventSender } from './eventSender';
 import { sha256File, toRemotePath } from './fileIndex';
@@ -156,18 +157,34 @@ export async function runRemoteWorker(options: RemoteWorkerOptions): Promise<Wor
   }
 
   /** Uploads every file under `absolute` and moves it into place on the coordinator. */
-  async function sendTree(
-    jobId: string,
-    lease: string,
-    scratch: string,
-    absolute: string,
-    keepSiblings?: string[],
-  ) {
+  async function uploadTree(jobId: string, lease: string, scratch: string, absolute: string) {
     const files = await listFiles(absolute, scratch);
     for (const file of files) {
       await client.upload(jobId, lease, file.path, await sha256File(file.absolute), file.absolute);
     }
-    await client.commit(jobId, lease, toRemotePath(scratch, absolute), keepSiblings);
+  }
+
+  async function sendTree(jobId: string, lease: string, scratch: string, absolute: string) {
+    await uploadTree(jobId, lease, scratch, absolute);
+    await client.commit(jobId, lease, toRemotePath(scratch, absolute));
+  }
+
+  /**
+   * Uploads and commits a checkpoint the task has just written, unless a newer one replaced it while it
+   * was read (the task then deletes it, maybe half way through the upload): that one is skipped, and
+   * the newer one follows. Returns whether it was committed.
+   */
+  async function sendCheckpoint(jobId: string, lease: string, scratch: string, absolute: string) {
+    try {
+      const siblings = await readdir(dirname(absolute));
+      await uploadTree(jobId, lease, scratch, absolute);
+      if (await checkpointSuperseded(absolute)) return false;
+      await client.commit(jobId, lease, toRemotePath(scratch, absolute), siblings);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
   }
 
   /** What the job leaves under runs/<runId> (besides checkpoints, sent as they came) and exports/<runId>. */
@@ -266,17 +283,8 @@ export async function runRemoteWorker(options: RemoteWorkerOptions): Promise<Wor
       flushMs: options.eventFlushMs ?? 500,
       post: (seq, events) => client.events(jobId, claim.lease, seq, events),
       translate: (event) => withWorker(toCoordinator(event)),
-      syncCheckpoint: async (event) => {
-        try {
-          const parent = join(event.path, '..');
-          await sendTree(jobId, claim.lease, scratch, event.path, await readdir(parent));
-        } catch (err) {
-          // A newer checkpoint replaced this one before it was sent; that one follows.
-          if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-          throw err;
-        }
-        return toCoordinator(event);
-      },
+      syncCheckpoint: async (event) =>
+        (await sendCheckpoint(jobId, claim.lease, scratch, event.path)) ? toCoordinator(event) : null,
       onCancel: () => cancelJob(jobId, 'the coordinator cancelled it'),
     });
     const runner = createJobRunner({
