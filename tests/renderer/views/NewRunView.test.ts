@@ -60,7 +60,10 @@ describe('NewRunView', () => {
     expect(wrapper.get('[data-test="criterion-taylor"] [data-test="recommended"]').text()).toBe(
       'recommended',
     );
-    expect(wrapper.get('[data-test="criterion-taylor"]').text()).toContain('at 98% taylor leads by 2.5 pp');
+    // the help says where magnitude is as good (issue 11: defaults from evidence)
+    expect(wrapper.get('[data-test="criterion-taylor"]').text()).toContain(
+      'for moderate sparsity, magnitude is as good',
+    );
     expect((wrapper.get('input[type="radio"][value="taylor"]').element as HTMLInputElement).checked).toBe(
       true,
     );
