@@ -66,7 +66,7 @@ export async function pruneCell(input: PruneCellInput): Promise<Cell> {
     finetuneLrSchedule: variant.lrSchedule,
     calibrationBatches: 64,
     pruneFirstLayer: variant.pruneFirstLayer,
-    pruneLastLayer: true,
+    pruneLastLayer: variant.pruneLastLayer,
   };
   const session = await runPruneSession({
     model,

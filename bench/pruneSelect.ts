@@ -6,7 +6,7 @@
 //   npx tsx bench/pruneSelect.ts --variants magnitude@oneshot~cosine,fisher/accumulated@gradual:0.5x20
 //     [--train-images 55000] [--validation 5000] [--dense-epochs 5] [--finetune-epochs 2] [--seed 1]
 //     [--sparsities 0.9,0.95,0.98] [--results /tmp/select.jsonl] [--cache bench/out/select]
-// A variant is criterion[/scoring]@schedule[~lrSchedule][#l2|#mean|#none][!keep-first][%floor] (bench/variant.ts;
+// A variant is criterion[/scoring]@schedule[~lrSchedule][#l2|#mean|#none][!keep-first][!keep-last][%floor] (bench/variant.ts;
 // the default ~lr is constant now — the selection runs before it changed wrote ~cosine implicitly).
 // One line per cell on stdout; each cell is also appended as a JSON line to --results.
 import * as tf from '@tensorflow/tfjs';
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
         finetuneLrSchedule: variant.lrSchedule,
         calibrationBatches: 64,
         pruneFirstLayer: variant.pruneFirstLayer,
-        pruneLastLayer: true,
+        pruneLastLayer: variant.pruneLastLayer,
       };
       const session = await runPruneSession({
         model,

@@ -1,9 +1,9 @@
-// A pruning variant as the benches name it: criterion[/scoring]@schedule[~lrSchedule][#norm][!keep-first][%floor]
+// A pruning variant as the benches name it: criterion[/scoring]@schedule[~lrSchedule][#norm][!keep-first][!keep-last][%floor]
 //   schedule  oneshot | iterative:K | gradual:END_FRACTIONxPRUNE_STEPS (pruning from step 0 to END_FRACTION
 //             of the fine-tune steps, in PRUNE_STEPS steps)
 //   ~lr       constant | cosine | step (default constant, the schedule chosen on validation data)
 //   #l2|#mean|#none|#lamp  the global ranking's per-layer normalisation (default: the engine's choice)
-//   !keep-first      leave the first layer dense;  %F  per-layer floor of kept weights (default 0.01)
+//   !keep-first / !keep-last  leave the first / last (logits) layer dense;  %F  per-layer floor of kept weights (default 0.01)
 // e.g. taylor/accumulated@gradual:0.5x20~constant, lamp@oneshot, magnitude@oneshot~cosine
 import type { Criterion, LrSchedule, PruneSchedule, Scoring } from '../src/shared/dto';
 import { criterionNames } from '../src/shared/criteria';
@@ -17,17 +17,18 @@ export interface Variant {
   lrSchedule: LrSchedule;
   normalization?: LayerNormalization;
   pruneFirstLayer: boolean;
+  pruneLastLayer: boolean;
   minKeptFraction: number;
 }
 
 const VARIANT =
-  /^(\w+)(?:\/(\w+))?@([\w:.]+)(?:~(\w+))?(?:#(l2|mean|none|lamp))?(!keep-first)?(?:%([\d.]+))?$/;
+  /^(\w+)(?:\/(\w+))?@([\w:.]+)(?:~(\w+))?(?:#(l2|mean|none|lamp))?(!keep-first)?(!keep-last)?(?:%([\d.]+))?$/;
 
 /** Reads a variant; `totalSteps` is the fine-tune's step count, which a gradual schedule is a fraction of. */
 export function parseVariant(text: string, totalSteps: number): Variant {
   const m = VARIANT.exec(text);
   if (!m) throw new Error(`Cannot read variant "${text}".`);
-  const [, criterion, scoring, scheduleText, lr, norm, keepFirst, floor] = m;
+  const [, criterion, scoring, scheduleText, lr, norm, keepFirst, keepLast, floor] = m;
   if (!(criterionNames as readonly string[]).includes(criterion!))
     throw new Error(`Unknown criterion in "${text}" (one of ${criterionNames.join(', ')}).`);
   let schedule: PruneSchedule = { kind: 'oneshot' };
@@ -51,6 +52,7 @@ export function parseVariant(text: string, totalSteps: number): Variant {
     lrSchedule: (lr ?? 'constant') as LrSchedule,
     normalization: norm as LayerNormalization | undefined,
     pruneFirstLayer: !keepFirst,
+    pruneLastLayer: !keepLast,
     minKeptFraction: floor === undefined ? 0.01 : Number(floor),
   };
 }

@@ -1,41 +1,18 @@
 // A page that stops reading its socket (a frozen tab, a stalled network) must not make the server
 // buffer every event for it forever: once its backlog passes the cap it is dropped, while a page that
 // keeps reading gets every event.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Socket } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
-import { startServer, type RunningServer } from '../../src/main/server/startServer';
-import { createFakeApi, type FakeApi } from './fakeApi';
+import { useFakeApiServer } from './fakeApiServer';
 import { openSocket } from './http';
 
 const TOKEN = 'socket-backpressure-token-0123';
 
-let dir: string;
-let api: FakeApi;
-let server: RunningServer;
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'prunelab-socket-'));
-  api = createFakeApi();
-  server = await startServer({
-    api,
-    dataDir: dir,
-    rendererDir: null,
-    token: TOKEN,
-    socketMaxBufferedBytes: 1024 * 1024,
-  });
-});
-
-afterEach(async () => {
-  await server.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const served = useFakeApiServer('prunelab-socket-', TOKEN, { socketMaxBufferedBytes: 1024 * 1024 });
 
 async function connect(): Promise<WebSocket> {
-  const { ws } = await openSocket(server.port, `?token=${TOKEN}`);
+  const { ws } = await openSocket(served.server.port, `?token=${TOKEN}`);
   if (!ws) throw new Error('socket should open');
   return ws;
 }
@@ -51,7 +28,7 @@ describe('serve mode: slow socket clients', () => {
     const message = 'x'.repeat(32 * 1024);
     const events = 400; // 12.5 MiB in all, far past the 1 MiB cap
     for (let i = 0; i < events; i++) {
-      api.emit('job.progress', {
+      served.api.emit('job.progress', {
         jobId: 'j',
         kind: 'train',
         runId: null,

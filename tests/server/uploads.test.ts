@@ -1,45 +1,26 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/main/server/startServer';
+import { describe, expect, it } from 'vitest';
 import { wirePaths } from '../../src/shared/wire';
-import { createFakeApi, type FakeApi } from './fakeApi';
+import { useFakeApiServer } from './fakeApiServer';
 import { rawRequest } from './http';
 
 const TOKEN = 'upload-token-abcdefghijklmnop';
 const headers = { 'x-prunelab-token': TOKEN };
 
-let dir: string;
-let api: FakeApi;
-let server: RunningServer;
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'prunelab-upload-'));
-  api = createFakeApi();
-  server = await startServer({
-    api,
-    dataDir: dir,
-    rendererDir: null,
-    token: TOKEN,
-    uploadLimits: { maxFileBytes: 1000, maxTotalBytes: 2500, maxFiles: 4 },
-  });
-});
-
-afterEach(async () => {
-  await server.close();
-  await rm(dir, { recursive: true, force: true });
+const served = useFakeApiServer('prunelab-upload-', TOKEN, {
+  uploadLimits: { maxFileBytes: 1000, maxTotalBytes: 2500, maxFiles: 4 },
 });
 
 async function createUpload(): Promise<string> {
-  const res = await rawRequest(server.port, { method: 'POST', path: wirePaths.uploads, headers });
+  const res = await rawRequest(served.server.port, { method: 'POST', path: wirePaths.uploads, headers });
   const body = res.json() as { ok: true; value: { uploadId: string } };
   expect(body.ok).toBe(true);
   return body.value.uploadId;
 }
 
 function put(uploadId: string, relativePath: string, body: string | Buffer) {
-  return rawRequest(server.port, {
+  return rawRequest(served.server.port, {
     method: 'PUT',
     path: wirePaths.uploadFile(uploadId, relativePath),
     headers,
@@ -66,23 +47,23 @@ describe('serve mode: uploading a dropped folder', () => {
       ok: true,
       value: { path: 'set/dogs/b.png' },
     });
-    const res = await rawRequest(server.port, {
+    const res = await rawRequest(served.server.port, {
       method: 'POST',
       path: wirePaths.uploadImport(uploadId),
       headers,
       body: JSON.stringify({ name: 'pets', size: 32 }),
     });
     expect(res.json()).toEqual({ ok: true, value: { jobId: 'job-1' } });
-    const call = api.calls.find((c) => c.name === 'datasets.import');
+    const call = served.api.calls.find((c) => c.name === 'datasets.import');
     const path = (call?.payload as { path: string; name: string }).path;
     expect(call?.payload).toMatchObject({ name: 'pets', size: 32 });
-    expect(path.startsWith(join(dir, 'uploads'))).toBe(true);
+    expect(path.startsWith(join(served.dir, 'uploads'))).toBe(true);
     // The dropped folder itself ("set") is imported, not the upload root around it.
     expect(path.endsWith(`${uploadId}/set`)).toBe(true);
     expect(await filesUnder(path)).toEqual(['cats/a.png', 'dogs/b.png']);
     expect(await readFile(join(path, 'cats', 'a.png'), 'utf8')).toBe('AAAA');
     // When the import job ends, the uploaded copy goes.
-    api.finishImport('job-1');
+    served.api.finishImport('job-1');
     await expect.poll(() => filesUnder(path)).toEqual([]);
   });
 
@@ -90,13 +71,14 @@ describe('serve mode: uploading a dropped folder', () => {
     const uploadId = await createUpload();
     await put(uploadId, 'cats/a.png', 'A');
     await put(uploadId, 'dogs/b.png', 'B');
-    await rawRequest(server.port, {
+    await rawRequest(served.server.port, {
       method: 'POST',
       path: wirePaths.uploadImport(uploadId),
       headers,
       body: '{}',
     });
-    const path = (api.calls.find((c) => c.name === 'datasets.import')?.payload as { path: string }).path;
+    const path = (served.api.calls.find((c) => c.name === 'datasets.import')?.payload as { path: string })
+      .path;
     expect(path.endsWith(uploadId)).toBe(true);
     expect(await filesUnder(path)).toEqual(['cats/a.png', 'dogs/b.png']);
   });
@@ -117,14 +99,14 @@ describe('serve mode: uploading a dropped folder', () => {
       const res = await put(uploadId, p, 'EVIL');
       expect.soft(res.json(), p).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
     }
-    const missingPath = await rawRequest(server.port, {
+    const missingPath = await rawRequest(served.server.port, {
       method: 'PUT',
       path: `${wirePaths.uploads}/${uploadId}`,
       headers,
       body: 'x',
     });
     expect(missingPath.json()).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
-    expect(await filesUnder(dir)).toEqual([]);
+    expect(await filesUnder(served.dir)).toEqual([]);
   });
 
   it('refuses files and uploads over the limits, keeping no partial file', async () => {
@@ -135,7 +117,7 @@ describe('serve mode: uploading a dropped folder', () => {
       ok: false,
       error: { code: 'LIMIT', details: { limit: 'fileBytes' } },
     });
-    expect(await filesUnder(dir)).toEqual([]);
+    expect(await filesUnder(served.dir)).toEqual([]);
     for (const name of ['a', 'b'])
       expect((await put(uploadId, `${name}.png`, Buffer.alloc(1000))).json()).toMatchObject({ ok: true });
     const overTotal = await put(uploadId, 'c.png', Buffer.alloc(600));
@@ -150,7 +132,7 @@ describe('serve mode: uploading a dropped folder', () => {
       ok: false,
       error: { message: expect.stringContaining('at most 4') },
     });
-    expect((await filesUnder(dir)).map((f) => f.split('/').pop())).toEqual([
+    expect((await filesUnder(served.dir)).map((f) => f.split('/').pop())).toEqual([
       'a.png',
       'b.png',
       'd.png',
@@ -174,21 +156,21 @@ describe('serve mode: uploading a dropped folder', () => {
       ok: false,
       error: { code: 'NOT_FOUND' },
     });
-    const withPath = await rawRequest(server.port, {
+    const withPath = await rawRequest(served.server.port, {
       method: 'POST',
       path: wirePaths.uploadImport(uploadId),
       headers,
       body: JSON.stringify({ path: '/etc' }),
     });
     expect(withPath.json()).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
-    const badOptions = await rawRequest(server.port, {
+    const badOptions = await rawRequest(served.server.port, {
       method: 'POST',
       path: wirePaths.uploadImport(uploadId),
       headers,
       body: JSON.stringify({ size: 'huge' }),
     });
     expect(badOptions.json()).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
-    expect(api.calls).toEqual([]);
+    expect(served.api.calls).toEqual([]);
   });
 
   it('discards an upload on request and removes everything on close', async () => {
@@ -197,19 +179,21 @@ describe('serve mode: uploading a dropped folder', () => {
     await put(first, 'x.png', 'x');
     await put(second, 'y.png', 'y');
     expect(
-      (await rawRequest(server.port, { method: 'DELETE', path: wirePaths.upload(first), headers })).json(),
+      (
+        await rawRequest(served.server.port, { method: 'DELETE', path: wirePaths.upload(first), headers })
+      ).json(),
     ).toEqual({
       ok: true,
       value: { deleted: true },
     });
-    expect((await filesUnder(dir)).map((f) => f.split('/').pop())).toEqual(['y.png']);
-    await server.close();
-    expect(await filesUnder(dir)).toEqual([]);
+    expect((await filesUnder(served.dir)).map((f) => f.split('/').pop())).toEqual(['y.png']);
+    await served.server.close();
+    expect(await filesUnder(served.dir)).toEqual([]);
   });
 
   it('needs the token for uploads too', async () => {
-    const res = await rawRequest(server.port, { method: 'POST', path: wirePaths.uploads });
+    const res = await rawRequest(served.server.port, { method: 'POST', path: wirePaths.uploads });
     expect(res.status).toBe(401);
-    expect(await filesUnder(dir)).toEqual([]);
+    expect(await filesUnder(served.dir)).toEqual([]);
   });
 });
