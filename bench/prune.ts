@@ -5,7 +5,7 @@
 // fine-tuned for 2 epochs over the same images — schedules that prune while training (gradual) do it inside
 // those 2 epochs, so every cell has the same budget. Test accuracy over the whole 10k test split.
 // Rows (bench/variant.ts syntax):
-//   taylor/accumulated@gradual:0.5x20  the default, chosen on a validation split (bench/pruneSelect.ts)
+//   taylor/accumulated@gradual  the default: steps from the budget, a rate that decays after the last prune step below 95% (bench/pruneSelect.ts)
 //   gradient@oneshot                   PruneLab's original criterion, one shot
 //   magnitude@oneshot, lamp@oneshot    the magnitude baselines (LAMP: the strong one for global scope)
 //   random@oneshot at --random-at only the sanity floor
@@ -50,7 +50,7 @@ const settings = {
   finetuneEpochs: numberOption('finetune-epochs', 2),
   sparsities: (option('sparsities') ?? (quick ? '0.9,0.95' : '0.9,0.95,0.98')).split(',').map(Number),
   rows: (
-    option('rows') ?? 'taylor/accumulated@gradual:0.5x20,gradient@oneshot,magnitude@oneshot,lamp@oneshot'
+    option('rows') ?? 'taylor/accumulated@gradual,gradient@oneshot,magnitude@oneshot,lamp@oneshot'
   ).split(','),
   randomAt: numberOption('random-at', 0.9),
   torch: !args.includes('--no-torch'),

@@ -1,12 +1,16 @@
 // A pruning variant as the benches name it: criterion[/scoring]@schedule[~lrSchedule][#norm][!keep-first][!keep-last][%floor]
 //   schedule  oneshot | iterative:K | gradual:END_FRACTIONxPRUNE_STEPS (pruning from step 0 to END_FRACTION
-//             of the fine-tune steps, in PRUNE_STEPS steps)
-//   ~lr       constant | cosine | step (default constant, the schedule chosen on validation data)
+//             of the fine-tune steps, in PRUNE_STEPS steps) | gradual (the steps a run that names none gets)
+//   ~lr       constant | cosine | step; left out, the default a run that names none gets (cosine for a
+//             gradual schedule below 95%, else constant: scheduleRule.ts defaultLrSchedule). A gradual
+//             schedule's rate decays after its last prune step (`:after`, accepted for the probes that
+//             named it, says the same)
 //   #l2|#mean|#none|#lamp  the global ranking's per-layer normalisation (default: the engine's choice)
 //   !keep-first / !keep-last  leave the first / last (logits) layer dense;  %F  per-layer floor of kept weights (default 0.01)
 // e.g. taylor/accumulated@gradual:0.5x20~constant, lamp@oneshot, magnitude@oneshot~cosine
 import type { Criterion, LrSchedule, PruneSchedule, Scoring } from '../src/shared/dto';
 import { criterionNames } from '../src/shared/criteria';
+import { defaultLrSchedule } from '../src/shared/scheduleRule';
 import type { LayerNormalization } from '../src/main/engine/prune/selection';
 
 export interface Variant {
@@ -14,7 +18,8 @@ export interface Variant {
   criterion: Criterion;
   scoring: Scoring;
   schedule: PruneSchedule;
-  lrSchedule: LrSchedule;
+  /** undefined: the default for the cell's schedule and sparsity (variantLrSchedule) */
+  lrSchedule: LrSchedule | undefined;
   normalization?: LayerNormalization;
   pruneFirstLayer: boolean;
   pruneLastLayer: boolean;
@@ -22,13 +27,13 @@ export interface Variant {
 }
 
 const VARIANT =
-  /^(\w+)(?:\/(\w+))?@([\w:.]+)(?:~(\w+))?(?:#(l2|mean|none|lamp))?(!keep-first)?(!keep-last)?(?:%([\d.]+))?$/;
+  /^(\w+)(?:\/(\w+))?@([\w:.]+)(?:~(\w+)(:after)?)?(?:#(l2|mean|none|lamp))?(!keep-first)?(!keep-last)?(?:%([\d.]+))?$/;
 
 /** Reads a variant; `totalSteps` is the fine-tune's step count, which a gradual schedule is a fraction of. */
 export function parseVariant(text: string, totalSteps: number): Variant {
   const m = VARIANT.exec(text);
   if (!m) throw new Error(`Cannot read variant "${text}".`);
-  const [, criterion, scoring, scheduleText, lr, norm, keepFirst, keepLast, floor] = m;
+  const [, criterion, scoring, scheduleText, lr, , norm, keepFirst, keepLast, floor] = m;
   if (!(criterionNames as readonly string[]).includes(criterion!))
     throw new Error(`Unknown criterion in "${text}" (one of ${criterionNames.join(', ')}).`);
   let schedule: PruneSchedule = { kind: 'oneshot' };
@@ -43,16 +48,25 @@ export function parseVariant(text: string, totalSteps: number): Variant {
       endStep,
       frequency: Math.max(1, Math.round(endStep / Number(gradual[2]))),
     };
-  } else if (scheduleText !== 'oneshot') throw new Error(`Unknown schedule in "${text}".`);
+  } else if (scheduleText === 'gradual') schedule = { kind: 'gradual' };
+  else if (scheduleText !== 'oneshot') throw new Error(`Unknown schedule in "${text}".`);
   return {
     name: text,
     criterion: criterion as Criterion,
     scoring: (scoring ?? 'calibration') as Scoring,
     schedule,
-    lrSchedule: (lr ?? 'constant') as LrSchedule,
+    lrSchedule: lr as LrSchedule | undefined,
     normalization: norm as LayerNormalization | undefined,
     pruneFirstLayer: !keepFirst,
     pruneLastLayer: !keepLast,
     minKeptFraction: floor === undefined ? 0.01 : Number(floor),
   };
+}
+
+/** The fine-tune learning-rate schedule of a variant's cell at `sparsity`. */
+export function variantLrSchedule(variant: Variant, sparsity: number): LrSchedule {
+  return (
+    variant.lrSchedule ??
+    defaultLrSchedule({ schedule: variant.schedule, target: { kind: 'sparsity', value: sparsity } })
+  );
 }

@@ -2,7 +2,7 @@
 // Defaults live here, once: a client may send a partial config and the service receives a full one.
 import { z } from 'zod';
 import { criteria, defaultScoring, scoringProblem } from './criteria';
-import { DEFAULT_CRITERION, defaultScheduleKind, gradualProblem } from './scheduleRule';
+import { DEFAULT_CRITERION, defaultLrSchedule, defaultScheduleKind, gradualProblem } from './scheduleRule';
 
 const MAX_PATH = 4096;
 
@@ -78,42 +78,55 @@ export const pruneSchedule = z.discriminatedUnion('kind', [
 // 64 batches of 16 images: the kept set at 90% overlaps 0.83 across calibration seeds (0.62 with 8 × 64)
 const calibrationBatches = z.number().int().min(1).max(1000).default(64);
 
-export const pruneConfig = z
-  .strictObject({
-    criterion: criterion.default(DEFAULT_CRITERION),
-    // left out: accumulated where the schedule and criterion allow it, else calibration (defaultScoring)
-    scoring: scoring.optional(),
-    target: pruneTarget.default({ kind: 'sparsity', value: 0.8 }),
-    // global (one ranking on per-layer-normalised scores, with a floor) beat per-layer on the prune bench
-    scope: z.enum(['layer', 'global']).default('global'),
-    minKeptFraction: fraction.default(0.01),
-    // left out: gradual where it can run, else oneshot (defaultSchedule)
-    schedule: pruneSchedule.optional(),
-    granularity: z.enum(['unstructured', 'structured']).default('unstructured'),
-    finetuneEpochs: z.number().int().min(0).max(1000).default(2),
-    // a constant rate beat cosine and step decay after pruning on the validation split (prune/README)
-    finetuneLrSchedule: lrSchedule.default('constant'),
-    calibrationBatches: calibrationBatches,
-    pruneFirstLayer: z.boolean().default(true),
-    pruneLastLayer: z.boolean().default(true),
-  })
+const pruneConfigFields = z.strictObject({
+  criterion: criterion.default(DEFAULT_CRITERION),
+  // left out: accumulated where the schedule and criterion allow it, else calibration (defaultScoring)
+  scoring: scoring.optional(),
+  target: pruneTarget.default({ kind: 'sparsity', value: 0.8 }),
+  // global (one ranking on per-layer-normalised scores, with a floor) beat per-layer on the prune bench
+  scope: z.enum(['layer', 'global']).default('global'),
+  minKeptFraction: fraction.default(0.01),
+  // left out: gradual where it can run, else oneshot (defaultSchedule)
+  schedule: pruneSchedule.optional(),
+  granularity: z.enum(['unstructured', 'structured']).default('unstructured'),
+  finetuneEpochs: z.number().int().min(0).max(1000).default(2),
+  // left out: cosine after the last prune step for a gradual run below 95%, else constant (defaultLrSchedule)
+  finetuneLrSchedule: lrSchedule.optional(),
+  calibrationBatches: calibrationBatches,
+  pruneFirstLayer: z.boolean().default(true),
+  pruneLastLayer: z.boolean().default(true),
+});
+
+type PruneConfigFields = z.infer<typeof pruneConfigFields>;
+
+/** Every setting a prune config leaves out but the learning rate, resolved (scheduleRule.ts, criteria.ts). */
+function withDefaults(config: PruneConfigFields) {
+  // gradual (steps from the fine-tune budget) where it can run, else oneshot
+  const schedule = config.schedule ?? { kind: defaultScheduleKind(config) };
+  const scoring = config.scoring ?? defaultScoring(config.criterion, schedule.kind, config.granularity);
+  return { ...config, schedule, scoring };
+}
+
+function checkPrune(config: ReturnType<typeof withDefaults>, ctx: z.RefinementCtx): void {
+  const gradual = config.schedule.kind === 'gradual' ? gradualProblem(config) : null;
+  if (gradual) ctx.addIssue({ code: 'custom', path: ['schedule'], message: gradual });
+  const problem = scoringProblem(config.criterion, config.scoring, config.schedule.kind, config.granularity);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['scoring'], message: problem });
+}
+
+export const pruneConfig = pruneConfigFields
   .transform((config) => {
-    // gradual (steps from the fine-tune budget) where it can run, else oneshot: scheduleRule.ts
-    const schedule = config.schedule ?? { kind: defaultScheduleKind(config) };
-    const scoring = config.scoring ?? defaultScoring(config.criterion, schedule.kind, config.granularity);
-    return { ...config, schedule, scoring };
+    const resolved = withDefaults(config);
+    const finetuneLrSchedule = config.finetuneLrSchedule ?? defaultLrSchedule(resolved);
+    return { ...resolved, finetuneLrSchedule };
   })
-  .superRefine((config, ctx) => {
-    const gradual = config.schedule.kind === 'gradual' ? gradualProblem(config) : null;
-    if (gradual) ctx.addIssue({ code: 'custom', path: ['schedule'], message: gradual });
-    const problem = scoringProblem(
-      config.criterion,
-      config.scoring,
-      config.schedule.kind,
-      config.granularity,
-    );
-    if (problem) ctx.addIssue({ code: 'custom', path: ['scoring'], message: problem });
-  });
+  .superRefine(checkPrune);
+
+/**
+ * A sweep's shared prune settings: as pruneConfig, but a learning rate left out stays out, so each cell
+ * gets the default for its own sparsity and schedule (services/sweep.ts).
+ */
+export const sweepPruneConfig = pruneConfigFields.transform(withDefaults).superRefine(checkPrune);
 
 export const sensitivityConfig = z.strictObject({
   criterion: criterion
@@ -198,7 +211,7 @@ export const payloads = {
     name: name.optional(),
     datasetId: id,
     train: trainConfig.default(trainConfig.parse({})),
-    prune: pruneConfig.default(pruneConfig.parse({})),
+    prune: sweepPruneConfig.default(sweepPruneConfig.parse({})),
     criteria: z.array(criterion).min(1).max(4),
     sparsities: z.array(sparsityValue).min(1).max(20),
     seeds: z.array(seed).min(1).max(10),

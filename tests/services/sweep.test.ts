@@ -70,6 +70,30 @@ describe('expandSweep', () => {
     expect(calibrated.children.every((c) => c.config.prune!.scoring === 'calibration')).toBe(true);
   });
 
+  it('gives every cell the learning rate for its own schedule and sparsity, unless the request named one', () => {
+    const grid = payloads['runs.sweep'].parse({
+      name: 'lr',
+      datasetId: 'ds',
+      criteria: ['taylor'],
+      sparsities: [0.9, 0.98],
+      seeds: [1],
+      schedules: [{ kind: 'gradual' }, { kind: 'oneshot' }],
+    });
+    // left out, it stays out of the shared settings: the request's own target says nothing about a cell's
+    expect(grid.prune.finetuneLrSchedule).toBeUndefined();
+    const plan = expandSweep(grid);
+    expect(plan.children.map((c) => [c.name, c.config.prune!.finetuneLrSchedule])).toEqual([
+      ['lr · taylor 90% gradual · seed 1', 'cosine'],
+      ['lr · taylor 90% oneshot · seed 1', 'constant'],
+      ['lr · taylor 98% gradual · seed 1', 'constant'],
+      ['lr · taylor 98% oneshot · seed 1', 'constant'],
+    ]);
+    for (const child of plan.children)
+      expect(pruneConfig.parse(child.config.prune)).toEqual(child.config.prune);
+    const named = expandSweep({ ...grid, prune: { ...grid.prune, finetuneLrSchedule: 'step' } });
+    expect(named.children.every((c) => c.config.prune!.finetuneLrSchedule === 'step')).toBe(true);
+  });
+
   it('names a gradual schedule by the steps it was given', () => {
     const plan = expandSweep({
       ...request,

@@ -1,5 +1,6 @@
 // The defaults a prune run gets when it names none are the validation winners (prune/README): taylor
-// scores accumulated over a gradual schedule, constant fine-tune learning rate — where they can run.
+// scores accumulated over a gradual schedule — where it can run — and a fine-tune rate that decays after
+// the last prune step below 95% sparsity, constant from 95% and after a one-shot or iterative cut.
 import { describe, expect, it } from 'vitest';
 import { pruneConfig } from '../../src/shared/schemas';
 
@@ -9,12 +10,13 @@ const issuesOf = (input: unknown) => {
 };
 
 describe('prune defaults', () => {
-  it('an empty config is taylor, accumulated, gradual with steps from the budget, constant learning rate', () => {
+  it('an empty config is taylor, accumulated, gradual with steps from the budget, cosine learning rate', () => {
     expect(pruneConfig.parse({})).toMatchObject({
       criterion: 'taylor',
       scoring: 'accumulated',
       schedule: { kind: 'gradual' },
-      finetuneLrSchedule: 'constant',
+      target: { kind: 'sparsity', value: 0.8 },
+      finetuneLrSchedule: 'cosine',
       scope: 'global',
       pruneFirstLayer: true,
       pruneLastLayer: true,
@@ -37,6 +39,20 @@ describe('prune defaults', () => {
     expect(pruneConfig.parse({ criterion: 'magnitude' }).scoring).toBe('calibration');
     expect(pruneConfig.parse({ criterion: 'fisher' }).scoring).toBe('accumulated');
     expect(pruneConfig.parse({ criterion: 'movement' }).scoring).toBe('accumulated');
+  });
+
+  it('the fine-tune rate decays only for a gradual run below 95% sparsity', () => {
+    const lr = (input: object) => pruneConfig.parse(input).finetuneLrSchedule;
+    expect(lr({ target: { kind: 'sparsity', value: 0.9 } })).toBe('cosine');
+    expect(lr({ target: { kind: 'sparsity', value: 0.949 } })).toBe('cosine');
+    expect(lr({ target: { kind: 'sparsity', value: 0.95 } })).toBe('constant');
+    expect(lr({ target: { kind: 'sparsity', value: 0.98 } })).toBe('constant');
+    expect(lr({ schedule: { kind: 'oneshot' } })).toBe('constant');
+    expect(lr({ schedule: { kind: 'iterative', rounds: 3 } })).toBe('constant');
+    expect(lr({ granularity: 'structured' })).toBe('constant');
+    expect(lr({ target: { kind: 'threshold', value: 0.01 } })).toBe('constant');
+    expect(lr({ finetuneEpochs: 0 })).toBe('constant');
+    expect(lr({ target: { kind: 'sparsity', value: 0.98 }, finetuneLrSchedule: 'cosine' })).toBe('cosine');
   });
 
   it('an explicit choice is kept', () => {

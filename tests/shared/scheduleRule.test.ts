@@ -2,7 +2,12 @@
 // does: the same schedule for a config that names none, the same refusal in the same words.
 import { describe, expect, it } from 'vitest';
 import { pruneConfig } from '../../src/shared/schemas';
-import { DEFAULT_CRITERION, defaultScheduleKind, gradualProblem } from '../../src/shared/scheduleRule';
+import {
+  DEFAULT_CRITERION,
+  defaultLrSchedule,
+  defaultScheduleKind,
+  gradualProblem,
+} from '../../src/shared/scheduleRule';
 
 const cases = (['unstructured', 'structured'] as const).flatMap((granularity) =>
   (['sparsity', 'threshold'] as const).flatMap((kind) =>
@@ -23,6 +28,15 @@ describe('scheduleRule', () => {
       : refused.error.issues.filter((i) => i.path[0] === 'schedule').map((i) => i.message);
     const problem = gradualProblem(settings);
     expect(scheduleIssues).toEqual(problem ? [problem] : []);
+  });
+
+  it.each(cases)('agrees with the schema on the learning rate of %j', (settings) => {
+    for (const value of [0.5, 0.9, 0.95, 0.98]) {
+      const target =
+        settings.target.kind === 'sparsity' ? { kind: 'sparsity' as const, value } : settings.target;
+      const parsed = pruneConfig.parse({ ...settings, target });
+      expect(parsed.finetuneLrSchedule).toBe(defaultLrSchedule({ schedule: parsed.schedule, target }));
+    }
   });
 
   it('the gradual schedule runs only unstructured, towards a sparsity, with fine-tune epochs', () => {

@@ -1,7 +1,7 @@
 // Runs as the CLI shows them: one line each in `prunelab runs list`, the whole story in `runs show` —
 // configuration, backend, timeline, accuracy, sparsity and every export with its size and parity.
 import { describeExport, describeParity } from '../../shared/exportWords';
-import type { ArtifactSummary, RunConfig, RunDetail, RunSummary } from '../../shared/dto';
+import type { ArtifactSummary, LrSchedule, RunConfig, RunDetail, RunSummary } from '../../shared/dto';
 import { bytes, percent } from './session';
 
 /** The --json form of a run in a list. */
@@ -69,7 +69,16 @@ function describePruning(c: RunConfig): string | null {
           ? 'gradual, steps from the fine-tune budget'
           : `gradual, steps ${p.schedule.startStep ?? 0}–${p.schedule.endStep} every ${p.schedule.frequency ?? 'automatic'}`
         : 'one-shot';
-  return `${p.criterion} · ${target} · ${p.scope} scope · ${schedule} · ${p.granularity} · fine-tune ${plural(p.finetuneEpochs, 'epoch')}`;
+  return `${p.criterion} · ${target} · ${p.scope} scope · ${schedule} · ${p.granularity} · fine-tune ${plural(p.finetuneEpochs, 'epoch')}${describeRate(p)}`;
+}
+
+/** How the fine-tune rate moves; nothing for a run stored before it was a setting. */
+function describeRate(p: NonNullable<RunConfig['prune']>): string {
+  const lr: LrSchedule | undefined = p.finetuneLrSchedule;
+  if (!lr || p.finetuneEpochs === 0) return '';
+  if (lr === 'constant') return ', constant rate';
+  const decay = lr === 'cosine' ? 'cosine decay' : 'step decay';
+  return p.schedule.kind === 'gradual' ? `, ${decay} after the last prune step` : `, ${decay}`;
 }
 
 /** One export as a line: which it is, its size, its parity, where it is. */

@@ -2,6 +2,7 @@
 // train run per seed, which every prune run of that seed uses as its parent.
 import type { Payload } from '../../shared/api';
 import { defaultScoring, scoringProblem } from '../../shared/criteria';
+import { defaultLrSchedule } from '../../shared/scheduleRule';
 import type { Criterion, PruneConfig, PruneSchedule, RunConfig } from '../../shared/dto';
 
 export interface PlannedRun {
@@ -31,9 +32,10 @@ export function scheduleLabel(schedule: PruneSchedule): string {
  * The request's prune settings for one cell. Its scoring was resolved (schemas.ts) for the request's own
  * criterion and schedule; a cell with another criterion or schedule keeps it where it can run there and
  * otherwise gets that cell's default (magnitude has no accumulated scores; oneshot accumulates nothing).
+ * A learning rate the request left out is the default for the cell's own schedule and sparsity.
  */
 function cellPrune(
-  prune: PruneConfig,
+  prune: Payload<'runs.sweep'>['prune'],
   criterion: Criterion,
   sparsity: number,
   schedule: PruneSchedule,
@@ -41,7 +43,9 @@ function cellPrune(
   const scoring = scoringProblem(criterion, prune.scoring, schedule.kind, prune.granularity)
     ? defaultScoring(criterion, schedule.kind, prune.granularity)
     : prune.scoring;
-  return { ...prune, criterion, scoring, target: { kind: 'sparsity', value: sparsity }, schedule };
+  const target = { kind: 'sparsity' as const, value: sparsity };
+  const finetuneLrSchedule = prune.finetuneLrSchedule ?? defaultLrSchedule({ schedule, target });
+  return { ...prune, criterion, scoring, target, schedule, finetuneLrSchedule };
 }
 
 export function expandSweep(request: Payload<'runs.sweep'>): SweepPlan {

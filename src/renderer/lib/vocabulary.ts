@@ -30,6 +30,10 @@ export const lrScheduleNames: Record<LrSchedule, string> = {
   step: 'step (÷10 at ½, ÷100 at ¾)',
 };
 
+/** When a decaying rate starts to decay (engine/prune/pruneSession.ts lrDecayStartStep). */
+export const lrScheduleHint =
+  'A decaying rate starts to decay once the model has its final sparsity: after the last prune step of a gradual schedule. Automatic: cosine for a gradual run below 95% sparsity, else constant.';
+
 export const trainingLevels = {
   quick: {
     label: 'Quick',

@@ -86,11 +86,13 @@ describe('NewRunView', () => {
       'automatic (accumulated while training)',
     );
     expect([...select('finetune-lr-schedule').options].map((o) => o.value)).toEqual([
+      'automatic',
       'constant',
       'cosine',
       'step',
     ]);
-    expect(select('finetune-lr-schedule').value).toBe('constant');
+    expect(select('finetune-lr-schedule').value).toBe('automatic');
+    expect(select('finetune-lr-schedule').selectedOptions[0]!.text.trim()).toBe('automatic (cosine decay)');
     expect(wrapper.get('[data-test="gradual-steps"]').text()).toContain(
       'Empty = automatic: the engine prunes over the first half of the fine-tune budget in 20 steps.',
     );
@@ -103,14 +105,37 @@ describe('NewRunView', () => {
       minKeptFraction: 0.01,
       granularity: 'unstructured',
       finetuneEpochs: 2,
-      finetuneLrSchedule: 'constant',
       calibrationBatches: 64,
       pruneFirstLayer: true,
       pruneLastLayer: true,
       target: { kind: 'sparsity', value: 0.8 },
     });
     // …which the server completes to what the form said "automatic" stands for
-    expect(pruneConfig.parse(prune)).toMatchObject({ schedule: { kind: 'gradual' }, scoring: 'accumulated' });
+    expect(pruneConfig.parse(prune)).toMatchObject({
+      schedule: { kind: 'gradual' },
+      scoring: 'accumulated',
+      finetuneLrSchedule: 'cosine',
+    });
+  });
+
+  it('says what the automatic learning rate is for the target and schedule, and sends only a chosen one', async () => {
+    const { wrapper, fake } = await mountWithApi(NewRunView, { props, state: { datasets: [makeDataset()] } });
+    const lr = () => wrapper.get('[data-test="finetune-lr-schedule"]').element as HTMLSelectElement;
+    const automaticText = () => lr().options[0]!.text.trim();
+    await wrapper.get('[data-test="sparsity"]').setValue('0.98');
+    expect(automaticText()).toBe('automatic (constant)');
+    await wrapper.get('[data-test="sparsity"]').setValue('0.9');
+    expect(automaticText()).toBe('automatic (cosine decay)');
+    await wrapper.get('[data-test="schedule-select"]').setValue('oneshot');
+    expect(automaticText()).toBe('automatic (constant)');
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(sentPrune(fake).finetuneLrSchedule).toBeUndefined();
+    const chosen = await mountWithApi(NewRunView, { props, state: { datasets: [makeDataset()] } });
+    await chosen.wrapper.get('[data-test="finetune-lr-schedule"]').setValue('step');
+    await chosen.wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(sentPrune(chosen.fake).finetuneLrSchedule).toBe('step');
   });
 
   it('sends only the gradual steps the user filled in, and a scoring only when one was chosen', async () => {

@@ -22,6 +22,7 @@ import {
   resolveGradualSchedule,
   validateGradualSchedule,
   type GradualSchedule,
+  type ResolvedGradualSchedule,
 } from './schedules';
 import type { LayerNormalization, SelectionRules } from './selection';
 import { imageSubset } from './subset';
@@ -70,6 +71,24 @@ export interface PruneSessionInput {
   initialMasks?: WeightMasks;
   /** experiments only: override the criterion's cross-layer normalisation in global ranking */
   normalization?: LayerNormalization;
+}
+
+/**
+ * The training loop's settings for a prune run's fine-tune. Fine-tuning proper starts once the model has
+ * its final sparsity, so a decaying rate decays from the last prune step of a gradual schedule (from the
+ * first step after a one-shot or iterative cut).
+ */
+export function finetuneLoopConfig(
+  finetune: TrainLoopConfig,
+  prune: PruneConfig,
+  gradual: ResolvedGradualSchedule | null,
+): TrainLoopConfig {
+  return {
+    ...finetune,
+    epochs: prune.finetuneEpochs,
+    lrSchedule: prune.finetuneLrSchedule,
+    lrDecayStartStep: gradual?.endStep,
+  };
 }
 
 export interface PruneSessionResult {
@@ -276,7 +295,7 @@ export async function runPruneSession(input: PruneSessionInput): Promise<PruneSe
         train: input.train,
         validation: input.validation,
         classes: input.classNames.length,
-        config: { ...input.finetune, epochs: prune.finetuneEpochs, lrSchedule: prune.finetuneLrSchedule },
+        config: finetuneLoopConfig(input.finetune, prune, gradual),
         signal,
         resume: resuming ? { optimizer: resuming.optimizer, loop: resuming.loop } : undefined,
         // a gradual run's early stopping starts once the last prune step is behind it: stopping earlier

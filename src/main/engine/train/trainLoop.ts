@@ -72,7 +72,13 @@ export async function trainModel(options: TrainLoopOptions): Promise<TrainResult
           (grads) => {
             if (hooks?.gradients)
               profiler.phase('gradients hook', () => hooks.gradients!(grads, variables, info));
-            const rate = learningRateAt(schedule, config.learningRate, loop.step, totalSteps);
+            const rate = learningRateAt(
+              schedule,
+              config.learningRate,
+              loop.step,
+              totalSteps,
+              config.lrDecayStartStep,
+            );
             profiler.phase('optimizer', () => optimizer.apply(grads, rate));
           },
           order.subarray(start, end),

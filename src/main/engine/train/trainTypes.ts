@@ -19,6 +19,8 @@ export type TrainLoopConfig = Pick<
 > & {
   /** how the rate moves over this call's steps; constant when absent */
   lrSchedule?: LrSchedule;
+  /** the step (over the whole run) where the schedule starts to decay; the base rate before it; 0 when absent */
+  lrDecayStartStep?: number;
 };
 
 export interface StepInfo {
