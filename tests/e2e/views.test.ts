@@ -123,8 +123,12 @@ describe('the views a newcomer tripped on', () => {
     expect(await page.locator('[data-test="criteria-baseline"] input[type="radio"]').count()).toBe(3);
     // defaults as the schema's; gradual unavailable for structured pruning, with the reason
     expect(await page.inputValue('[data-test="schedule-select"]')).toBe('automatic');
-    expect(await page.inputValue('[data-test="finetune-lr-schedule"]')).toBe('constant');
+    expect(await page.inputValue('[data-test="finetune-lr-schedule"]')).toBe('automatic');
+    const lrShown = () => page.locator('[data-test="finetune-lr-schedule"] option:checked').textContent();
+    expect((await lrShown())?.trim()).toBe('automatic (cosine decay)');
     await page.check('[data-test="structured"]');
+    // structured runs one-shot: the automatic rate is constant there
+    expect((await lrShown())?.trim()).toBe('automatic (constant)');
     await expect(
       page.locator('[data-test="schedule-select"] option[value="gradual"]').isDisabled(),
     ).resolves.toBe(true);

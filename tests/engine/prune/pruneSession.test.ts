@@ -23,6 +23,15 @@ import {
 
 useCpuAndCheckLeaks();
 
+/** What the checkpoints of the small CNN say about its model. */
+const meta = {
+  preset: 'lenet5' as const,
+  inputShape: [12, 12, 1] as [number, number, number],
+  classes: classNames,
+  runId: 'r',
+  output: 'logits' as const,
+};
+
 function sessionInput(overrides: Partial<PruneSessionInput> = {}): PruneSessionInput {
   return {
     model: overrides.model ?? smallCnn(),
@@ -342,13 +351,6 @@ describe('prune session', () => {
   it('checkpoints carry the masks, and a resumed session continues with them', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'prune-ckpt-'));
     try {
-      const meta = {
-        preset: 'lenet5' as const,
-        inputShape: [12, 12, 1] as [number, number, number],
-        classes: classNames,
-        runId: 'r',
-        output: 'logits' as const,
-      };
       const prune = { ...basePrune, finetuneEpochs: 2, target: { kind: 'sparsity' as const, value: 0.6 } };
       const controller = new AbortController();
       let epochs = 0;
@@ -430,13 +432,6 @@ describe('prune session', () => {
       scoring: 'accumulated' as const,
       finetuneEpochs: 2,
       schedule: { kind: 'gradual' as const, startStep: 0, endStep: 5, frequency: 1 },
-    };
-    const meta = {
-      preset: 'lenet5' as const,
-      inputShape: [12, 12, 1] as [number, number, number],
-      classes: classNames,
-      runId: 'r',
-      output: 'logits' as const,
     };
     const maskValues = (masks: Map<string, tf.Tensor>) =>
       [...masks.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, m]) => [k, [...m.dataSync()]]);
