@@ -74,7 +74,12 @@ describe('learning-rate schedules', () => {
     expect(held).toHaveLength(3);
     expect(maxAbsDiff(held[0]!, constant3[0]!)).toBe(0);
     expect(maxAbsDiff(held[1]!, constant3[1]!)).toBe(0);
-    expect(maxAbsDiff(held[2]!, constant3[2]!.map((v) => v / 2))).toBeLessThan(1e-6);
+    expect(
+      maxAbsDiff(
+        held[2]!,
+        constant3[2]!.map((v) => v / 2),
+      ),
+    ).toBeLessThan(1e-6);
     expect(maxAbs(constant3[2]!)).toBeGreaterThan(1e-4);
   });
 });
