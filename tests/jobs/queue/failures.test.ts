@@ -62,7 +62,7 @@ function expectSameWeights(a: Float32Array[], b: Float32Array[]) {
  * replaced before it was sent — on a busy machine epoch 1's may never arrive — so an epoch alone is not
  * enough.)
  */
-async function startRunThen(name: string, onEpochOne: () => void) {
+async function startRunThen(name: string, onEpochOne: () => void, trainEpochs: number = train.epochs) {
   const services = coordinator.services;
   const epochs: { epoch: number; at: number }[] = [];
   let jobId = '';
@@ -81,7 +81,7 @@ async function startRunThen(name: string, onEpochOne: () => void) {
   ];
   ({ runId, jobId } = await call<{ runId: string; jobId: string }>(services, 'runs.start', {
     name,
-    config: { datasetId, train },
+    config: { datasetId, train: { ...train, epochs: trainEpochs } },
   }));
   return { runId, jobId, epochs, off: () => off.forEach((f) => f()) };
 }
@@ -251,9 +251,13 @@ describe('queue failures', () => {
     const runner = worker();
     try {
       await runner.waitFor(/taking jobs from/);
-      const running = await startRunThen('cancelled while running', () => {
-        void call(services, 'jobs.cancel', { jobId: running.jobId });
-      });
+      // long enough that the cancel reaches the worker (with its next event post, ≤ 0.5 s) before the
+      // run could end: with 5 epochs a fast machine finished the last 4 first and the job ended done
+      const running = await startRunThen(
+        'cancelled while running',
+        () => void call(services, 'jobs.cancel', { jobId: running.jobId }),
+        200,
+      );
       const result = await services.waitForJob(running.jobId);
       running.off();
       expect(result.status).toBe('cancelled');
