@@ -3,8 +3,7 @@
 //             of the fine-tune steps, in PRUNE_STEPS steps) | gradual (the steps a run that names none gets)
 //   ~lr       constant | cosine | step; left out, the default a run that names none gets (cosine for a
 //             gradual schedule below 95%, else constant: scheduleRule.ts defaultLrSchedule). A gradual
-//             schedule's rate decays after its last prune step (`:after`, accepted for the probes that
-//             named it, says the same)
+//             schedule's rate decays after its last prune step
 //   #l2|#mean|#none|#lamp  the global ranking's per-layer normalisation (default: the engine's choice)
 //   !keep-first / !keep-last  leave the first / last (logits) layer dense;  %F  per-layer floor of kept weights (default 0.01)
 // e.g. taylor/accumulated@gradual:0.5x20~constant, lamp@oneshot, magnitude@oneshot~cosine
@@ -27,13 +26,13 @@ export interface Variant {
 }
 
 const VARIANT =
-  /^(\w+)(?:\/(\w+))?@([\w:.]+)(?:~(\w+)(:after)?)?(?:#(l2|mean|none|lamp))?(!keep-first)?(!keep-last)?(?:%([\d.]+))?$/;
+  /^(\w+)(?:\/(\w+))?@([\w:.]+)(?:~(\w+))?(?:#(l2|mean|none|lamp))?(!keep-first)?(!keep-last)?(?:%([\d.]+))?$/;
 
 /** Reads a variant; `totalSteps` is the fine-tune's step count, which a gradual schedule is a fraction of. */
 export function parseVariant(text: string, totalSteps: number): Variant {
   const m = VARIANT.exec(text);
   if (!m) throw new Error(`Cannot read variant "${text}".`);
-  const [, criterion, scoring, scheduleText, lr, , norm, keepFirst, keepLast, floor] = m;
+  const [, criterion, scoring, scheduleText, lr, norm, keepFirst, keepLast, floor] = m;
   if (!(criterionNames as readonly string[]).includes(criterion!))
     throw new Error(`Unknown criterion in "${text}" (one of ${criterionNames.join(', ')}).`);
   let schedule: PruneSchedule = { kind: 'oneshot' };
