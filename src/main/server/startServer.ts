@@ -53,6 +53,9 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
+/** how long an idle keep-alive connection stays open; longer than any synchronous stretch of the engine */
+export const KEEP_ALIVE_MS = 65_000;
+
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? createToken();
@@ -90,6 +93,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   // Slow-loris guard: a client must send its headers promptly.
   server.headersTimeout = 20_000;
   server.requestTimeout = 0; // uploads of large files may take long; bodies are size-limited instead
+  // The engine shares this event loop, and after a long synchronous stretch Node runs expired timers
+  // before it reads sockets: a short idle timeout (Node's default is 5 s) then resets a pooled
+  // connection that already holds the page's next request (ECONNRESET in the client). Idle connections
+  // stay open a minute; close() still ends them at once.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
   try {
     await listen(server, options.port ?? 0, host);
   } catch (err) {
