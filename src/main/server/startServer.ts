@@ -54,7 +54,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 }
 
 /** how long an idle keep-alive connection stays open; longer than any synchronous stretch of the engine */
-export const KEEP_ALIVE_MS = 65_000;
+const KEEP_ALIVE_MS = 65_000;
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
