@@ -5,19 +5,23 @@
 // fine-tuned for 2 epochs over the same images — schedules that prune while training (gradual) do it inside
 // those 2 epochs, so every cell has the same budget. Test accuracy over the whole 10k test split.
 // Rows (bench/variant.ts syntax):
-//   taylor/accumulated@gradual  the default: steps from the budget, a rate that decays after the last prune step below 95% (bench/pruneSelect.ts)
+//   taylor/accumulated@gradual  the default: steps from the budget, a fine-tune from 5× the training rate
+//                                decaying after the last prune step (bench/pruneSelect.ts)
 //   gradient@oneshot                   PruneLab's original criterion, one shot
-//   magnitude@oneshot, lamp@oneshot    the magnitude baselines (LAMP: the strong one for global scope)
+//   magnitude@oneshot, lamp@oneshot    the magnitude baselines (LAMP: the strong one for global scope); one-shot
+//                                      rows fine-tune at the product default after a cut (2×, constant)
 //   random@oneshot at --random-at only the sanity floor
 // Beside them in the same run: PyTorch (bench/torch_prune.py, Debian's python3-torch; global L1 via
 // torch.nn.utils.prune, the same network, data, batch, optimizer and protocol), and structured pruning:
 // 50% of the filters/units with the default criterion, exported as ONNX and timed in onnxruntime-node
-// against the dense export (median of warm runs at batch 64 and 1, interleaved).
+// against the dense export (median of warm runs at batch 64 and 1, interleaved). And the dense model
+// trained on for the fine-tune budget at the default gradual rate with nothing pruned (bench/denseTrainedOn.ts):
+// what the extra epochs alone give.
 //   full:    3 seeds, 60k images, 90/95/98%          --quick: 1 seed, 20k images, 90/95%
 // Overrides: --seeds N, --train-images N, --dense-epochs N, --finetune-epochs N, --sparsities 0.9,0.95,
-// --rows v1,v2, --random-at S, --no-torch, --no-structured, --data <dir>, --out <dir>.
+// --rows v1,v2, --random-at S, --no-torch, --no-structured, --no-trained-on, --data <dir>, --out <dir>.
 // Writes <out>/prune.csv, prune.svg, prune.png; prints the table and the goals; the last line is one JSON
-// object {dense, rows, torch, structured, goals, minutes}.
+// object {dense, denseTrainedOn, rows, torch, structured, goals, minutes}.
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -32,6 +36,7 @@ import { accuracyPlotSvg } from './prunePlot';
 import { benchRows, cellsCsv, goalsOf, plotSeries, printReport } from './pruneReport';
 import { benchTrainConfig, pruneCell, type Cell } from './pruneCell';
 import { structuredCell, type StructuredResult } from './pruneStructured';
+import { denseTrainedOn } from './denseTrainedOn';
 import { runTorchSeed, torchResult, type TorchSeed } from './torchRun';
 import { meanStd } from './stats';
 
@@ -55,6 +60,7 @@ const settings = {
   randomAt: numberOption('random-at', 0.9),
   torch: !args.includes('--no-torch'),
   structured: !args.includes('--no-structured'),
+  trainedOn: !args.includes('--no-trained-on'),
   structuredSparsity: 0.5,
   data: option('data') ?? '/usr/share/datasets/fashion-mnist',
   out: option('out') ?? join('bench', 'out', 'prune'),
@@ -76,6 +82,7 @@ async function main(): Promise<void> {
   const dense: number[] = [];
   const cells: Cell[] = [];
   const structured: StructuredResult[] = [];
+  const trainedOn: number[] = [];
   const torchSeeds: TorchSeed[] = [];
   let oursMinutes = 0;
   const plan = [
@@ -121,6 +128,19 @@ async function main(): Promise<void> {
       );
       log(
         `      per layer: ${cell.layers.map(([name, s]) => `${name} ${(s * 100).toFixed(1)}%`).join(', ')}`,
+      );
+    }
+    if (settings.trainedOn) {
+      const accuracy = await denseTrainedOn({
+        denseWeights,
+        seed,
+        train,
+        test,
+        epochs: settings.finetuneEpochs,
+      });
+      trainedOn.push(accuracy);
+      log(
+        `  dense trained on ${settings.finetuneEpochs} epochs at the default gradual fine-tune rate, nothing pruned: ${pct(accuracy)} (Δ ${((accuracy - denseAccuracy) * 100).toFixed(2)} pp)`,
       );
     }
     if (settings.structured) {
@@ -181,6 +201,7 @@ async function main(): Promise<void> {
       {
         settings: { seeds, quick, backend: backend.name, minutes, oursMinutes },
         dense: denseStats,
+        trainedOn: trainedOn.length ? meanStd(trainedOn) : null,
         rows,
         torch,
         structured,
@@ -191,6 +212,7 @@ async function main(): Promise<void> {
     );
     const json = {
       dense: denseStats,
+      denseTrainedOn: trainedOn.length ? meanStd(trainedOn) : null,
       rows: rows.map(({ criterion, scoring, schedule, sparsity, mean, std }) => ({
         criterion,
         scoring,

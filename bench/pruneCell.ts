@@ -8,7 +8,7 @@ import { disposeMasks } from '../src/main/engine/prune/masks';
 import { runPruneSession } from '../src/main/engine/prune/pruneSession';
 import { measureOn } from '../src/main/engine/prune/sensitivity';
 import type { TrainLoopConfig } from '../src/main/engine/train/trainTypes';
-import { parseVariant, variantLrSchedule } from './variant';
+import { parseVariant, variantLrSchedule, variantRateScale } from './variant';
 
 /** The protocol's optimiser: Adam 1e-3, batch 64, no augmentation, no early stopping. */
 export const benchTrainConfig = (seed: number, epochs: number): TrainLoopConfig => ({
@@ -63,7 +63,8 @@ export async function pruneCell(input: PruneCellInput): Promise<Cell> {
     schedule: variant.schedule,
     granularity: 'unstructured',
     finetuneEpochs: input.finetuneEpochs,
-    finetuneLrSchedule: variantLrSchedule(variant, input.sparsity),
+    finetuneLrSchedule: variantLrSchedule(variant),
+    finetuneLrScale: variantRateScale(variant),
     calibrationBatches: 64,
     pruneFirstLayer: variant.pruneFirstLayer,
     pruneLastLayer: variant.pruneLastLayer,

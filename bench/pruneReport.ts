@@ -188,6 +188,8 @@ export function goalsOf({ dense, rows, torch, structured }: GoalInput): Goal[] {
 export interface ReportInput {
   settings: { seeds: number; quick: boolean; backend: string; minutes: number; oursMinutes: number };
   dense: Stats;
+  /** the dense model trained on for the fine-tune budget at the default gradual rate, nothing pruned */
+  trainedOn: Stats | null;
   rows: Row[];
   torch: TorchResult | null;
   structured: StructuredResult[];
@@ -202,6 +204,10 @@ export function printReport(r: ReportInput, print: (text: string) => void): void
   out.push(
     `dense: ${pct(r.dense.mean)}${sd(r.dense)}${r.torch ? ` (PyTorch ${pct(r.torch.dense.mean)}${sd(r.torch.dense)})` : ''} — ${r.settings.seeds} seed${r.settings.seeds > 1 ? 's' : ''}, ${r.settings.backend}, ${r.settings.minutes.toFixed(1)} min (ours ${r.settings.oursMinutes.toFixed(1)}${r.torch ? `, PyTorch ${r.torch.minutes.toFixed(1)}` : ''})`,
   );
+  if (r.trainedOn)
+    out.push(
+      `dense trained on for the fine-tune budget at the default gradual rate, nothing pruned: ${pct(r.trainedOn.mean)}${sd(r.trainedOn)}`,
+    );
   out.push('');
   const levels = [...new Set(r.rows.map((x) => x.sparsity))].sort();
   out.push(`| criterion | ${levels.map((s) => `${Math.round(s * 100)}%`).join(' | ')} |`);

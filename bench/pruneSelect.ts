@@ -23,7 +23,7 @@ import { loadModelState, saveModelState } from '../src/main/engine/train/modelSt
 import { trainModel } from '../src/main/engine/train/trainLoop';
 import { loadIdxSplit } from './idxSplit';
 import { splitOff } from './splitOff';
-import { parseVariant, variantLrSchedule } from './variant';
+import { parseVariant, variantLrSchedule, variantRateScale } from './variant';
 import { benchTrainConfig } from './pruneCell';
 
 const args = process.argv.slice(2);
@@ -102,7 +102,8 @@ async function main(): Promise<void> {
         schedule: variant.schedule,
         granularity: 'unstructured',
         finetuneEpochs: settings.finetuneEpochs,
-        finetuneLrSchedule: variantLrSchedule(variant, sparsity),
+        finetuneLrSchedule: variantLrSchedule(variant),
+        finetuneLrScale: variantRateScale(variant),
         calibrationBatches: 64,
         pruneFirstLayer: variant.pruneFirstLayer,
         pruneLastLayer: variant.pruneLastLayer,

@@ -184,6 +184,11 @@ export interface PruneConfig {
   finetuneEpochs: number;
   /** the learning rate over each fine-tune (per round for iterative, over all of it for gradual) */
   finetuneLrSchedule: LrSchedule;
+  /**
+   * the fine-tune's starting learning rate as a multiple of the training rate (train.learningRate);
+   * absent in runs stored before it was a setting, which fine-tuned at the training rate (1)
+   */
+  finetuneLrScale?: number;
   calibrationBatches: number;
   pruneFirstLayer: boolean;
   pruneLastLayer: boolean;

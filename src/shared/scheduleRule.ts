@@ -28,19 +28,28 @@ export function defaultScheduleKind(c: GradualSettings): 'gradual' | 'oneshot' {
   return gradualProblem(c) ? 'oneshot' : 'gradual';
 }
 
-/** Below this target a gradual run's default fine-tune rate decays after the last prune step. */
-export const COSINE_BELOW_SPARSITY = 0.95;
+/**
+ * The fine-tune learning-rate schedule a run that names none gets. A gradual run decays its rate (cosine)
+ * once the last prune step is behind it: the model has its final sparsity by then, and settling it beat
+ * holding the rate at every level from 90% to 98% once the fine-tune starts from a higher rate
+ * (defaultLrScale). After a one-shot or iterative cut the rate holds for the whole budget.
+ */
+export function defaultLrSchedule(c: { schedule: { kind: PruneSchedule['kind'] } }): LrSchedule {
+  return c.schedule.kind === 'gradual' ? 'cosine' : 'constant';
+}
+
+/** A gradual run's fine-tune starts at this multiple of the training rate when the run names none. */
+export const GRADUAL_RATE_SCALE = 5;
+/** A one-shot or iterative run's fine-tune rate, as a multiple of the training rate, when it names none. */
+export const CUT_RATE_SCALE = 2;
 
 /**
- * The fine-tune learning-rate schedule a run that names none gets. A gradual run towards a sparsity below
- * 95% decays its rate (cosine) once the last prune step is behind it: the model is close to recovered by
- * then, and settling it beat holding the full rate (+0.7 pp at 90%, 3 seeds). From 95%, and after a
- * one-shot or iterative cut, the full rate for the whole budget recovers more (prune/README).
+ * The fine-tune's starting rate as a multiple of the training rate, for a run that names none. Pruning
+ * moves the model far from where training left it, and a fine-tune that starts above the training rate
+ * recovers more in the same epochs. A gradual run prunes while it trains and decays the rate afterwards,
+ * so it takes a high start; after a one-shot cut the rate holds for the whole budget, and a high constant
+ * rate undoes the recovery (validation, prune/README).
  */
-export function defaultLrSchedule(c: {
-  schedule: { kind: PruneSchedule['kind'] };
-  target: { kind: PruneTarget['kind']; value: number };
-}): LrSchedule {
-  const gentle = c.target.kind === 'sparsity' && c.target.value < COSINE_BELOW_SPARSITY;
-  return c.schedule.kind === 'gradual' && gentle ? 'cosine' : 'constant';
+export function defaultLrScale(c: { schedule: { kind: PruneSchedule['kind'] } }): number {
+  return c.schedule.kind === 'gradual' ? GRADUAL_RATE_SCALE : CUT_RATE_SCALE;
 }

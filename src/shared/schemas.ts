@@ -2,7 +2,13 @@
 // Defaults live here, once: a client may send a partial config and the service receives a full one.
 import { z } from 'zod';
 import { criteria, defaultScoring, scoringProblem } from './criteria';
-import { DEFAULT_CRITERION, defaultLrSchedule, defaultScheduleKind, gradualProblem } from './scheduleRule';
+import {
+  DEFAULT_CRITERION,
+  defaultLrScale,
+  defaultLrSchedule,
+  defaultScheduleKind,
+  gradualProblem,
+} from './scheduleRule';
 
 const MAX_PATH = 4096;
 
@@ -90,8 +96,10 @@ const pruneConfigFields = z.strictObject({
   schedule: pruneSchedule.optional(),
   granularity: z.enum(['unstructured', 'structured']).default('unstructured'),
   finetuneEpochs: z.number().int().min(0).max(1000).default(2),
-  // left out: cosine after the last prune step for a gradual run below 95%, else constant (defaultLrSchedule)
+  // left out: cosine after the last prune step for a gradual run, else constant (defaultLrSchedule)
   finetuneLrSchedule: lrSchedule.optional(),
+  // × the training rate, within reason; left out: 5 for a gradual run, else 2 (defaultLrScale)
+  finetuneLrScale: z.number().gt(0).max(100).optional(),
   calibrationBatches: calibrationBatches,
   pruneFirstLayer: z.boolean().default(true),
   pruneLastLayer: z.boolean().default(true),
@@ -118,13 +126,14 @@ export const pruneConfig = pruneConfigFields
   .transform((config) => {
     const resolved = withDefaults(config);
     const finetuneLrSchedule = config.finetuneLrSchedule ?? defaultLrSchedule(resolved);
-    return { ...resolved, finetuneLrSchedule };
+    const finetuneLrScale = config.finetuneLrScale ?? defaultLrScale(resolved);
+    return { ...resolved, finetuneLrSchedule, finetuneLrScale };
   })
   .superRefine(checkPrune);
 
 /**
- * A sweep's shared prune settings: as pruneConfig, but a learning rate left out stays out, so each cell
- * gets the default for its own sparsity and schedule (services/sweep.ts).
+ * A sweep's shared prune settings: as pruneConfig, but a learning-rate schedule or scale left out stays
+ * out, so each cell gets the defaults for its own schedule (services/sweep.ts).
  */
 export const sweepPruneConfig = pruneConfigFields.transform(withDefaults).superRefine(checkPrune);
 

@@ -134,10 +134,10 @@ describe('prunelab runs', () => {
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toContain(`Run magnitude 50% · tiny shoes (${ids.prune}) — prune, done`);
     expect(shown.stdout).toContain(`parent     lenet5 · tiny shoes (${ids.train})`);
-    // no --schedule: the default, gradual with its steps from the fine-tune budget, and below 95% a rate
-    // that decays once the last prune step is behind it
+    // no --schedule: the default, gradual with its steps from the fine-tune budget, and a rate that starts
+    // at 5× the training rate (the default --lr, 0.001) and decays once the last prune step is behind it
     expect(shown.stdout).toMatch(
-      /pruning\s+magnitude · sparsity 50.0% · global scope · gradual, steps from the fine-tune budget · unstructured · fine-tune \d+ epochs?, cosine decay after the last prune step/,
+      /pruning\s+magnitude · sparsity 50.0% · global scope · gradual, steps from the fine-tune budget · unstructured · fine-tune \d+ epochs? at 5× the training rate \(0\.005\), cosine decay after the last prune step/,
     );
     expect(shown.stdout).toMatch(
       /exports\s+TF.js uint8 · gzip .* parity (ok|FAILED) — top-1 agreement .* \(needs ≥ 90%\)/,

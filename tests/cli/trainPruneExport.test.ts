@@ -63,6 +63,8 @@ describe('prunelab train / prune / export --json', () => {
         '0.5',
         '--finetune-epochs',
         '1',
+        '--finetune-lr-scale',
+        '1.5',
         '--json',
       ],
       { env: { PRUNELAB_HOME: dataDir } },
@@ -91,6 +93,20 @@ describe('prunelab train / prune / export --json', () => {
       expect(l.kept).toBeLessThanOrEqual(l.weights);
     }
     ids.prune = j.runId as string;
+    const shown = await runCli(['runs', 'show', ids.prune, '--json'], { env: { PRUNELAB_HOME: dataDir } });
+    expect(shown.code, shown.stderr).toBe(0);
+    expect((shown.json.config as { prune: { finetuneLrScale: number } }).prune.finetuneLrScale).toBe(1.5);
+  });
+
+  it('prune --finetune-lr-scale refuses a scale that is not a positive number up to 100, naming the flag', async () => {
+    for (const raw of ['0', '-2', '250', 'fast']) {
+      const run = await runCli(
+        ['prune', '--from', ids.train!, '--sparsity', '0.5', `--finetune-lr-scale=${raw}`, '--json'],
+        { env: { PRUNELAB_HOME: dataDir } },
+      );
+      expect(run.code, `${raw}: ${run.stderr}`).toBe(2);
+      expect(run.stderr).toContain('--finetune-lr-scale');
+    }
   });
 
   it('export: tfjs and onnx with the size table and a passing parity check', async () => {

@@ -126,9 +126,12 @@ describe('the views a newcomer tripped on', () => {
     expect(await page.inputValue('[data-test="finetune-lr-schedule"]')).toBe('automatic');
     const lrShown = () => page.locator('[data-test="finetune-lr-schedule"] option:checked').textContent();
     expect((await lrShown())?.trim()).toBe('automatic (cosine decay)');
+    const scaleShown = () => page.getAttribute('[data-test="finetune-lr-scale"]', 'placeholder');
+    expect(await scaleShown()).toBe('automatic (5×)');
     await page.check('[data-test="structured"]');
-    // structured runs one-shot: the automatic rate is constant there
+    // structured runs one-shot: the automatic rate is constant there, and starts lower
     expect((await lrShown())?.trim()).toBe('automatic (constant)');
+    expect(await scaleShown()).toBe('automatic (2×)');
     await expect(
       page.locator('[data-test="schedule-select"] option[value="gradual"]').isDisabled(),
     ).resolves.toBe(true);

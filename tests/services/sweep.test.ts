@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { payloads } from '../../src/shared/api';
 import { pruneConfig } from '../../src/shared/schemas';
+import { defaultLrScale } from '../../src/shared/scheduleRule';
 import { expandSweep } from '../../src/main/services/sweep';
 import { diffConfigs } from '../../src/main/services/configDiff';
 
@@ -70,7 +71,7 @@ describe('expandSweep', () => {
     expect(calibrated.children.every((c) => c.config.prune!.scoring === 'calibration')).toBe(true);
   });
 
-  it('gives every cell the learning rate for its own schedule and sparsity, unless the request named one', () => {
+  it('gives every cell the learning rate for its own schedule, unless the request named one', () => {
     const grid = payloads['runs.sweep'].parse({
       name: 'lr',
       datasetId: 'ds',
@@ -79,15 +80,23 @@ describe('expandSweep', () => {
       seeds: [1],
       schedules: [{ kind: 'gradual' }, { kind: 'oneshot' }],
     });
-    // left out, it stays out of the shared settings: the request's own target says nothing about a cell's
+    // left out, it stays out of the shared settings: the request's own schedule says nothing about a cell's
     expect(grid.prune.finetuneLrSchedule).toBeUndefined();
     const plan = expandSweep(grid);
     expect(plan.children.map((c) => [c.name, c.config.prune!.finetuneLrSchedule])).toEqual([
       ['lr · taylor 90% gradual · seed 1', 'cosine'],
       ['lr · taylor 90% oneshot · seed 1', 'constant'],
-      ['lr · taylor 98% gradual · seed 1', 'constant'],
+      ['lr · taylor 98% gradual · seed 1', 'cosine'],
       ['lr · taylor 98% oneshot · seed 1', 'constant'],
     ]);
+    expect(grid.prune.finetuneLrScale).toBeUndefined();
+    for (const child of plan.children) {
+      const prune = child.config.prune!;
+      expect(prune.finetuneLrScale).toBe(defaultLrScale({ schedule: prune.schedule }));
+    }
+    expect(new Set(plan.children.map((c) => c.config.prune!.finetuneLrScale)).size).toBe(2);
+    const scaled = expandSweep({ ...grid, prune: { ...grid.prune, finetuneLrScale: 1 } });
+    expect(scaled.children.every((c) => c.config.prune!.finetuneLrScale === 1)).toBe(true);
     for (const child of plan.children)
       expect(pruneConfig.parse(child.config.prune)).toEqual(child.config.prune);
     const named = expandSweep({ ...grid, prune: { ...grid.prune, finetuneLrSchedule: 'step' } });

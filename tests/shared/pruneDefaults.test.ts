@@ -41,18 +41,24 @@ describe('prune defaults', () => {
     expect(pruneConfig.parse({ criterion: 'movement' }).scoring).toBe('accumulated');
   });
 
-  it('the fine-tune rate decays only for a gradual run below 95% sparsity', () => {
-    const lr = (input: object) => pruneConfig.parse(input).finetuneLrSchedule;
-    expect(lr({ target: { kind: 'sparsity', value: 0.9 } })).toBe('cosine');
-    expect(lr({ target: { kind: 'sparsity', value: 0.949 } })).toBe('cosine');
-    expect(lr({ target: { kind: 'sparsity', value: 0.95 } })).toBe('constant');
-    expect(lr({ target: { kind: 'sparsity', value: 0.98 } })).toBe('constant');
+  it('the fine-tune rate of a gradual run starts at 5× the training rate and decays; after a cut 2×, held', () => {
+    const parse = (input: object) => pruneConfig.parse(input);
+    const lr = (input: object) => parse(input).finetuneLrSchedule;
+    for (const value of [0.5, 0.9, 0.95, 0.98]) {
+      expect(lr({ target: { kind: 'sparsity', value } })).toBe('cosine');
+      expect(parse({ target: { kind: 'sparsity', value } }).finetuneLrScale).toBe(5);
+    }
     expect(lr({ schedule: { kind: 'oneshot' } })).toBe('constant');
     expect(lr({ schedule: { kind: 'iterative', rounds: 3 } })).toBe('constant');
     expect(lr({ granularity: 'structured' })).toBe('constant');
     expect(lr({ target: { kind: 'threshold', value: 0.01 } })).toBe('constant');
     expect(lr({ finetuneEpochs: 0 })).toBe('constant');
-    expect(lr({ target: { kind: 'sparsity', value: 0.98 }, finetuneLrSchedule: 'cosine' })).toBe('cosine');
+    expect(parse({ schedule: { kind: 'oneshot' } }).finetuneLrScale).toBe(2);
+    expect(parse({ granularity: 'structured' }).finetuneLrScale).toBe(2);
+    expect(parse({ schedule: { kind: 'oneshot' }, finetuneLrScale: 0.5 }).finetuneLrScale).toBe(0.5);
+    expect(lr({ target: { kind: 'sparsity', value: 0.98 }, finetuneLrSchedule: 'constant' })).toBe(
+      'constant',
+    );
   });
 
   it('an explicit choice is kept', () => {

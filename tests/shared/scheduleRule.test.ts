@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { pruneConfig } from '../../src/shared/schemas';
 import {
   DEFAULT_CRITERION,
+  CUT_RATE_SCALE,
+  GRADUAL_RATE_SCALE,
+  defaultLrScale,
   defaultLrSchedule,
   defaultScheduleKind,
   gradualProblem,
@@ -35,7 +38,28 @@ describe('scheduleRule', () => {
       const target =
         settings.target.kind === 'sparsity' ? { kind: 'sparsity' as const, value } : settings.target;
       const parsed = pruneConfig.parse({ ...settings, target });
-      expect(parsed.finetuneLrSchedule).toBe(defaultLrSchedule({ schedule: parsed.schedule, target }));
+      expect(parsed.finetuneLrSchedule).toBe(defaultLrSchedule({ schedule: parsed.schedule }));
+      expect(parsed.finetuneLrScale).toBe(defaultLrScale({ schedule: parsed.schedule }));
+    }
+  });
+
+  it('a gradual run starts high and decays; after a cut the rate is lower and holds', () => {
+    expect(defaultLrSchedule({ schedule: { kind: 'gradual' } })).toBe('cosine');
+    expect(defaultLrSchedule({ schedule: { kind: 'oneshot' } })).toBe('constant');
+    expect(defaultLrSchedule({ schedule: { kind: 'iterative' } })).toBe('constant');
+    expect(defaultLrScale({ schedule: { kind: 'gradual' } })).toBe(GRADUAL_RATE_SCALE);
+    expect(defaultLrScale({ schedule: { kind: 'oneshot' } })).toBe(CUT_RATE_SCALE);
+    expect(defaultLrScale({ schedule: { kind: 'iterative' } })).toBe(CUT_RATE_SCALE);
+    expect(GRADUAL_RATE_SCALE).toBeGreaterThan(CUT_RATE_SCALE);
+  });
+
+  it('keeps a rate scale the config names, and refuses one that is not a positive number up to 100', () => {
+    expect(pruneConfig.parse({ finetuneLrScale: 1 }).finetuneLrScale).toBe(1);
+    expect(pruneConfig.parse({ finetuneLrScale: 0.5 }).finetuneLrScale).toBe(0.5);
+    for (const bad of [0, -1, 101, Number.NaN, '3']) {
+      const refused = pruneConfig.safeParse({ finetuneLrScale: bad });
+      expect(refused.success).toBe(false);
+      if (!refused.success) expect(refused.error.issues[0]!.path).toEqual(['finetuneLrScale']);
     }
   });
 

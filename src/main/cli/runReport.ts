@@ -69,16 +69,30 @@ function describePruning(c: RunConfig): string | null {
           ? 'gradual, steps from the fine-tune budget'
           : `gradual, steps ${p.schedule.startStep ?? 0}–${p.schedule.endStep} every ${p.schedule.frequency ?? 'automatic'}`
         : 'one-shot';
-  return `${p.criterion} · ${target} · ${p.scope} scope · ${schedule} · ${p.granularity} · fine-tune ${plural(p.finetuneEpochs, 'epoch')}${describeRate(p)}`;
+  return `${p.criterion} · ${target} · ${p.scope} scope · ${schedule} · ${p.granularity} · fine-tune ${plural(p.finetuneEpochs, 'epoch')}${describeRate(c)}`;
 }
 
-/** How the fine-tune rate moves; nothing for a run stored before it was a setting. */
-function describeRate(p: NonNullable<RunConfig['prune']>): string {
+/** Where the fine-tune rate starts and how it moves; what a run stored before either was a setting omits. */
+function describeRate(config: RunConfig): string {
+  const p = config.prune;
+  if (!p || p.finetuneEpochs === 0) return '';
+  const scale = p.finetuneLrScale;
+  const start =
+    scale === undefined
+      ? ''
+      : ` at ${scale}× the training rate (${formatRate(scale * config.train.learningRate)})`;
   const lr: LrSchedule | undefined = p.finetuneLrSchedule;
-  if (!lr || p.finetuneEpochs === 0) return '';
-  if (lr === 'constant') return ', constant rate';
+  if (!lr) return start;
+  if (lr === 'constant') return `${start}, constant rate`;
   const decay = lr === 'cosine' ? 'cosine decay' : 'step decay';
-  return p.schedule.kind === 'gradual' ? `, ${decay} after the last prune step` : `, ${decay}`;
+  return p.schedule.kind === 'gradual'
+    ? `${start}, ${decay} after the last prune step`
+    : `${start}, ${decay}`;
+}
+
+/** A product of rates without float noise (3 × 0.001 is 0.003, not 0.0030000000000000005). */
+function formatRate(rate: number): string {
+  return String(Number(rate.toPrecision(3)));
 }
 
 /** One export as a line: which it is, its size, its parity, where it is. */

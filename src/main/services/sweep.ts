@@ -2,7 +2,7 @@
 // train run per seed, which every prune run of that seed uses as its parent.
 import type { Payload } from '../../shared/api';
 import { defaultScoring, scoringProblem } from '../../shared/criteria';
-import { defaultLrSchedule } from '../../shared/scheduleRule';
+import { defaultLrScale, defaultLrSchedule } from '../../shared/scheduleRule';
 import type { Criterion, PruneConfig, PruneSchedule, RunConfig } from '../../shared/dto';
 
 export interface PlannedRun {
@@ -32,7 +32,7 @@ export function scheduleLabel(schedule: PruneSchedule): string {
  * The request's prune settings for one cell. Its scoring was resolved (schemas.ts) for the request's own
  * criterion and schedule; a cell with another criterion or schedule keeps it where it can run there and
  * otherwise gets that cell's default (magnitude has no accumulated scores; oneshot accumulates nothing).
- * A learning rate the request left out is the default for the cell's own schedule and sparsity.
+ * A learning-rate schedule or scale the request left out is the default for the cell's own schedule.
  */
 function cellPrune(
   prune: Payload<'runs.sweep'>['prune'],
@@ -44,8 +44,9 @@ function cellPrune(
     ? defaultScoring(criterion, schedule.kind, prune.granularity)
     : prune.scoring;
   const target = { kind: 'sparsity' as const, value: sparsity };
-  const finetuneLrSchedule = prune.finetuneLrSchedule ?? defaultLrSchedule({ schedule, target });
-  return { ...prune, criterion, scoring, target, schedule, finetuneLrSchedule };
+  const finetuneLrSchedule = prune.finetuneLrSchedule ?? defaultLrSchedule({ schedule });
+  const finetuneLrScale = prune.finetuneLrScale ?? defaultLrScale({ schedule });
+  return { ...prune, criterion, scoring, target, schedule, finetuneLrSchedule, finetuneLrScale };
 }
 
 export function expandSweep(request: Payload<'runs.sweep'>): SweepPlan {

@@ -1,6 +1,7 @@
 // Words the UI uses for the pruning vocabulary of DESIGN.md: one line each, shown next to the choice.
 // (The criteria's own words live in shared/criteria.ts, shown by components/runs/CriterionPicker.vue.)
 import type { LrSchedule, Scope, Scoring } from '../../shared/dto';
+import { CUT_RATE_SCALE, GRADUAL_RATE_SCALE } from '../../shared/scheduleRule';
 
 export const scopeExplanations: Record<Scope, string> = {
   layer: 'Every layer pruned to the same sparsity.',
@@ -32,7 +33,10 @@ export const lrScheduleNames: Record<LrSchedule, string> = {
 
 /** When a decaying rate starts to decay (engine/prune/pruneSession.ts lrDecayStartStep). */
 export const lrScheduleHint =
-  'A decaying rate starts to decay once the model has its final sparsity: after the last prune step of a gradual schedule. Automatic: cosine for a gradual run below 95% sparsity, else constant.';
+  'A decaying rate starts to decay once the model has its final sparsity: after the last prune step of a gradual schedule. Automatic: cosine for a gradual run, else constant.';
+
+/** What the fine-tune rate scale means (shared/scheduleRule.ts defaultLrScale). */
+export const lrScaleHint = `The fine-tune starts at this multiple of the training learning rate. Pruning moves the model far from where training left it, and a fine-tune that starts above the training rate recovers more in the same epochs. Automatic: ${GRADUAL_RATE_SCALE}× for a gradual run (its rate decays after the last prune step), ${CUT_RATE_SCALE}× after a one-shot or iterative cut.`;
 
 export const trainingLevels = {
   quick: {

@@ -18,4 +18,13 @@ describe("a prune run's fine-tune settings", () => {
     expect([config.lrSchedule, config.lrDecayStartStep]).toEqual(['step', undefined]);
     expect(config.learningRate).toBe(finetuneConfig.learningRate);
   });
+
+  it('starts at the scale × the training rate; a run stored without a scale at the training rate', () => {
+    const scaled = finetuneLoopConfig(finetuneConfig, { ...basePrune, finetuneLrScale: 3 }, null);
+    expect(scaled.learningRate).toBeCloseTo(finetuneConfig.learningRate * 3, 12);
+    const half = finetuneLoopConfig(finetuneConfig, { ...basePrune, finetuneLrScale: 0.5 }, null);
+    expect(half.learningRate).toBeCloseTo(finetuneConfig.learningRate / 2, 12);
+    const { finetuneLrScale: _, ...stored } = { ...basePrune, finetuneLrScale: 3 };
+    expect(finetuneLoopConfig(finetuneConfig, stored, null).learningRate).toBe(finetuneConfig.learningRate);
+  });
 });

@@ -8,6 +8,7 @@ import type { FakeApi } from '../fakeApi';
 import { makeDataset, makeRun } from '../fixtures';
 import { criteria, criterionNames } from '../../../src/shared/criteria';
 import { pruneConfig } from '../../../src/shared/schemas';
+import { CUT_RATE_SCALE, GRADUAL_RATE_SCALE } from '../../../src/shared/scheduleRule';
 
 afterEach(() => {
   document.body.innerHTML = '';
@@ -115,16 +116,15 @@ describe('NewRunView', () => {
       schedule: { kind: 'gradual' },
       scoring: 'accumulated',
       finetuneLrSchedule: 'cosine',
+      finetuneLrScale: GRADUAL_RATE_SCALE,
     });
   });
 
-  it('says what the automatic learning rate is for the target and schedule, and sends only a chosen one', async () => {
+  it('says what the automatic learning rate is for the schedule, and sends only a chosen one', async () => {
     const { wrapper, fake } = await mountWithApi(NewRunView, { props, state: { datasets: [makeDataset()] } });
     const lr = () => wrapper.get('[data-test="finetune-lr-schedule"]').element as HTMLSelectElement;
     const automaticText = () => lr().options[0]!.text.trim();
     await wrapper.get('[data-test="sparsity"]').setValue('0.98');
-    expect(automaticText()).toBe('automatic (constant)');
-    await wrapper.get('[data-test="sparsity"]').setValue('0.9');
     expect(automaticText()).toBe('automatic (cosine decay)');
     await wrapper.get('[data-test="schedule-select"]').setValue('oneshot');
     expect(automaticText()).toBe('automatic (constant)');
@@ -136,6 +136,31 @@ describe('NewRunView', () => {
     await chosen.wrapper.get('form').trigger('submit');
     await flushPromises();
     expect(sentPrune(chosen.fake).finetuneLrSchedule).toBe('step');
+  });
+
+  it('shows the rate the fine-tune starts at, automatic or typed, and sends only a typed scale', async () => {
+    const { wrapper, fake } = await mountWithApi(NewRunView, { props, state: { datasets: [makeDataset()] } });
+    const shown = () => wrapper.get('[data-test="finetune-rate"]').text();
+    const scale = wrapper.get('[data-test="finetune-lr-scale"]');
+    const trainingRate = Number(
+      (wrapper.get('input[type="number"][step="any"][min="0.00001"]').element as HTMLInputElement).value,
+    );
+    const rate = (s: number) => `starts at ${Number((trainingRate * s).toPrecision(3))}`;
+    expect((scale.element as HTMLInputElement).value).toBe('');
+    expect(scale.attributes('placeholder')).toBe(`automatic (${GRADUAL_RATE_SCALE}×)`);
+    expect(shown()).toBe(rate(GRADUAL_RATE_SCALE));
+    await wrapper.get('[data-test="schedule-select"]').setValue('oneshot');
+    expect(scale.attributes('placeholder')).toBe(`automatic (${CUT_RATE_SCALE}×)`);
+    expect(shown()).toBe(rate(CUT_RATE_SCALE));
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(sentPrune(fake).finetuneLrScale).toBeUndefined();
+    const typed = await mountWithApi(NewRunView, { props, state: { datasets: [makeDataset()] } });
+    await typed.wrapper.get('[data-test="finetune-lr-scale"]').setValue('1.5');
+    expect(typed.wrapper.get('[data-test="finetune-rate"]').text()).toBe(rate(1.5));
+    await typed.wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(sentPrune(typed.fake).finetuneLrScale).toBe(1.5);
   });
 
   it('sends only the gradual steps the user filled in, and a scoring only when one was chosen', async () => {

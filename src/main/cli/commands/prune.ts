@@ -3,6 +3,7 @@
 import type { PruneSchedule, RunDetail } from '../../../shared/dto';
 import { criterionNames } from '../../../shared/criteria';
 import { lrSchedule as lrScheduleSchema, scoring as scoringSchema } from '../../../shared/schemas';
+import { CUT_RATE_SCALE, GRADUAL_RATE_SCALE } from '../../../shared/scheduleRule';
 import { parseSparsityText, SPARSITY_RULE } from '../../../shared/sparsity';
 import type { AppServices } from '../../services';
 import type { CliCommand, CliIo, OptionValues } from '../command';
@@ -17,9 +18,10 @@ const usage =
   'prunelab prune (--dataset <path|id|name> | --from <train run id>) (--sparsity S | --threshold T) [--preset P] ' +
   `[--criterion ${criterionNames.join('|')}] [--scoring calibration|accumulated] [--scope global|layer] ` +
   '[--schedule oneshot|iterative:K|gradual[:START-END/FREQ]] [--finetune-epochs E] ' +
-  '[--finetune-lr-schedule constant|cosine|step] [--structured] ' +
+  '[--finetune-lr-schedule constant|cosine|step] [--finetune-lr-scale X] [--structured] ' +
   `[--epochs N] [--batch N] [--lr X] [--seed S] [--name N] ${queueUsage} [--json]\n` +
-  `  --sparsity is ${SPARSITY_RULE}`;
+  `  --sparsity is ${SPARSITY_RULE}\n` +
+  `  --finetune-lr-scale: the fine-tune starts at X × the training rate (--lr); default ${GRADUAL_RATE_SCALE} for a gradual schedule, else ${CUT_RATE_SCALE}`;
 
 /** The prune request's fields, by the flag that sets them (for the API's validation errors). */
 const pruneFlags: FlagMap = {
@@ -30,6 +32,7 @@ const pruneFlags: FlagMap = {
   'config.prune.schedule': 'schedule',
   'config.prune.finetuneEpochs': 'finetune-epochs',
   'config.prune.finetuneLrSchedule': 'finetune-lr-schedule',
+  'config.prune.finetuneLrScale': 'finetune-lr-scale',
   'config.prune.target': ['sparsity', 'threshold'],
   'config.parentRunId': 'from',
   id: 'from',
@@ -95,6 +98,7 @@ export const pruneCommand: CliCommand = {
     'finetune-epochs': { type: 'string' },
     scoring: { type: 'string' },
     'finetune-lr-schedule': { type: 'string' },
+    'finetune-lr-scale': { type: 'string' },
     structured: { type: 'boolean', default: false },
     from: { type: 'string' },
   },
@@ -124,6 +128,7 @@ export const pruneCommand: CliCommand = {
     choiceOption(values, 'scoring', scoringSchema.options);
     choiceOption(values, 'finetune-lr-schedule', lrScheduleSchema.options);
     const finetuneEpochs = numberOption(values, 'finetune-epochs', 'int');
+    const finetuneLrScale = numberOption(values, 'finetune-lr-scale');
     const prune: Record<string, unknown> = {
       target:
         threshold !== undefined
@@ -138,6 +143,7 @@ export const pruneCommand: CliCommand = {
       prune.finetuneLrSchedule = values['finetune-lr-schedule'];
     if (values.schedule !== undefined) prune.schedule = parseSchedule(values.schedule as string);
     if (finetuneEpochs !== undefined) prune.finetuneEpochs = finetuneEpochs;
+    if (finetuneLrScale !== undefined) prune.finetuneLrScale = finetuneLrScale;
     const opened = await openCommandServices(values, dataDir, io);
     const services = opened.services;
     try {

@@ -74,9 +74,10 @@ export interface PruneSessionInput {
 }
 
 /**
- * The training loop's settings for a prune run's fine-tune. Fine-tuning proper starts once the model has
- * its final sparsity, so a decaying rate decays from the last prune step of a gradual schedule (from the
- * first step after a one-shot or iterative cut).
+ * The training loop's settings for a prune run's fine-tune: `finetune` is the training run's (its rate
+ * scaled by prune.finetuneLrScale). Fine-tuning proper starts once the model has its final sparsity, so a
+ * decaying rate decays from the last prune step of a gradual schedule (from the first step after a
+ * one-shot or iterative cut).
  */
 export function finetuneLoopConfig(
   finetune: TrainLoopConfig,
@@ -86,6 +87,8 @@ export function finetuneLoopConfig(
   return {
     ...finetune,
     epochs: prune.finetuneEpochs,
+    // a run stored before the scale was a setting fine-tuned at the training rate
+    learningRate: finetune.learningRate * (prune.finetuneLrScale ?? 1),
     lrSchedule: prune.finetuneLrSchedule,
     lrDecayStartStep: gradual?.endStep,
   };
