@@ -140,7 +140,7 @@ async function main(): Promise<void> {
       });
       trainedOn.push(accuracy);
       log(
-        `  dense trained on ${settings.finetuneEpochs} epochs at the default gradual fine-tune rate, nothing pruned: ${pct(accuracy)} (Δ ${((accuracy - denseAccuracy) * 100).toFixed(2)} pp)`,
+        `  dense trained on for ${settings.finetuneEpochs} more epoch${settings.finetuneEpochs === 1 ? '' : 's'} at the default gradual fine-tune rate, nothing pruned: ${pct(accuracy)} (Δ ${((accuracy - denseAccuracy) * 100).toFixed(2)} pp)`,
       );
     }
     if (settings.structured) {

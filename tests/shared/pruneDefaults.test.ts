@@ -1,6 +1,6 @@
 // The defaults a prune run gets when it names none are the validation winners (prune/README): taylor
-// scores accumulated over a gradual schedule — where it can run — and a fine-tune rate that decays after
-// the last prune step below 95% sparsity, constant from 95% and after a one-shot or iterative cut.
+// scores accumulated over a gradual schedule — where it can run — and a fine-tune that starts at 5× the
+// training rate and decays after the last prune step; after a one-shot or iterative cut, 2× held.
 import { describe, expect, it } from 'vitest';
 import { pruneConfig } from '../../src/shared/schemas';
 
@@ -17,6 +17,7 @@ describe('prune defaults', () => {
       schedule: { kind: 'gradual' },
       target: { kind: 'sparsity', value: 0.8 },
       finetuneLrSchedule: 'cosine',
+      finetuneLrScale: 5,
       scope: 'global',
       pruneFirstLayer: true,
       pruneLastLayer: true,
