@@ -61,9 +61,9 @@ describe('NewRunView', () => {
     expect(wrapper.get('[data-test="criterion-taylor"] [data-test="recommended"]').text()).toBe(
       'recommended',
     );
-    // the help says where magnitude is as good (issue 11: defaults from evidence)
+    // the help says where magnitude is (nearly) as good (issue 11: defaults from evidence)
     expect(wrapper.get('[data-test="criterion-taylor"]').text()).toContain(
-      'for moderate sparsity, magnitude is as good',
+      'For moderate sparsity, magnitude is nearly as good',
     );
     expect((wrapper.get('input[type="radio"][value="taylor"]').element as HTMLInputElement).checked).toBe(
       true,
