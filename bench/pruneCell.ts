@@ -61,7 +61,7 @@ export async function pruneCell(input: PruneCellInput): Promise<Cell> {
     scope: 'global',
     minKeptFraction: variant.minKeptFraction,
     schedule: variant.schedule,
-    granularity: 'unstructured',
+    granularity: variant.granularity,
     finetuneEpochs: input.finetuneEpochs,
     finetuneLrSchedule: variantLrSchedule(variant),
     finetuneLrScale: variantRateScale(variant),

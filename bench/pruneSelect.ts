@@ -6,7 +6,7 @@
 //   npx tsx bench/pruneSelect.ts --variants magnitude@oneshot~cosine,fisher/accumulated@gradual:0.5x20
 //     [--train-images 55000] [--validation 5000] [--dense-epochs 5] [--finetune-epochs 2] [--seed 1]
 //     [--sparsities 0.9,0.95,0.98] [--results /tmp/select.jsonl] [--cache bench/out/select]
-// A variant is criterion[/scoring]@schedule[~lrSchedule][#l2|#mean|#none][!keep-first][!keep-last][%floor] (bench/variant.ts;
+// A variant is criterion[/scoring]@schedule[~lrSchedule][#l2|#mean|#none][!keep-first][!keep-last][!structured][%floor][^S] (bench/variant.ts;
 // a variant without ~lr gets the default a run that names none gets, for its schedule and sparsity).
 // One line per cell on stdout; each cell is also appended as a JSON line to --results.
 import * as tf from '@tensorflow/tfjs';
@@ -100,7 +100,7 @@ async function main(): Promise<void> {
         scope: 'global',
         minKeptFraction: variant.minKeptFraction,
         schedule: variant.schedule,
-        granularity: 'unstructured',
+        granularity: variant.granularity,
         finetuneEpochs: settings.finetuneEpochs,
         finetuneLrSchedule: variantLrSchedule(variant),
         finetuneLrScale: variantRateScale(variant),
@@ -119,7 +119,9 @@ async function main(): Promise<void> {
         measureLatency: false,
         normalization: variant.normalization,
       });
-      const accuracy = (await measureOn(model, validation, 10)).accuracy;
+      // structured pruning hands back a smaller model of its own
+      const accuracy = (await measureOn(session.model, validation, 10)).accuracy;
+      if (session.model !== model) session.model.dispose();
       const cell = {
         seed: settings.seed,
         trainImages: train.count,

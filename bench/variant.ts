@@ -1,5 +1,5 @@
 // A pruning variant as the benches name it:
-//   criterion[/scoring]@schedule[~lrSchedule][#norm][!keep-first][!keep-last][%floor][^rateScale]
+//   criterion[/scoring]@schedule[~lrSchedule][#norm][!keep-first][!keep-last][!structured][%floor][^rateScale]
 //   schedule  oneshot | iterative:K | gradual:END_FRACTIONxPRUNE_STEPS (pruning from step 0 to END_FRACTION
 //             of the fine-tune steps, in PRUNE_STEPS steps) | gradual (the steps a run that names none gets)
 //   ~lr       constant | cosine | step; left out, the default a run that names none gets (cosine for a
@@ -9,8 +9,9 @@
 //             for the schedule (scheduleRule.ts defaultLrScale)
 //   #l2|#mean|#none|#lamp  the global ranking's per-layer normalisation (default: the engine's choice)
 //   !keep-first / !keep-last  leave the first / last (logits) layer dense;  %F  per-layer floor of kept weights (default 0.01)
+//   !structured  remove whole filters/units (the target is a fraction of units; oneshot or iterative)
 // e.g. taylor/accumulated@gradual:0.5x20~constant, lamp@oneshot^1, magnitude@oneshot~cosine
-import type { Criterion, LrSchedule, PruneSchedule, Scoring } from '../src/shared/dto';
+import type { Criterion, Granularity, LrSchedule, PruneSchedule, Scoring } from '../src/shared/dto';
 import { criterionNames } from '../src/shared/criteria';
 import { defaultLrScale, defaultLrSchedule } from '../src/shared/scheduleRule';
 import type { LayerNormalization } from '../src/main/engine/prune/selection';
@@ -26,18 +27,19 @@ export interface Variant {
   pruneFirstLayer: boolean;
   pruneLastLayer: boolean;
   minKeptFraction: number;
+  granularity: Granularity;
   /** the fine-tune's starting rate × the training rate; undefined: the product default */
   rateScale?: number;
 }
 
 const VARIANT =
-  /^(\w+)(?:\/(\w+))?@([\w:.]+)(?:~(\w+))?(?:#(l2|mean|none|lamp))?(!keep-first)?(!keep-last)?(?:%([\d.]+))?(?:\^([\d.]+))?$/;
+  /^(\w+)(?:\/(\w+))?@([\w:.]+)(?:~(\w+))?(?:#(l2|mean|none|lamp))?(!keep-first)?(!keep-last)?(!structured)?(?:%([\d.]+))?(?:\^([\d.]+))?$/;
 
 /** Reads a variant; `totalSteps` is the fine-tune's step count, which a gradual schedule is a fraction of. */
 export function parseVariant(text: string, totalSteps: number): Variant {
   const m = VARIANT.exec(text);
   if (!m) throw new Error(`Cannot read variant "${text}".`);
-  const [, criterion, scoring, scheduleText, lr, norm, keepFirst, keepLast, floor, rate] = m;
+  const [, criterion, scoring, scheduleText, lr, norm, keepFirst, keepLast, structured, floor, rate] = m;
   if (!(criterionNames as readonly string[]).includes(criterion!))
     throw new Error(`Unknown criterion in "${text}" (one of ${criterionNames.join(', ')}).`);
   let schedule: PruneSchedule = { kind: 'oneshot' };
@@ -64,6 +66,7 @@ export function parseVariant(text: string, totalSteps: number): Variant {
     pruneFirstLayer: !keepFirst,
     pruneLastLayer: !keepLast,
     minKeptFraction: floor === undefined ? 0.01 : Number(floor),
+    granularity: structured ? 'structured' : 'unstructured',
     ...(rate ? { rateScale: Number(rate) } : {}),
   };
 }
