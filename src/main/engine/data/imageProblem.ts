@@ -14,12 +14,19 @@ export class ImageProblem extends Error {
 /** sharp/libvips errors in words a user reads, mapped to a reason. */
 export function classifyDecodeError(err: unknown): ImageProblem {
   if (err instanceof ImageProblem) return err;
-  const raw = (err instanceof Error ? err.message : String(err)).split('\n')[0]?.trim() ?? '';
-  // libvips prefixes its messages with its internals ("Input buffer has corrupt header: VipsJpeg: …")
+  // libvips prefixes its messages with its internals ("Input buffer has corrupt header: VipsJpeg: …"), and
+  // its shared error buffer can hand over a message that starts with an empty line: the first line that
+  // says something is the one a user reads
   const message =
-    raw
-      .replace(/^Input (buffer|file) has corrupt header:\s*/i, '')
-      .replace(/^(Vips\w+|\w+load(_buffer)?):\s*/, '') || 'decoding failed';
+    (err instanceof Error ? err.message : String(err))
+      .split('\n')
+      .map((line) =>
+        line
+          .trim()
+          .replace(/^Input (buffer|file) has corrupt header:\s*/i, '')
+          .replace(/^(Vips\w+|\w+load(_buffer)?):\s*/, ''),
+      )
+      .find((line) => line !== '') ?? 'decoding failed';
   if (/pixel limit/i.test(message)) return new ImageProblem('too-many-pixels', message);
   if (/timeout/i.test(message))
     return new ImageProblem('corrupt', 'decoding took too long (over 30 s); the file is damaged or hostile');
