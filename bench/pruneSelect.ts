@@ -7,7 +7,7 @@
 //     [--train-images 55000] [--validation 5000] [--dense-epochs 5] [--finetune-epochs 2] [--seed 1]
 //     [--sparsities 0.9,0.95,0.98] [--results /tmp/select.jsonl] [--cache bench/out/select]
 // A variant is criterion[/scoring]@schedule[~lrSchedule][#l2|#mean|#none][!keep-first][!keep-last][!structured][%floor][^S] (bench/variant.ts;
-// a variant without ~lr gets the default a run that names none gets, for its schedule and sparsity).
+// a variant without ~lr or ^S gets the default a run that names none gets, for its schedule).
 // One line per cell on stdout; each cell is also appended as a JSON line to --results.
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';

@@ -53,3 +53,8 @@ export const CUT_RATE_SCALE = 2;
 export function defaultLrScale(c: { schedule: { kind: PruneSchedule['kind'] } }): number {
   return c.schedule.kind === 'gradual' ? GRADUAL_RATE_SCALE : CUT_RATE_SCALE;
 }
+
+/** A fine-tune rate as people read it: a product of rates without float noise (3 × 0.001 is 0.003). */
+export function formatRate(rate: number): string {
+  return String(Number(rate.toPrecision(3)));
+}

@@ -2,6 +2,7 @@
 // configuration, backend, timeline, accuracy, sparsity and every export with its size and parity.
 import { describeExport, describeParity } from '../../shared/exportWords';
 import type { ArtifactSummary, LrSchedule, RunConfig, RunDetail, RunSummary } from '../../shared/dto';
+import { formatRate } from '../../shared/scheduleRule';
 import { bytes, percent } from './session';
 
 /** The --json form of a run in a list. */
@@ -88,11 +89,6 @@ function describeRate(config: RunConfig): string {
   return p.schedule.kind === 'gradual'
     ? `${start}, ${decay} after the last prune step`
     : `${start}, ${decay}`;
-}
-
-/** A product of rates without float noise (3 × 0.001 is 0.003, not 0.0030000000000000005). */
-function formatRate(rate: number): string {
-  return String(Number(rate.toPrecision(3)));
 }
 
 /** One export as a line: which it is, its size, its parity, where it is. */
